@@ -1,0 +1,258 @@
+package disruptor
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sync/atomic"
+)
+
+// Consumer reads every event of a ring in sequence order (broadcast), or, as
+// a member of a WorkGroup, the events its group hands it. A consumer is used
+// by one goroutine at a time.
+type Consumer[E any] struct {
+	r     *Ring[E]
+	name  string
+	rec   *consumerRecord
+	deps  []*atomic.Int64
+	ups   []Dependency
+	site  parkSite
+	group *WorkGroup[E] // nil for a broadcast consumer
+
+	next     int64 // the next sequence to read
+	hi       int64 // the highest sequence known readable
+	released int64 // the last sequence stored into rec.Cursor
+	last     int64 // the sequence of the last event returned
+	eofs     int64
+	done     bool // read the final EOF
+	closed   bool
+	leased   bool
+	held     bool  // work group member: next was taken and not yet read
+	err      error // what ended the last Events loop
+
+	w          waiter
+	wc         waitCounts
+	t          tally
+	dependents atomic.Int32
+}
+
+// ConsumerOption configures NewConsumer and NewWorkGroup.
+type ConsumerOption func(*consumerConfig)
+
+type consumerConfig struct {
+	after  []Dependency
+	latest bool
+}
+
+// After makes the consumer follow deps: it never reads a sequence before
+// all of them have released it. Any DAG can be built this way; cycles cannot,
+// since a dependency must exist first.
+func After(deps ...Dependency) ConsumerOption {
+	return func(c *consumerConfig) { c.after = append(c.after, deps...) }
+}
+
+// StartAtLatest starts the consumer at the next event to be claimed instead
+// of the oldest event the ring still retains for its consumers.
+func StartAtLatest() ConsumerOption { return func(c *consumerConfig) { c.latest = true } }
+
+// NewConsumer adds a broadcast consumer. It starts with the oldest event the
+// ring still retains for its consumers (the first event, on a ring no
+// producer has wrapped yet), unless StartAtLatest is given.
+func (r *Ring[E]) NewConsumer(name string, opts ...ConsumerOption) (*Consumer[E], error) {
+	var cfg consumerConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c, err := r.newConsumer(name, &cfg)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range cfg.after {
+		d.addDependent(1)
+	}
+	r.consumers = append(r.consumers, c)
+	return c, nil
+}
+
+// newConsumer joins a consumer record; r.mu is held.
+func (r *Ring[E]) newConsumer(name string, cfg *consumerConfig) (*Consumer[E], error) {
+	c := &Consumer[E]{r: r, name: name, site: r.eng.dataSite, ups: cfg.after, t: tally{rec: new(counterRecord)}}
+	for _, d := range cfg.after {
+		owner, words := d.cursors()
+		if owner != any(r) {
+			return nil, fmt.Errorf("%w: consumer %q", ErrForeignDependency, name)
+		}
+		c.deps = append(c.deps, words...)
+		c.site = r.eng.depSite
+	}
+	rec, start, err := r.eng.join(cfg.latest)
+	if err != nil {
+		return nil, err
+	}
+	c.rec = rec
+	c.setStart(start)
+	return c, nil
+}
+
+func (c *Consumer[E]) setStart(start int64) {
+	c.rec.Cursor.Store(start - 1)
+	c.next, c.hi, c.released, c.last = start, start-1, start-1, start-1
+}
+
+func (c *Consumer[E]) cursors() (any, []*atomic.Int64) {
+	return c.r, []*atomic.Int64{&c.rec.Cursor}
+}
+
+func (c *Consumer[E]) addDependent(d int) { c.dependents.Add(int32(d)) }
+
+// Name is the name given when the consumer was made.
+func (c *Consumer[E]) Name() string { return c.name }
+
+// Next returns the next event. The pointer stays valid until the consumer's
+// next call. Next returns ErrFlush where a producer flushed, and io.EOF after
+// every producer has closed and every event before was read; io.EOF repeats
+// on later calls. It waits for events until ctx ends or the ring halts.
+func (c *Consumer[E]) Next(ctx context.Context) (*E, error) { return c.read(ctx, false) }
+
+// TryNext is Next that returns ErrEmpty at once instead of waiting.
+func (c *Consumer[E]) TryNext() (*E, error) { return c.read(context.Background(), true) }
+
+// Sequence is the sequence of the event Next last returned.
+func (c *Consumer[E]) Sequence() int64 { return c.last }
+
+func (c *Consumer[E]) read(ctx context.Context, try bool) (*E, error) {
+	if c.leased {
+		panic("disruptor: Next while a lease is held")
+	}
+	if c.group != nil {
+		return c.readWork(ctx, try)
+	}
+	for {
+		if c.next > c.hi {
+			if err := c.acquire(ctx, try); err != nil {
+				return nil, err
+			}
+		}
+		s := c.next
+		sl := c.r.at(s)
+		c.next++
+		if sl.kind == kindData {
+			c.t.v[cEvents]++
+			c.t.pending++
+			c.last = s
+			return &sl.ev, nil
+		}
+		if err := c.marker(sl.kind, s); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// marker accounts for a non-data slot at s and returns the signal it gives
+// the reader: ErrFlush, io.EOF for the final EOF, or nil to pass over it.
+func (c *Consumer[E]) marker(kind uint32, s int64) error {
+	switch kind {
+	case kindHole:
+		c.t.v[cHoles]++
+	case kindFlush:
+		c.t.v[cFlushes]++
+		return ErrFlush
+	case kindEOF:
+		c.t.v[cEOFs]++
+		c.eofs++
+		if c.eofs >= int64(c.r.eng.ctl.Producers.Load()) {
+			c.done = true
+			c.release(s)
+			c.flushStats()
+			return io.EOF
+		}
+	}
+	return nil
+}
+
+// acquire releases what was read and waits until the next sequence is
+// readable, setting c.hi.
+func (c *Consumer[E]) acquire(ctx context.Context, try bool) error {
+	switch {
+	case c.done:
+		return io.EOF
+	case c.closed:
+		return ErrClosed
+	}
+	c.release(c.next - 1)
+	e := &c.r.eng
+	hi := e.available(c.next, c.deps)
+	if hi < c.next {
+		c.flushStats()
+		if try {
+			c.t.v[cPolls]++
+			return ErrEmpty
+		}
+		err := e.await(ctx, c.site, &c.w, &c.wc, func() bool {
+			hi = e.available(c.next, c.deps)
+			return hi >= c.next
+		})
+		c.t.addWaits(&c.wc, cPolls, cYields, cParks)
+		if err != nil {
+			return err
+		}
+	}
+	c.hi = hi
+	c.t.v[cBatches]++
+	if lag := hi - c.next + 1; lag > c.t.v[cLagMax] {
+		c.t.v[cLagMax] = lag
+	}
+	return nil
+}
+
+// release stores the consumer's cursor at s: producers may then overwrite,
+// and dependents read, every sequence up to s.
+func (c *Consumer[E]) release(s int64) {
+	if s <= c.released {
+		return
+	}
+	c.rec.Cursor.Store(s)
+	c.released = s
+	c.r.eng.released()
+	if c.t.pending >= flushEvery {
+		c.flushStats()
+	}
+}
+
+// Close releases everything read and removes the consumer from the ring:
+// it no longer gates producers. A consumer that others follow cannot close
+// (ErrHasDependents). Close is idempotent.
+func (c *Consumer[E]) Close() error {
+	c.r.mu.Lock()
+	defer c.r.mu.Unlock()
+	if c.closed {
+		return nil
+	}
+	if n := c.dependents.Load(); n > 0 {
+		return fmt.Errorf("%w: %q is followed by %d consumers", ErrHasDependents, c.name, n)
+	}
+	if c.group == nil && !c.leased {
+		c.release(c.next - 1)
+	}
+	c.flushStats()
+	c.closed = true
+	c.r.eng.leave(c.rec)
+	for _, d := range c.ups {
+		d.addDependent(-1)
+	}
+	return nil
+}
+
+// flushStats publishes the consumer's tallies and position.
+func (c *Consumer[E]) flushStats() {
+	c.t.v[cPos] = c.released
+	c.t.flush()
+}
+
+// Stats returns a snapshot of the consumer's counters. It is safe to call
+// from any goroutine; values may trail the consumer by a few events.
+func (c *Consumer[E]) Stats() ConsumerStats {
+	return consumerStats(c.name, c.t.rec)
+}

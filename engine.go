@@ -1,0 +1,206 @@
+package disruptor
+
+// Invariants of the engine.
+//
+// The engine is the sequencing code, written once, over the words of
+// words.go wherever they live. Sequences are int64 and never wrap in
+// practice. Slot s lives at index s&mask.
+//
+//   - A producer claims sequence s only when s-size <= gate, where gate is a
+//     gating minimum it computed (refreshGate) and raised into GateCache
+//     first. So a slot is overwritten only after every active consumer record
+//     released the sequence it held.
+//   - Single-producer: publishing s is one store of Cursor=s, after the
+//     slot's writes: that store synchronizes before any consumer load that
+//     observes it.
+//   - Multi-producer: producers claim by CAS on Cursor, then publish each
+//     sequence s by storing s into its availability word. A consumer sees s
+//     published when that word equals s; a slow producer never delays a fast
+//     one's publication, only the consumers' view past the hole.
+//   - A consumer record's Cursor is stored after the consumer finished with
+//     every sequence up to it; producers and dependents load it.
+//   - A joining consumer starts at GateCache+1 or later (see join), so no
+//     producer can overwrite what it is about to read.
+
+import (
+	"context"
+	"math"
+	"sync/atomic"
+)
+
+// engine holds the geometry and the views of the shared words.
+type engine struct {
+	size  int64
+	mask  int64
+	multi bool
+	ctl   *control
+	avail []availWord      // multi-producer only
+	recs  []consumerRecord // the consumer table
+	wait  WaitStrategy
+
+	dataSite  parkSite // consumers waiting for producers
+	depSite   parkSite // consumers waiting for upstream consumers
+	spaceSite parkSite // producers waiting for room
+}
+
+// initWords sets the shared words of a new ring whose first sequence is
+// first (0 except in tests).
+func (e *engine) initWords(first int64) {
+	e.ctl.Cursor.Store(first - 1)
+	e.ctl.GateCache.Store(first - 1)
+	for i := range e.avail {
+		e.avail[i].Store(math.MinInt64)
+	}
+}
+
+func (e *engine) halted() bool { return e.ctl.State.Load() == stateHalted }
+
+// halt stops the ring: every waiter returns ErrHalted.
+func (e *engine) halt() {
+	e.ctl.State.Store(stateHalted)
+	e.dataSite.wake()
+	e.depSite.wake()
+	e.spaceSite.wake()
+}
+
+// claimed is the highest sequence claimed by any producer, for producers'
+// default gate and for consumers starting at the latest event.
+func (e *engine) claimed() int64 { return e.ctl.Cursor.Load() }
+
+// refreshGate computes the gating minimum over active consumer records and
+// claimHigh, and raises GateCache to it before returning it. If a consumer
+// joined meanwhile (Epoch moved), it computes again, so a joiner that read
+// GateCache after joining is never overtaken by a gate computed without it.
+func (e *engine) refreshGate(claimHigh int64) int64 {
+	for {
+		epoch := e.ctl.Epoch.Load()
+		g := claimHigh
+		n := int(e.ctl.Records.Load())
+		for i := 0; i < n; i++ {
+			r := &e.recs[i]
+			if r.State.Load() == recActive {
+				g = min(g, r.Cursor.Load())
+			}
+		}
+		for {
+			cur := e.ctl.GateCache.Load()
+			if g <= cur || e.ctl.GateCache.CompareAndSwap(cur, g) {
+				break
+			}
+		}
+		if e.ctl.Epoch.Load() == epoch {
+			return g
+		}
+	}
+}
+
+// producerState is what a producer keeps in its own memory.
+type producerState struct {
+	last int64 // single-producer: the last claimed sequence
+	gate int64 // the gating minimum last computed
+	w    waiter
+	wc   waitCounts
+}
+
+// claim reserves n sequences. try makes it fail with ErrFull instead of
+// waiting.
+func (e *engine) claim(ctx context.Context, p *producerState, n int64, try bool) (lo, hi int64, err error) {
+	if !e.multi {
+		hi = p.last + n
+		if hi-e.size > p.gate {
+			if err = e.awaitSpace(ctx, p, hi-e.size, try); err != nil {
+				return 0, 0, err
+			}
+		}
+		lo, p.last = p.last+1, hi
+		return lo, hi, nil
+	}
+	for {
+		cur := e.ctl.Cursor.Load()
+		hi = cur + n
+		if hi-e.size > p.gate {
+			if err = e.awaitSpace(ctx, p, hi-e.size, try); err != nil {
+				return 0, 0, err
+			}
+			continue
+		}
+		if e.ctl.Cursor.CompareAndSwap(cur, hi) {
+			return cur + 1, hi, nil
+		}
+	}
+}
+
+// awaitSpace waits until the gate reaches wrap (the sequence whose slot the
+// claim overwrites).
+func (e *engine) awaitSpace(ctx context.Context, p *producerState, wrap int64, try bool) error {
+	ready := func() bool {
+		high := p.last
+		if e.multi {
+			high = e.ctl.Cursor.Load()
+		}
+		p.gate = e.refreshGate(high)
+		return wrap <= p.gate
+	}
+	if ready() {
+		return nil
+	}
+	p.wc.full++
+	if try {
+		return ErrFull
+	}
+	return e.await(ctx, e.spaceSite, &p.w, &p.wc, ready)
+}
+
+// publish makes [lo, hi] visible to consumers; the slots' writes happen
+// before it.
+func (e *engine) publish(lo, hi int64) {
+	if e.multi {
+		for s := lo; s <= hi; s++ {
+			e.avail[s&e.mask].Store(s)
+		}
+	} else {
+		e.ctl.Cursor.Store(hi)
+	}
+	if e.ctl.DataWait.Waiters.Load() != 0 {
+		e.dataSite.wake()
+	}
+}
+
+// published returns the highest sequence h >= next-1 such that every
+// sequence in [next, h] is published.
+func (e *engine) published(next int64) int64 {
+	hi := e.ctl.Cursor.Load()
+	if !e.multi {
+		return hi
+	}
+	for s := next; s <= hi; s++ {
+		if e.avail[s&e.mask].Load() != s {
+			return s - 1
+		}
+	}
+	return hi
+}
+
+// available returns the highest sequence a consumer reading from next with
+// the given upstream cursors may read.
+func (e *engine) available(next int64, deps []*atomic.Int64) int64 {
+	if len(deps) == 0 {
+		return e.published(next)
+	}
+	m := deps[0].Load()
+	for _, d := range deps[1:] {
+		m = min(m, d.Load())
+	}
+	return m
+}
+
+// released is called after a consumer stored its cursor: it wakes producers
+// waiting for room and dependents waiting for it, if any are parked.
+func (e *engine) released() {
+	if e.ctl.SpaceWait.Waiters.Load() != 0 {
+		e.spaceSite.wake()
+	}
+	if e.ctl.DepWait.Waiters.Load() != 0 {
+		e.depSite.wake()
+	}
+}

@@ -1,0 +1,86 @@
+package disruptor
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors. Match them with errors.Is: returned errors may wrap them
+// with detail.
+var (
+	// ErrFull is returned by TryClaim and TryClaimN when the ring has no room
+	// for the claim without overwriting an event a consumer still needs.
+	ErrFull = errors.New("disruptor: ring full")
+
+	// ErrEmpty is returned by TryNext when no event is available yet.
+	ErrEmpty = errors.New("disruptor: no event available")
+
+	// ErrFlush is not a failure: Next returns it when a producer called
+	// Flush, telling the consumer to finish any partial work now.
+	ErrFlush = errors.New("disruptor: flush")
+
+	// ErrClosed is returned by a producer's claims after its Close, and by a
+	// consumer's reads after its Close.
+	ErrClosed = errors.New("disruptor: closed")
+
+	// ErrHalted is returned by blocking calls when the ring was halted.
+	ErrHalted = errors.New("disruptor: ring halted")
+
+	// ErrTooLarge is returned for a claim of more slots than the ring has.
+	ErrTooLarge = errors.New("disruptor: claim larger than the ring")
+
+	// ErrInvalidSize is returned for a ring size that is not a power of two
+	// of at least 2.
+	ErrInvalidSize = errors.New("disruptor: invalid ring size")
+
+	// ErrSingleProducer is returned when a second producer is created on a
+	// ring in single-producer mode.
+	ErrSingleProducer = errors.New("disruptor: ring is in single-producer mode and already has its producer")
+
+	// ErrTooManyConsumers is returned when the consumer table is full.
+	ErrTooManyConsumers = errors.New("disruptor: consumer table full")
+
+	// ErrForeignDependency is returned when a consumer is made to depend on a
+	// consumer of another ring.
+	ErrForeignDependency = errors.New("disruptor: dependency belongs to another ring")
+
+	// ErrHasDependents is returned when closing a consumer that other open
+	// consumers still depend on: it would stall them.
+	ErrHasDependents = errors.New("disruptor: consumer has open dependents")
+
+	// ErrCycle is returned when a graph's dependencies form a cycle.
+	ErrCycle = errors.New("disruptor: dependency cycle")
+
+	// ErrUnknownStage is returned when a graph stage names a dependency that
+	// was never added.
+	ErrUnknownStage = errors.New("disruptor: unknown stage")
+
+	// ErrDuplicateStage is returned when two graph stages share a name.
+	ErrDuplicateStage = errors.New("disruptor: duplicate stage name")
+
+	// ErrStarted is returned when a graph is changed or started after Start.
+	ErrStarted = errors.New("disruptor: graph already started")
+)
+
+// sizeError explains an invalid ring size and names the nearest valid ones.
+func sizeError(size int) error {
+	if size < 2 {
+		return fmt.Errorf("%w: %d; the smallest ring has 2 slots", ErrInvalidSize, size)
+	}
+	lo := 1
+	for lo*2 <= size {
+		lo *= 2
+	}
+	return fmt.Errorf("%w: %d is not a power of two; use %d or %d", ErrInvalidSize, size, lo, lo*2)
+}
+
+// PanicError is the error a graph reports when a handler panics.
+type PanicError struct {
+	Stage string // the stage whose handler panicked
+	Value any    // the value passed to panic
+	Stack []byte // the goroutine's stack at the panic
+}
+
+func (e *PanicError) Error() string {
+	return fmt.Sprintf("disruptor: handler %q panicked: %v\n%s", e.Stage, e.Value, e.Stack)
+}

@@ -1,0 +1,98 @@
+package disruptor
+
+// Invariants of parking.
+//
+// A waiter announces itself (prepare: Waiters+1, then joins the wait list),
+// re-checks its condition, and only then parks. A publisher first makes its
+// change visible (an atomic store), then loads Waiters and wakes only when it
+// is non-zero. Both sides use sequentially consistent atomics, so either the
+// waiter's re-check sees the change or the publisher sees the waiter: a
+// wake-up is never lost. Wakes are broadcast; a woken waiter re-checks its
+// condition, so spurious wakes are harmless. A parked waiter also returns
+// after the strategy's safety timeout, when its context ends, and on Halt.
+
+import (
+	"sync"
+	"time"
+)
+
+// waiter is one participant's parking state, made once and reused, so
+// parking allocates nothing.
+type waiter struct {
+	ch    chan struct{} // buffered(1): a wake between prepare and park is kept
+	timer *time.Timer
+	idx   int // position in the site's list while announced
+}
+
+func (w *waiter) init() {
+	if w.ch == nil {
+		w.ch = make(chan struct{}, 1)
+		w.timer = time.NewTimer(time.Hour)
+		w.timer.Stop()
+	}
+}
+
+// parkSite is where one kind of waiter parks: consumers waiting for the
+// producers, dependents waiting for upstream consumers, or producers waiting
+// for room. The in-process site parks goroutines on channels; the word's
+// Waiters count is what publishers test, wherever the word lives.
+type parkSite interface {
+	prepare(me *waiter)
+	cancel(me *waiter)
+	park(done <-chan struct{}, me *waiter, timeout time.Duration)
+	wake()
+}
+
+// chanSite parks goroutines of this process.
+type chanSite struct {
+	word *parkWord
+	mu   sync.Mutex
+	list []*waiter
+}
+
+func (s *chanSite) prepare(me *waiter) {
+	me.init()
+	select { // drop a stale wake left from an earlier round
+	case <-me.ch:
+	default:
+	}
+	s.mu.Lock()
+	me.idx = len(s.list)
+	s.list = append(s.list, me)
+	s.mu.Unlock()
+	s.word.Waiters.Add(1)
+}
+
+func (s *chanSite) cancel(me *waiter) {
+	s.mu.Lock()
+	last := len(s.list) - 1
+	s.list[me.idx] = s.list[last]
+	s.list[me.idx].idx = me.idx
+	s.list[last] = nil
+	s.list = s.list[:last]
+	s.mu.Unlock()
+	s.word.Waiters.Add(-1)
+}
+
+func (s *chanSite) park(done <-chan struct{}, me *waiter, timeout time.Duration) {
+	me.timer.Reset(timeout)
+	select {
+	case <-me.ch:
+	case <-done:
+	case <-me.timer.C:
+	}
+	me.timer.Stop()
+	s.cancel(me)
+}
+
+func (s *chanSite) wake() {
+	s.word.Seq.Add(1)
+	s.mu.Lock()
+	for _, w := range s.list {
+		select {
+		case w.ch <- struct{}{}:
+		default:
+		}
+	}
+	s.mu.Unlock()
+}

@@ -1,0 +1,190 @@
+package disruptor
+
+import (
+	"context"
+	"fmt"
+	"unsafe"
+)
+
+// Producer claims slots, fills them in place and publishes them. A producer
+// is used by one goroutine at a time and holds at most one claim: Publish or
+// Skip it before claiming again.
+type Producer[E any] struct {
+	r      *Ring[E]
+	name   string
+	st     producerState
+	lo, hi int64 // the outstanding claim; none when lo > hi
+	seq    int64 // first sequence of the latest claim
+	closed bool
+	evSize int64
+	t      tally
+}
+
+// NewProducer adds a producer. In single-producer mode (the default) only one
+// may be made; see WithMultiProducer. Make every producer before the first
+// one closes: consumers see EOF after one Close from each producer made.
+func (r *Ring[E]) NewProducer(name string) (*Producer[E], error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.eng.multi && len(r.producers) > 0 {
+		return nil, ErrSingleProducer
+	}
+	p := &Producer[E]{r: r, name: name, lo: 1, hi: 0,
+		evSize: int64(unsafe.Sizeof(*new(E))), t: tally{rec: new(counterRecord)}}
+	p.st.last = r.eng.ctl.Cursor.Load()
+	p.st.gate = r.eng.ctl.GateCache.Load()
+	r.eng.ctl.Producers.Add(1)
+	r.producers = append(r.producers, p)
+	return p, nil
+}
+
+// Name is the name given to NewProducer.
+func (p *Producer[E]) Name() string { return p.name }
+
+// Claim reserves the next slot and returns its event for the caller to fill
+// before Publish. It waits while the ring is full, until ctx ends or the ring
+// halts. The event holds whatever was last published there.
+func (p *Producer[E]) Claim(ctx context.Context) (*E, error) {
+	if err := p.claim(ctx, 1, false); err != nil {
+		return nil, err
+	}
+	return &p.r.at(p.lo).ev, nil
+}
+
+// TryClaim is Claim that returns ErrFull at once instead of waiting.
+func (p *Producer[E]) TryClaim() (*E, error) {
+	if err := p.claim(context.Background(), 1, true); err != nil {
+		return nil, err
+	}
+	return &p.r.at(p.lo).ev, nil
+}
+
+// ClaimN reserves n consecutive slots, published together by one Publish.
+// n may not exceed the ring's size.
+func (p *Producer[E]) ClaimN(ctx context.Context, n int) (Batch[E], error) {
+	if err := p.claim(ctx, n, false); err != nil {
+		return Batch[E]{}, err
+	}
+	return Batch[E]{r: p.r, lo: p.lo, n: n}, nil
+}
+
+// TryClaimN is ClaimN that returns ErrFull at once instead of waiting.
+func (p *Producer[E]) TryClaimN(n int) (Batch[E], error) {
+	if err := p.claim(context.Background(), n, true); err != nil {
+		return Batch[E]{}, err
+	}
+	return Batch[E]{r: p.r, lo: p.lo, n: n}, nil
+}
+
+// Sequence is the first sequence of the latest claim.
+func (p *Producer[E]) Sequence() int64 { return p.seq }
+
+func (p *Producer[E]) claim(ctx context.Context, n int, try bool) error {
+	if p.lo <= p.hi {
+		panic("disruptor: claim while an earlier claim is neither published nor skipped")
+	}
+	if p.closed {
+		return ErrClosed
+	}
+	if n < 1 || int64(n) > p.r.eng.size {
+		return fmt.Errorf("%w: claim of %d slots on a ring of %d", ErrTooLarge, n, p.r.eng.size)
+	}
+	lo, hi, err := p.r.eng.claim(ctx, &p.st, int64(n), try)
+	if p.st.wc.full != 0 {
+		p.t.v[pFull] += p.st.wc.full
+		p.st.wc.full = 0
+		p.t.addWaits(&p.st.wc, pPolls, pYields, pParks)
+		p.t.flush()
+	}
+	if err != nil {
+		return err
+	}
+	p.lo, p.hi, p.seq = lo, hi, lo
+	p.t.v[pClaims]++
+	return nil
+}
+
+// Publish makes the outstanding claim visible to consumers.
+func (p *Producer[E]) Publish() {
+	n := p.publishAs(kindData)
+	p.t.v[pBytes] += n * p.evSize
+	p.t.note(pPublished, n)
+}
+
+// Skip publishes the outstanding claim as holes: consumers pass over its
+// slots without seeing them.
+func (p *Producer[E]) Skip() { p.t.note(pSkips, p.publishAs(kindHole)) }
+
+func (p *Producer[E]) publishAs(kind uint32) int64 {
+	lo, hi := p.lo, p.hi
+	if lo > hi {
+		panic("disruptor: Publish or Skip without a claim")
+	}
+	for s := lo; s <= hi; s++ {
+		p.r.at(s).kind = kind
+	}
+	p.lo = hi + 1
+	p.r.eng.publish(lo, hi)
+	return hi - lo + 1
+}
+
+// marker claims one slot and publishes it as a flush or EOF marker.
+func (p *Producer[E]) marker(ctx context.Context, kind uint32, counter int) error {
+	if err := p.claim(ctx, 1, false); err != nil {
+		return err
+	}
+	p.publishAs(kind)
+	p.t.v[counter]++
+	p.t.flush()
+	return nil
+}
+
+// Flush publishes a flush marker: consumers' Next returns ErrFlush there,
+// and batch handlers see the event before it as the end of a batch.
+func (p *Producer[E]) Flush(ctx context.Context) error { return p.marker(ctx, kindFlush, pFlushes) }
+
+// Close publishes this producer's EOF marker. Consumers return io.EOF once
+// they have read an EOF from every producer and every event before. An
+// outstanding claim is skipped first. Close waits for room like Claim and
+// returns ErrHalted if the ring halts first; later calls return nil.
+func (p *Producer[E]) Close() error { return p.CloseContext(context.Background()) }
+
+// CloseContext is Close with a context bounding the wait for room.
+func (p *Producer[E]) CloseContext(ctx context.Context) error {
+	if p.closed {
+		return nil
+	}
+	if p.lo <= p.hi {
+		p.Skip()
+	}
+	if err := p.marker(ctx, kindEOF, pEOFs); err != nil {
+		return err
+	}
+	p.closed = true
+	return nil
+}
+
+// Stats returns a snapshot of the producer's counters. It is safe to call
+// from any goroutine; values may trail the producer by a few events.
+func (p *Producer[E]) Stats() ProducerStats { return producerStats(p.name, p.t.rec) }
+
+// Batch is a run of claimed slots from ClaimN.
+type Batch[E any] struct {
+	r  *Ring[E]
+	lo int64
+	n  int
+}
+
+// Len is the number of slots in the batch.
+func (b Batch[E]) Len() int { return b.n }
+
+// At returns the event of the batch's i-th slot, 0 <= i < Len().
+func (b Batch[E]) At(i int) *E {
+	if uint(i) >= uint(b.n) {
+		panic(fmt.Sprintf("disruptor: Batch.At(%d) out of range [0,%d)", i, b.n))
+	}
+	return &b.r.at(b.lo + int64(i)).ev
+}
+
+// Seq returns the sequence of the batch's i-th slot.
+func (b Batch[E]) Seq(i int) int64 { return b.lo + int64(i) }

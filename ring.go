@@ -1,0 +1,153 @@
+package disruptor
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+)
+
+// Slot kinds: what a producer published into a slot.
+const (
+	kindData uint32 = iota
+	kindHole
+	kindFlush
+	kindEOF
+)
+
+// slot is one ring entry: the event and the kind of its last publication.
+type slot[E any] struct {
+	kind uint32
+	ev   E
+}
+
+// Ring is a pre-allocated ring buffer of events of type E, with the producers
+// and consumers attached to it. Make one with New.
+type Ring[E any] struct {
+	eng   engine
+	slots []slot[E]
+
+	mu        sync.Mutex // guards the registration lists below
+	producers []*Producer[E]
+	consumers []*Consumer[E]
+}
+
+// Option configures New.
+type Option func(*config)
+
+type config struct {
+	multi        bool
+	wait         WaitStrategy
+	maxConsumers int
+	first        int64 // the first sequence; tests start near 2^62
+}
+
+// WithMultiProducer lets any number of producers publish concurrently. The
+// default, single-producer mode, allows one producer and claims without any
+// atomic read-modify-write.
+func WithMultiProducer() Option { return func(c *config) { c.multi = true } }
+
+// WithWaitStrategy sets how the ring's producers and consumers wait. The
+// default is DefaultWait.
+func WithWaitStrategy(w WaitStrategy) Option { return func(c *config) { c.wait = w } }
+
+// WithMaxConsumers sizes the consumer table (default 64): consumers and work
+// group members each take one entry while open.
+func WithMaxConsumers(n int) Option { return func(c *config) { c.maxConsumers = n } }
+
+// New makes a ring of size slots, size a power of two of at least 2. All
+// memory is allocated here; moving events allocates nothing.
+func New[E any](size int, opts ...Option) (*Ring[E], error) {
+	cfg := config{maxConsumers: 64}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if size < 2 || size&(size-1) != 0 {
+		return nil, sizeError(size)
+	}
+	if cfg.maxConsumers < 1 {
+		return nil, fmt.Errorf("disruptor: WithMaxConsumers(%d): need at least 1", cfg.maxConsumers)
+	}
+	r := &Ring[E]{slots: make([]slot[E], size)}
+	ctl := new(control)
+	r.eng = engine{
+		size: int64(size), mask: int64(size - 1), multi: cfg.multi,
+		ctl: ctl, recs: make([]consumerRecord, cfg.maxConsumers), wait: cfg.wait.orDefault(),
+		dataSite:  &chanSite{word: &ctl.DataWait},
+		depSite:   &chanSite{word: &ctl.DepWait},
+		spaceSite: &chanSite{word: &ctl.SpaceWait},
+	}
+	if cfg.multi {
+		r.eng.avail = make([]availWord, size)
+	}
+	r.eng.initWords(cfg.first)
+	return r, nil
+}
+
+// Size is the number of slots.
+func (r *Ring[E]) Size() int { return int(r.eng.size) }
+
+// Cursor is the highest sequence claimed by producers (in single-producer
+// mode, the highest published), or -1 before the first claim.
+func (r *Ring[E]) Cursor() int64 { return r.eng.claimed() }
+
+// WaitStrategy is the strategy the ring's participants wait with.
+func (r *Ring[E]) WaitStrategy() WaitStrategy { return r.eng.wait }
+
+// Halt stops the ring now: every blocked or later blocking call returns
+// ErrHalted. Events already available may still be read. Halt is idempotent.
+func (r *Ring[E]) Halt() { r.eng.halt() }
+
+// Halted reports whether Halt was called.
+func (r *Ring[E]) Halted() bool { return r.eng.halted() }
+
+// at is the slot of sequence s.
+func (r *Ring[E]) at(s int64) *slot[E] { return &r.slots[s&r.eng.mask] }
+
+// join takes a free consumer record and makes it gate producers from a safe
+// starting sequence: GateCache+1, or the next claim when latest is set.
+//
+// The record becomes active, then Epoch moves, then GateCache is read: a
+// producer computing a gate without the record re-checks Epoch after raising
+// GateCache, so either it sees the record or this load sees its gate.
+func (e *engine) join(latest bool) (*consumerRecord, int64, error) {
+	var rec *consumerRecord
+	idx := -1
+	for i := range e.recs {
+		if e.recs[i].State.CompareAndSwap(recFree, recClosed) { // reserved, not yet gating
+			rec, idx = &e.recs[i], i
+			break
+		}
+	}
+	if rec == nil {
+		return nil, 0, fmt.Errorf("%w (%d entries)", ErrTooManyConsumers, len(e.recs))
+	}
+	for {
+		n := e.ctl.Records.Load()
+		if int(n) > idx || e.ctl.Records.CompareAndSwap(n, uint32(idx+1)) {
+			break
+		}
+	}
+	rec.Cursor.Store(e.ctl.GateCache.Load())
+	rec.State.Store(recActive)
+	e.ctl.Epoch.Add(1)
+	start := e.ctl.GateCache.Load() + 1
+	if latest {
+		start = max(start, e.claimed()+1)
+	}
+	rec.Cursor.Store(start - 1)
+	return rec, start, nil
+}
+
+// leave frees a consumer record: it stops gating producers.
+func (e *engine) leave(rec *consumerRecord) {
+	rec.State.Store(recFree)
+	e.ctl.Epoch.Add(1)
+	e.released()
+}
+
+// Dependency is something a consumer can be made to follow: a *Consumer or a
+// *WorkGroup of the same ring.
+type Dependency interface {
+	cursors() (owner any, words []*atomic.Int64)
+	addDependent(delta int)
+}

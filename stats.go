@@ -1,0 +1,164 @@
+package disruptor
+
+// Invariants of statistics.
+//
+// Each participant tallies into plain fields of its own (no atomics on the
+// hot path) and flushes them into its counter record with atomic stores at
+// natural pauses: before it waits, every flushEvery events, on Close. Each
+// record has exactly one writer, so flushing is a store, never a
+// read-modify-write. Readers load the record's words at any time and see
+// values at most flushEvery events old. The record is 16 words on its own
+// 128-byte line, the layout a shared-memory counters area holds.
+
+import (
+	"fmt"
+	"io"
+	"sync/atomic"
+	"text/tabwriter"
+)
+
+const flushEvery = 64
+
+// Counter indexes in a producer's record.
+const (
+	pClaims    = iota // successful claim calls
+	pPublished        // data events published
+	pSkips            // slots published as holes
+	pFlushes          // flush markers published
+	pEOFs             // EOF markers published
+	pFull             // claims that found the ring full
+	pPolls            // idle polls while waiting for room
+	pYields           // idle steps that gave the processor away
+	pParks            // times parked
+	pBytes            // bytes of data events published
+	nProducerCounters
+)
+
+// Counter indexes in a consumer's record.
+const (
+	cEvents  = iota // data events delivered
+	cBatches        // acquisitions of a run of available sequences
+	cHoles          // skipped slots passed over
+	cFlushes        // flush markers seen
+	cEOFs           // EOF markers seen
+	cPolls          // idle polls that found nothing
+	cYields         // idle steps that gave the processor away
+	cParks          // times parked
+	cLagMax         // high-water mark of available-but-unread events
+	cPos            // the last sequence released, as of the last flush
+	nConsumerCounters
+)
+
+// counterRecord is one participant's published counters.
+type counterRecord struct {
+	V [16]atomic.Int64
+}
+
+// tally is a participant's private counters and the record it flushes to.
+type tally struct {
+	v       [16]int64
+	pending int // events since the last flush
+	rec     *counterRecord
+}
+
+func (t *tally) flush() {
+	for i := range t.v {
+		if t.rec.V[i].Load() != t.v[i] {
+			t.rec.V[i].Store(t.v[i])
+		}
+	}
+	t.pending = 0
+}
+
+// note adds n events to counter i and flushes every flushEvery events.
+func (t *tally) note(i int, n int64) {
+	t.v[i] += n
+	t.pending += int(n)
+	if t.pending >= flushEvery {
+		t.flush()
+	}
+}
+
+// addWaits folds wait tallies into counters starting at polls.
+func (t *tally) addWaits(wc *waitCounts, polls, yields, parks int) {
+	t.v[polls] += wc.polls
+	t.v[yields] += wc.yields
+	t.v[parks] += wc.parks
+	*wc = waitCounts{polls: 0}
+}
+
+// ProducerStats is a snapshot of a producer's counters.
+type ProducerStats struct {
+	Name      string
+	Claims    int64 // successful claim calls (Claim, ClaimN and their Try forms)
+	Published int64 // data events published
+	Bytes     int64 // bytes of data events published
+	Skips     int64 // slots published as holes
+	Flushes   int64 // flush markers published
+	EOFs      int64 // EOF markers published (Close)
+	FullWaits int64 // claims that found the ring full
+	Polls     int64 // idle polls while the ring was full
+	Yields    int64 // idle steps that gave the processor away
+	Parks     int64 // times parked waiting for room
+}
+
+// ConsumerStats is a snapshot of a consumer's counters.
+type ConsumerStats struct {
+	Name       string
+	Events     int64 // data events delivered
+	Batches    int64 // runs of available sequences acquired
+	Holes      int64 // skipped slots passed over
+	Flushes    int64 // flush markers seen
+	EOFs       int64 // EOF markers seen
+	EmptyPolls int64 // idle polls that found nothing to read
+	Yields     int64 // idle steps that gave the processor away
+	Parks      int64 // times parked waiting for events
+	LagMax     int64 // most events seen available but not yet read
+	Position   int64 // the last sequence released
+}
+
+func producerStats(name string, r *counterRecord) ProducerStats {
+	v := func(i int) int64 { return r.V[i].Load() }
+	return ProducerStats{Name: name, Claims: v(pClaims), Published: v(pPublished), Bytes: v(pBytes),
+		Skips: v(pSkips), Flushes: v(pFlushes), EOFs: v(pEOFs), FullWaits: v(pFull),
+		Polls: v(pPolls), Yields: v(pYields), Parks: v(pParks)}
+}
+
+func consumerStats(name string, r *counterRecord) ConsumerStats {
+	v := func(i int) int64 { return r.V[i].Load() }
+	return ConsumerStats{Name: name, Events: v(cEvents), Batches: v(cBatches), Holes: v(cHoles),
+		Flushes: v(cFlushes), EOFs: v(cEOFs), EmptyPolls: v(cPolls), Yields: v(cYields),
+		Parks: v(cParks), LagMax: v(cLagMax), Position: v(cPos)}
+}
+
+// Report writes the ring's statistics, a table of producers then a table of
+// consumers, in the manner of Varon-T's queue report.
+func (r *Ring[E]) Report(w io.Writer) error {
+	r.mu.Lock()
+	ps := make([]ProducerStats, 0, len(r.producers))
+	for _, p := range r.producers {
+		ps = append(ps, p.Stats())
+	}
+	cs := make([]ConsumerStats, 0, len(r.consumers))
+	for _, c := range r.consumers {
+		cs = append(cs, c.Stats())
+	}
+	r.mu.Unlock()
+	return writeReport(w, r.Size(), r.Cursor(), ps, cs)
+}
+
+func writeReport(w io.Writer, size int, cursor int64, ps []ProducerStats, cs []ConsumerStats) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "ring\tsize %d\tcursor %d\t\n", size, cursor)
+	fmt.Fprintf(tw, "producer\tclaims\tpublished\tskips\tflushes\teofs\tfull\tyields\tparks\t\n")
+	for _, p := range ps {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n",
+			p.Name, p.Claims, p.Published, p.Skips, p.Flushes, p.EOFs, p.FullWaits, p.Yields, p.Parks)
+	}
+	fmt.Fprintf(tw, "consumer\tevents\tbatches\tholes\tflushes\teofs\tempty\tyields\tparks\tlag max\tposition\t\n")
+	for _, c := range cs {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n",
+			c.Name, c.Events, c.Batches, c.Holes, c.Flushes, c.EOFs, c.EmptyPolls, c.Yields, c.Parks, c.LagMax, c.Position)
+	}
+	return tw.Flush()
+}

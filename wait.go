@@ -1,0 +1,183 @@
+package disruptor
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"time"
+)
+
+// WaitStrategy says what a producer or consumer does while it cannot proceed:
+// the ring is full, or no event is available. Every strategy is one schedule
+// of the same phases, in order: busy polls (optionally with the CPU's pause
+// hint), polls that yield the processor, sleeps that double from a minimum to
+// a cap, and parking until woken.
+//
+// Strategies are plain values; the zero value is DefaultWait.
+type WaitStrategy struct {
+	name     string
+	spins    int           // busy polls before the next phase; <0 spins forever
+	pause    bool          // issue the CPU pause hint on each busy poll
+	yields   int           // polls that call runtime.Gosched
+	sleepMin time.Duration // first sleep; 0 means no sleep phase
+	sleepMax time.Duration // sleeps double up to this cap
+	park     bool          // park after the phases above
+	timeout  time.Duration // a parked waiter re-checks after this long at most
+}
+
+// Defaults for the parking strategies.
+const (
+	defaultSafetyTimeout = 250 * time.Millisecond
+	defaultSpins         = 128
+	defaultYields        = 32
+)
+
+// BusySpin polls without pause: the lowest latency, one core burned per
+// waiter. Use it only with no more waiters than free cores.
+func BusySpin() WaitStrategy { return WaitStrategy{name: "spin", spins: -1} }
+
+// SpinPause polls with the CPU's pause hint between polls. Like BusySpin it
+// never gives up its core.
+func SpinPause() WaitStrategy { return WaitStrategy{name: "spin-pause", spins: -1, pause: true} }
+
+// Hybrid spins, then yields, then sleeps with doubling durations from 1µs up
+// to max: low latency while busy, little CPU when idle.
+func Hybrid(max time.Duration) WaitStrategy {
+	if max < time.Microsecond {
+		max = time.Microsecond
+	}
+	return WaitStrategy{name: "hybrid", spins: defaultSpins, pause: true, yields: defaultYields,
+		sleepMin: time.Microsecond, sleepMax: max}
+}
+
+// Sleep polls once every d.
+func Sleep(d time.Duration) WaitStrategy {
+	if d <= 0 {
+		d = time.Microsecond
+	}
+	return WaitStrategy{name: "sleep", sleepMin: d, sleepMax: d}
+}
+
+// Block spins briefly, yields briefly, then parks until a publisher wakes it.
+// Publishers make a wake-up call only when someone is parked, so an
+// uncontended publish costs no call.
+func Block() WaitStrategy { return BlockTimeout(defaultSafetyTimeout) }
+
+// BlockTimeout is Block with a safety timeout: a parked waiter re-checks its
+// condition at least this often even if no wake-up reaches it.
+func BlockTimeout(safety time.Duration) WaitStrategy {
+	if safety <= 0 {
+		safety = defaultSafetyTimeout
+	}
+	return WaitStrategy{name: "block", spins: defaultSpins, pause: true, yields: defaultYields,
+		park: true, timeout: safety}
+}
+
+// DefaultWait is the strategy of the zero WaitStrategy: Block's schedule. It
+// does not collapse when waiters outnumber cores, because a waiter that
+// cannot proceed soon gives its core away.
+func DefaultWait() WaitStrategy {
+	w := Block()
+	w.name = "default"
+	return w
+}
+
+// String names the strategy and its schedule.
+func (w WaitStrategy) String() string {
+	w = w.orDefault()
+	switch {
+	case w.spins < 0:
+		return w.name
+	case w.park:
+		return fmt.Sprintf("%s(spins=%d,yields=%d,timeout=%v)", w.name, w.spins, w.yields, w.timeout)
+	default:
+		return fmt.Sprintf("%s(spins=%d,yields=%d,sleep=%v..%v)", w.name, w.spins, w.yields, w.sleepMin, w.sleepMax)
+	}
+}
+
+func (w WaitStrategy) orDefault() WaitStrategy {
+	if w.name == "" {
+		return DefaultWait()
+	}
+	return w
+}
+
+// idle performs the idle step number n (counting from 0) of a wait and
+// reports whether the caller should park now. It is the only place the
+// phases are interpreted.
+func (w *WaitStrategy) idle(n int) (park bool) {
+	if w.spins < 0 || n < w.spins {
+		if w.pause {
+			cpuPause()
+		}
+		return false
+	}
+	n -= w.spins
+	if n < w.yields {
+		runtime.Gosched()
+		return false
+	}
+	if w.park {
+		return true
+	}
+	if w.sleepMin == 0 {
+		runtime.Gosched()
+		return false
+	}
+	n -= w.yields
+	d := w.sleepMin
+	for ; n > 0 && d < w.sleepMax; n-- {
+		d *= 2
+	}
+	time.Sleep(min(d, w.sleepMax))
+	return false
+}
+
+// yields reports whether idle step n gave the processor away (for statistics).
+func (w *WaitStrategy) yielded(n int) bool { return w.spins >= 0 && n >= w.spins }
+
+// waitCounts are a participant's own tallies of its waits, flushed into its
+// statistics record with the rest.
+type waitCounts struct {
+	full   int64 // producers: claims that found the ring full
+	polls  int64 // idle polls: the condition was not met
+	yields int64 // idle steps that gave the processor away
+	parks  int64 // times parked
+}
+
+// await is the one wait loop of the engine, for producers and consumers
+// alike: it runs the strategy's idle steps until ready reports true, the ring
+// is halted, or ctx ends. ready is called again after announcing a park, so a
+// wake-up cannot be lost (see park.go).
+func (e *engine) await(ctx context.Context, site parkSite, me *waiter, wc *waitCounts, ready func() bool) error {
+	done := ctx.Done()
+	w := &e.wait
+	for n := 0; ; n++ {
+		if e.halted() {
+			return ErrHalted
+		}
+		if done != nil && (n&63 == 0 || w.yielded(n)) {
+			select {
+			case <-done:
+				return ctx.Err()
+			default:
+			}
+		}
+		wc.polls++
+		if w.yielded(n) {
+			wc.yields++
+		}
+		if w.idle(n) {
+			site.prepare(me)
+			if ready() || e.halted() {
+				site.cancel(me)
+			} else {
+				wc.parks++
+				site.park(done, me, w.timeout)
+			}
+		}
+		if ready() {
+			return nil
+		}
+	}
+}
