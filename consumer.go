@@ -11,6 +11,9 @@ import (
 // a member of a WorkGroup, the events its group hands it. A consumer is used
 // by one goroutine at a time.
 type Consumer[E any] struct {
+	slots []slot[E] // the ring's, copied here to keep the hot path short
+	mask  int64
+	plain bool // a broadcast consumer holding no lease: Next's fast path applies
 	r     *Ring[E]
 	name  string
 	rec   *consumerRecord
@@ -78,7 +81,8 @@ func (r *Ring[E]) NewConsumer(name string, opts ...ConsumerOption) (*Consumer[E]
 
 // newConsumer joins a consumer record; r.mu is held.
 func (r *Ring[E]) newConsumer(name string, cfg *consumerConfig) (*Consumer[E], error) {
-	c := &Consumer[E]{r: r, name: name, site: r.eng.dataSite, ups: cfg.after, t: tally{rec: new(counterRecord)}}
+	c := &Consumer[E]{r: r, name: name, site: r.eng.dataSite, ups: cfg.after, t: tally{rec: new(counterRecord)},
+		slots: r.slots, mask: r.eng.mask, plain: true}
 	for _, d := range cfg.after {
 		owner, words := d.cursors()
 		if owner != any(r) {
@@ -114,7 +118,17 @@ func (c *Consumer[E]) Name() string { return c.name }
 // next call. Next returns ErrFlush where a producer flushed, and io.EOF after
 // every producer has closed and every event before was read; io.EOF repeats
 // on later calls. It waits for events until ctx ends or the ring halts.
-func (c *Consumer[E]) Next(ctx context.Context) (*E, error) { return c.read(ctx, false) }
+func (c *Consumer[E]) Next(ctx context.Context) (*E, error) {
+	if s := c.next; s <= c.hi && c.plain { // inlined fast path: an acquired data event
+		if sl := &c.slots[s&c.mask]; sl.kind == kindData {
+			c.next, c.last = s+1, s
+			c.t.v[cEvents]++
+			c.t.pending++
+			return &sl.ev, nil
+		}
+	}
+	return c.read(ctx, false)
+}
 
 // TryNext is Next that returns ErrEmpty at once instead of waiting.
 func (c *Consumer[E]) TryNext() (*E, error) { return c.read(context.Background(), true) }

@@ -155,14 +155,23 @@ func (e *engine) awaitSpace(ctx context.Context, p *producerState, wrap int64, t
 // before it.
 func (e *engine) publish(lo, hi int64) {
 	if e.multi {
-		for s := lo; s <= hi; s++ {
-			e.avail[s&e.mask].Store(s)
-		}
+		e.publishAvail(lo, hi)
 	} else {
 		e.ctl.Cursor.Store(hi)
 	}
 	if e.ctl.DataWait.Waiters.Load() != 0 {
-		e.dataSite.wake()
+		e.wakeData()
+	}
+}
+
+func (e *engine) wakeData() { e.dataSite.wake() }
+
+// publishAvail is kept out of line so that publish inlines.
+//
+//go:noinline
+func (e *engine) publishAvail(lo, hi int64) {
+	for s := lo; s <= hi; s++ {
+		e.avail[s&e.mask].Store(s)
 	}
 }
 

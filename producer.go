@@ -10,14 +10,20 @@ import (
 // is used by one goroutine at a time and holds at most one claim: Publish or
 // Skip it before claiming again.
 type Producer[E any] struct {
-	r      *Ring[E]
-	name   string
+	slots  []slot[E] // the ring's, copied here to keep the hot path short
+	mask   int64
+	size   int64
+	eng    *engine
 	st     producerState
 	lo, hi int64 // the outstanding claim; none when lo > hi
 	seq    int64 // first sequence of the latest claim
+	single bool  // single-producer mode
+	fast   bool  // single mode, open, and no claim outstanding
 	closed bool
 	evSize int64
 	t      tally
+	r      *Ring[E]
+	name   string
 }
 
 // NewProducer adds a producer. In single-producer mode (the default) only one
@@ -29,7 +35,8 @@ func (r *Ring[E]) NewProducer(name string) (*Producer[E], error) {
 	if !r.eng.multi && len(r.producers) > 0 {
 		return nil, ErrSingleProducer
 	}
-	p := &Producer[E]{r: r, name: name, lo: 1, hi: 0,
+	p := &Producer[E]{r: r, name: name, lo: 1, hi: 0, slots: r.slots, mask: r.eng.mask, size: r.eng.size,
+		eng: &r.eng, single: !r.eng.multi, fast: !r.eng.multi,
 		evSize: int64(unsafe.Sizeof(*new(E))), t: tally{rec: new(counterRecord)}}
 	p.st.last = r.eng.ctl.Cursor.Load()
 	p.st.gate = r.eng.ctl.GateCache.Load()
@@ -45,10 +52,15 @@ func (p *Producer[E]) Name() string { return p.name }
 // before Publish. It waits while the ring is full, until ctx ends or the ring
 // halts. The event holds whatever was last published there.
 func (p *Producer[E]) Claim(ctx context.Context) (*E, error) {
+	if next := p.st.last + 1; p.fast && next-p.size <= p.st.gate { // inlined fast path
+		p.st.last, p.lo, p.hi, p.seq, p.fast = next, next, next, next, false
+		p.t.v[pClaims]++
+		return &p.slots[next&p.mask].ev, nil
+	}
 	if err := p.claim(ctx, 1, false); err != nil {
 		return nil, err
 	}
-	return &p.r.at(p.lo).ev, nil
+	return &p.slots[p.lo&p.mask].ev, nil
 }
 
 // TryClaim is Claim that returns ErrFull at once instead of waiting.
@@ -56,7 +68,7 @@ func (p *Producer[E]) TryClaim() (*E, error) {
 	if err := p.claim(context.Background(), 1, true); err != nil {
 		return nil, err
 	}
-	return &p.r.at(p.lo).ev, nil
+	return &p.slots[p.lo&p.mask].ev, nil
 }
 
 // ClaimN reserves n consecutive slots, published together by one Publish.
@@ -89,26 +101,44 @@ func (p *Producer[E]) claim(ctx context.Context, n int, try bool) error {
 	if n < 1 || int64(n) > p.r.eng.size {
 		return fmt.Errorf("%w: claim of %d slots on a ring of %d", ErrTooLarge, n, p.r.eng.size)
 	}
-	lo, hi, err := p.r.eng.claim(ctx, &p.st, int64(n), try)
+	lo, hi, err := p.eng.claim(ctx, &p.st, int64(n), try)
 	if p.st.wc.full != 0 {
 		p.t.v[pFull] += p.st.wc.full
 		p.st.wc.full = 0
 		p.t.addWaits(&p.st.wc, pPolls, pYields, pParks)
-		p.t.flush()
+		p.flushStats()
 	}
 	if err != nil {
 		return err
 	}
-	p.lo, p.hi, p.seq = lo, hi, lo
+	p.lo, p.hi, p.seq, p.fast = lo, hi, lo, false
 	p.t.v[pClaims]++
 	return nil
 }
 
 // Publish makes the outstanding claim visible to consumers.
 func (p *Producer[E]) Publish() {
+	if hi := p.hi; p.lo == hi && p.single { // inlined fast path
+		p.slots[hi&p.mask].kind = kindData
+		p.lo, p.fast = hi+1, !p.closed
+		p.eng.publish(hi, hi)
+		p.t.v[pPublished]++
+		if p.t.pending++; p.t.pending >= flushEvery {
+			p.flushStats()
+		}
+		return
+	}
 	n := p.publishAs(kindData)
-	p.t.v[pBytes] += n * p.evSize
-	p.t.note(pPublished, n)
+	p.t.v[pPublished] += n
+	if p.t.pending += int(n); p.t.pending >= flushEvery {
+		p.flushStats()
+	}
+}
+
+// flushStats publishes the producer's tallies.
+func (p *Producer[E]) flushStats() {
+	p.t.v[pBytes] = p.t.v[pPublished] * p.evSize
+	p.t.flush()
 }
 
 // Skip publishes the outstanding claim as holes: consumers pass over its
@@ -121,10 +151,10 @@ func (p *Producer[E]) publishAs(kind uint32) int64 {
 		panic("disruptor: Publish or Skip without a claim")
 	}
 	for s := lo; s <= hi; s++ {
-		p.r.at(s).kind = kind
+		p.slots[s&p.mask].kind = kind
 	}
-	p.lo = hi + 1
-	p.r.eng.publish(lo, hi)
+	p.lo, p.fast = hi+1, p.single && !p.closed
+	p.eng.publish(lo, hi)
 	return hi - lo + 1
 }
 
@@ -135,7 +165,7 @@ func (p *Producer[E]) marker(ctx context.Context, kind uint32, counter int) erro
 	}
 	p.publishAs(kind)
 	p.t.v[counter]++
-	p.t.flush()
+	p.flushStats()
 	return nil
 }
 
@@ -160,7 +190,7 @@ func (p *Producer[E]) CloseContext(ctx context.Context) error {
 	if err := p.marker(ctx, kindEOF, pEOFs); err != nil {
 		return err
 	}
-	p.closed = true
+	p.closed, p.fast = true, false
 	return nil
 }
 

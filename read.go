@@ -152,7 +152,7 @@ func (c *Consumer[E]) Lease(ctx context.Context, max int) (Lease[E], error) {
 				l.hi = s - 1
 			}
 		}
-		c.leased = true
+		c.leased, c.plain = true, false
 		return l, nil
 	}
 }
@@ -177,7 +177,7 @@ func (l Lease[E]) Release() {
 	if c == nil || !c.leased || c.next != l.lo {
 		panic("disruptor: Release of a lease that is not held")
 	}
-	c.leased = false
+	c.leased, c.plain = false, true
 	c.next = l.hi + 1
 	c.last = l.hi
 	c.t.v[cHoles] += l.hi - l.lo + 1 - int64(l.events)

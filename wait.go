@@ -27,6 +27,7 @@ type WaitStrategy struct {
 
 // Defaults for the parking strategies.
 const (
+	backoffShift         = 5
 	defaultSafetyTimeout = 250 * time.Millisecond
 	defaultSpins         = 128
 	defaultYields        = 32
@@ -108,7 +109,9 @@ func (w WaitStrategy) orDefault() WaitStrategy {
 func (w *WaitStrategy) idle(n int) (park bool) {
 	if w.spins < 0 || n < w.spins {
 		if w.pause {
-			cpuPause()
+			for i := 1 << min(n, backoffShift); i > 0; i-- {
+				cpuPause()
+			}
 		}
 		return false
 	}

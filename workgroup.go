@@ -50,7 +50,7 @@ func (r *Ring[E]) NewWorkGroup(name string, n int, opts ...ConsumerOption) (*Wor
 			}
 			return nil, err
 		}
-		c.group = g
+		c.group, c.plain = g, false
 		g.members = append(g.members, c)
 		if i == 0 || c.next > start {
 			start = c.next

@@ -1,0 +1,60 @@
+// Package disruptor moves events between goroutines through a pre-allocated
+// ring buffer, in the manner of the LMAX Disruptor: producers claim slots,
+// fill them in place and publish them; consumers read them in sequence
+// order, in place, without copies, locks or allocations.
+//
+// # Sequences and gating
+//
+// Every slot claimed gets the next int64 sequence, from 0. Slot s lives at
+// index s mod size, size being a power of two. A producer never claims a
+// slot whose previous event some consumer has not released yet: consumers
+// gate the producers. A consumer releases what it read lazily, when it has
+// read every event it saw available, so one store covers a whole batch.
+//
+// # Producers
+//
+// In single-producer mode (the default) one producer claims without any
+// atomic read-modify-write; WithMultiProducer allows many, which claim with
+// a compare-and-swap and publish through a per-slot availability word, so a
+// slow producer never delays a fast one's publication. Claim and ClaimN
+// block while the ring is full, until their context ends or the ring halts;
+// TryClaim and TryClaimN fail at once with ErrFull. Skip publishes a claim
+// as a hole that consumers pass over; Flush publishes a flush marker; Close
+// publishes the producer's EOF marker.
+//
+// # Consumers
+//
+// A broadcast consumer sees every event. After makes a consumer follow
+// others: it never reads an event before all of them released it, so any
+// DAG of stages (pipelines, diamonds, fan-out and join) reads the same ring.
+// A WorkGroup shares the stream among members instead: each event goes to
+// exactly one. Next returns an event valid until the consumer's next call;
+// Batch hands a run of events to a callback with an end-of-batch flag;
+// Events is a range-over-func iterator; Lease holds a run of events in place
+// until released.
+//
+// Next returns ErrFlush where a producer flushed, and io.EOF only after an
+// EOF from every producer and every event before it: earlier EOFs are
+// swallowed, so several producers can close independently.
+//
+// # Waiting
+//
+// A WaitStrategy says what a participant does while it cannot proceed:
+// BusySpin, SpinPause, Hybrid (spin, yield, then escalating sleeps), Sleep
+// and Block, which parks the waiter until a publisher wakes it. Publishers
+// call the waker only when someone is parked, so an uncontended publish
+// makes no call. The default, DefaultWait, spins briefly and then parks, so
+// it does not collapse when goroutines outnumber cores.
+//
+// # Graphs
+//
+// A Graph runs handlers on goroutines over a ring, stages wired by name in
+// any DAG, with panics and errors reported, graceful Shutdown and Halt.
+//
+// # Statistics
+//
+// Every producer and consumer keeps counters (claims, publications, holes,
+// flushes, EOFs, full-ring waits, empty polls, yields, parks, lag
+// high-water mark) that cost no atomic operation per event; Stats reads them
+// and Ring.Report prints them all.
+package disruptor
