@@ -14,8 +14,8 @@ import (
 type Handler[E any] func(ev *E, seq int64, endOfBatch bool) error
 
 // Batch waits for events, then hands every available event to fn in order,
-// and releases them. It returns how many events fn was given. A flush marker
-// ends the batch (fn saw endOfBatch before it). After the final EOF, Batch
+// and releases them. It returns how many events fn was given. A flush or EOF
+// marker ends the batch (fn saw endOfBatch before it). After the final EOF, Batch
 // returns io.EOF. If fn returns an error, Batch stops there and returns it:
 // the failed event counts as consumed.
 func (c *Consumer[E]) Batch(ctx context.Context, fn Handler[E]) (n int, err error) {
@@ -52,6 +52,9 @@ scan:
 			}
 			pend, pendSeq = &sl.ev, s
 			continue
+		}
+		if sl.kind == kindEOF && pend != nil {
+			break scan // the final EOF releases s: hand pend to fn first
 		}
 		switch err = c.marker(sl.kind, s); err {
 		case nil:
