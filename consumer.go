@@ -227,7 +227,7 @@ func (c *Consumer[E]) release(s int64) {
 	if s <= c.released {
 		return
 	}
-	c.rec.Cursor.Store(s)
+	c.r.eng.store(&c.rec.Cursor, s)
 	c.released = s
 	c.r.eng.released()
 	if c.t.pending >= flushEvery {

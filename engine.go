@@ -30,13 +30,14 @@ import (
 
 // engine holds the geometry and the views of the shared words.
 type engine struct {
-	size  int64
-	mask  int64
-	multi bool
-	ctl   *control
-	avail []availWord      // multi-producer only
-	recs  []consumerRecord // the consumer table
-	wait  WaitStrategy
+	size    int64
+	mask    int64
+	multi   bool
+	relaxed bool // publish with release stores; parking runs processBarrier
+	ctl     *control
+	avail   []availWord      // multi-producer only
+	recs    []consumerRecord // the consumer table
+	wait    WaitStrategy
 
 	dataSite  parkSite // consumers waiting for producers
 	depSite   parkSite // consumers waiting for upstream consumers
@@ -157,7 +158,7 @@ func (e *engine) publish(lo, hi int64) {
 	if e.multi {
 		e.publishAvail(lo, hi)
 	} else {
-		e.ctl.Cursor.Store(hi)
+		e.store(&e.ctl.Cursor.Int64, hi)
 	}
 	if e.ctl.DataWait.Waiters.Load() != 0 {
 		e.wakeData()
@@ -166,12 +167,22 @@ func (e *engine) publish(lo, hi int64) {
 
 func (e *engine) wakeData() { e.dataSite.wake() }
 
+// store publishes v in *w: a release store where the engine is relaxed,
+// otherwise a sequentially consistent one.
+func (e *engine) store(w *atomic.Int64, v int64) {
+	if e.relaxed {
+		storeRelease(w, v)
+	} else {
+		w.Store(v)
+	}
+}
+
 // publishAvail is kept out of line so that publish inlines.
 //
 //go:noinline
 func (e *engine) publishAvail(lo, hi int64) {
 	for s := lo; s <= hi; s++ {
-		e.avail[s&e.mask].Store(s)
+		e.store(&e.avail[s&e.mask], s)
 	}
 }
 

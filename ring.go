@@ -70,7 +70,7 @@ func New[E any](size int, opts ...Option) (*Ring[E], error) {
 	r := &Ring[E]{slots: make([]slot[E], size)}
 	ctl := new(control)
 	r.eng = engine{
-		size: int64(size), mask: int64(size - 1), multi: cfg.multi,
+		size: int64(size), mask: int64(size - 1), multi: cfg.multi, relaxed: relaxedOK,
 		ctl: ctl, recs: make([]consumerRecord, cfg.maxConsumers), wait: cfg.wait.orDefault(),
 		dataSite:  &chanSite{word: &ctl.DataWait},
 		depSite:   &chanSite{word: &ctl.DepWait},

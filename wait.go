@@ -172,6 +172,9 @@ func (e *engine) await(ctx context.Context, site parkSite, me *waiter, wc *waitC
 		}
 		if w.idle(n) {
 			site.prepare(me)
+			if e.relaxed {
+				processBarrier()
+			}
 			if ready() || e.halted() {
 				site.cancel(me)
 			} else {

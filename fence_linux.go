@@ -1,0 +1,27 @@
+package disruptor
+
+import "golang.org/x/sys/unix"
+
+const (
+	membarrierPrivateExpedited         = 1 << 3
+	membarrierRegisterPrivateExpedited = 1 << 4
+)
+
+// relaxedOK is decided once, at package initialisation: publishers may use
+// release stores when the platform has a cheaper release store and the
+// kernel offers the process-wide barrier that parking needs with them.
+var relaxedOK = haveReleaseStore && registerBarrier()
+
+func registerBarrier() bool {
+	_, _, e := unix.Syscall(unix.SYS_MEMBARRIER, membarrierRegisterPrivateExpedited, 0, 0)
+	return e == 0
+}
+
+// processBarrier runs a full memory barrier on every thread of this process
+// (membarrier(2), private expedited). A waiter calls it after announcing
+// itself and before re-checking its condition: any publisher's release store
+// made before the barrier is then visible to the re-check, and any publisher
+// load of the waiter count after it sees the announcement.
+func processBarrier() {
+	unix.Syscall(unix.SYS_MEMBARRIER, membarrierPrivateExpedited, 0, 0)
+}

@@ -1,0 +1,8 @@
+//go:build !linux
+
+package disruptor
+
+// Without membarrier(2), publishers use sequentially consistent stores.
+const relaxedOK = false
+
+func processBarrier() {}
