@@ -251,7 +251,7 @@ func (c *Consumer[E]) Close() error {
 		c.release(c.next - 1)
 	}
 	c.flushStats()
-	c.closed = true
+	c.closed, c.plain = true, false
 	c.r.eng.leave(c.rec)
 	for _, d := range c.ups {
 		d.addDependent(-1)

@@ -27,9 +27,9 @@ type WaitStrategy struct {
 
 // Defaults for the parking strategies.
 const (
-	backoffShift         = 5
+	backoffShift         = 3
 	defaultSafetyTimeout = 250 * time.Millisecond
-	defaultSpins         = 128
+	defaultSpins         = 64
 	defaultYields        = 32
 )
 
