@@ -1,0 +1,76 @@
+// Package layout is the binary layout of one shared-memory ring file: a
+// header page followed by the ring's regions, and the code that writes the
+// header and validates it before anything in the file is trusted.
+//
+// # File
+//
+// A ring file is, in order (every region offset is a multiple of 128 bytes,
+// so each region starts on its own pair of cache lines; the slots region is
+// aligned to max(128, SlotAlign)):
+//
+//	header     4096 bytes, described below
+//	control    the producer side's shared words (the engine's control block)
+//	consumers  MaxConsumers entries of ConsumerEntrySize bytes each
+//	avail      the multi-producer availability buffer, 8 bytes a slot
+//	           (empty in single-producer mode)
+//	counters   CountersSize bytes of counter records
+//	slots      Capacity slots of SlotSize bytes each
+//
+// and the file size is the end of the slots rounded up to 4096 bytes. Plan
+// computes all of this from Params with overflow-checked arithmetic.
+//
+// # Header
+//
+// All header fields are little-endian at fixed offsets, except the
+// endianness marker and the state word, which are written in the creator's
+// native byte order (the state word is an atomic word; the marker exists to
+// show the order). The first 20 bytes (magic, version, marker, state) keep
+// their offsets in every future version, so any reader can tell a newer
+// file, a foreign file and a file still being created apart.
+//
+//	off  size  field
+//	  0     8  magic "DISRUPT\x00"
+//	  8     4  layout version (Version)
+//	 12     4  endianness marker 0x01020304, native order
+//	 16     4  state: 0 blank, StateCreating, StateReady (native, atomic)
+//	 20     4  flags: bit 0 multi-producer; other bits zero
+//	 24     8  capacity, in slots (power of two, 2..2^30)
+//	 32     8  slot size, bytes (1..1 MiB, a multiple of slot align)
+//	 40     8  slot align, bytes (power of two, 1..4096)
+//	 48     8  max consumers (1..4096)
+//	 56     8  consumer entry size, bytes (multiple of 128)
+//	 64     8  control block size, bytes (multiple of 128)
+//	 72     8  counters area size, bytes (multiple of 128, may be 0)
+//	 80     8  instance id: random, non-zero, new for every creation
+//	 88     8  creation time, unix nanoseconds
+//	 96     8  creator pid
+//	104     8  event type size, bytes
+//	112     8  event type align, bytes
+//	120     8  event type layout hash
+//	128     4  event type name length (1..64)
+//	132    64  event type name, zero padded
+//	196     4  reserved, zero
+//	200    16  control region: offset, size
+//	216    16  consumers region: offset, size
+//	232    16  avail region: offset, size
+//	248    16  counters region: offset, size
+//	264    16  slots region: offset, size
+//	280     8  file size, bytes
+//	288     4  checksum: CRC-32C of the 4096-byte page with the state
+//	           and checksum fields taken as zero
+//	292  3804  reserved, zero
+//
+// Every field but the state word is immutable once written, so the checksum
+// covers them all, reserved bytes included.
+//
+// # Creation and attachment
+//
+// A creator sizes the file, calls Encode (which writes the state as
+// StateCreating), initialises the regions, and only then stores StateReady
+// through StateWord. An attacher calls Decode, which loads the state word
+// first (atomically when the buffer is a mapping) and answers
+// ErrNotInitialized until the creator has finished; it then copies the page
+// once and validates the copy field by field, so a hostile writer changing
+// the file concurrently cannot make validation and use disagree. Decode never
+// panics: every inconsistency is an error wrapping exactly one sentinel.
+package layout

@@ -1,0 +1,90 @@
+package layout
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Errors. Every error of this package wraps exactly one of these, with
+// detail naming the field and the values found; match with errors.Is.
+var (
+	// ErrInvalidParams: Plan was given parameters outside the limits.
+	ErrInvalidParams = errors.New("layout: invalid ring parameters")
+	// ErrNotInitialized: the file is blank, too short, or its creator has
+	// not yet stored StateReady. Retrying may succeed; a file that stays
+	// so belonged to a creator that died.
+	ErrNotInitialized = errors.New("layout: ring file not initialized")
+	// ErrBadMagic: the file is not a ring file.
+	ErrBadMagic = errors.New("layout: not a ring file (bad magic)")
+	// ErrIncompatibleVersion: the file has another layout version.
+	ErrIncompatibleVersion = errors.New("layout: incompatible layout version")
+	// ErrForeignEndian: the file was created on a machine of the other
+	// byte order; its words cannot be shared with this one.
+	ErrForeignEndian = errors.New("layout: ring file has foreign byte order")
+	// ErrCorrupt: a checksum mismatch, or fields that no creator writes:
+	// out-of-range parameters, regions inconsistent, overlapping,
+	// misaligned or beyond the end of the file.
+	ErrCorrupt = errors.New("layout: ring file corrupt")
+	// ErrGeometryMismatch: a valid file with other parameters than the
+	// caller expected.
+	ErrGeometryMismatch = errors.New("layout: ring geometry mismatch")
+	// ErrTypeMismatch: a valid file holding another event type than the
+	// caller's.
+	ErrTypeMismatch = errors.New("layout: event type mismatch")
+)
+
+// CheckGeometry compares the file's parameters, all but the event type,
+// with want. It reports the first that differs, wrapping
+// ErrGeometryMismatch.
+func (h *Header) CheckGeometry(want Params) error {
+	got := h.Params
+	fields := []struct {
+		name      string
+		got, want uint64
+	}{
+		{"capacity", got.Capacity, want.Capacity},
+		{"slot size", got.SlotSize, want.SlotSize},
+		{"slot align", got.SlotAlign, want.SlotAlign},
+		{"max consumers", got.MaxConsumers, want.MaxConsumers},
+		{"consumer entry size", got.ConsumerEntrySize, want.ConsumerEntrySize},
+		{"control size", got.ControlSize, want.ControlSize},
+		{"counters size", got.CountersSize, want.CountersSize},
+	}
+	for _, f := range fields {
+		if f.got != f.want {
+			return fmt.Errorf("%w: the ring has %s %d, the caller expects %d", ErrGeometryMismatch, f.name, f.got, f.want)
+		}
+	}
+	if got.MultiProducer != want.MultiProducer {
+		return fmt.Errorf("%w: the ring is %s, the caller expects %s", ErrGeometryMismatch,
+			producerMode(got.MultiProducer), producerMode(want.MultiProducer))
+	}
+	return nil
+}
+
+// CheckType compares the file's event type with want, the caller's, and
+// reports a difference in name, size, alignment or layout hash wrapping
+// ErrTypeMismatch, naming both types.
+func (h *Header) CheckType(want TypeID) error {
+	got := h.Type
+	if got == want {
+		return nil
+	}
+	why := "the two were built from different definitions"
+	if got.Name != want.Name {
+		why = "the names differ"
+	}
+	return fmt.Errorf("%w: the ring holds %s, this process uses %s: %s", ErrTypeMismatch, got, want, why)
+}
+
+// String describes a type identity, as in error messages.
+func (t TypeID) String() string {
+	return fmt.Sprintf("%q (size %d, align %d, layout hash 0x%016x)", t.Name, t.Size, t.Align, t.Hash)
+}
+
+func producerMode(multi bool) string {
+	if multi {
+		return "multi-producer"
+	}
+	return "single-producer"
+}

@@ -1,0 +1,269 @@
+package layout
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"math/bits"
+	"os"
+	"strings"
+	"testing"
+)
+
+// sentinels are the errors Decode may wrap; each failure wraps exactly one.
+var sentinels = []error{ErrNotInitialized, ErrBadMagic, ErrIncompatibleVersion,
+	ErrForeignEndian, ErrCorrupt, ErrGeometryMismatch, ErrTypeMismatch, ErrInvalidParams}
+
+// validPage returns a ready header page for validParams, its header and the
+// file size it describes.
+func validPage(t testing.TB) ([]byte, Header, int64) {
+	t.Helper()
+	g, err := Plan(validParams())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := NewHeader(g)
+	buf := make([]byte, HeaderSize)
+	Encode(&h, buf)
+	StateWord(buf).Store(StateReady)
+	return buf, h, int64(g.FileSize)
+}
+
+// resum recomputes the checksum of a modified page, so that a test reaches
+// the checks behind it.
+func resum(p []byte) {
+	binary.LittleEndian.PutUint32(p[offChecksum:], checksum((*[HeaderSize]byte)(p[:HeaderSize])))
+}
+
+func put64(off int, v uint64) func([]byte) {
+	return func(p []byte) { binary.LittleEndian.PutUint64(p[off:], v) }
+}
+
+func put32(off int, v uint32) func([]byte) {
+	return func(p []byte) { binary.LittleEndian.PutUint32(p[off:], v) }
+}
+
+func TestRoundTrip(t *testing.T) {
+	page, h, size := validPage(t)
+	got, err := Decode(page, size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != h {
+		t.Fatalf("decoded\n%+v\nwant\n%+v", got, h)
+	}
+	// The whole file as the buffer, and a larger file, decode the same.
+	file := make([]byte, size+PageSize)
+	copy(file, page)
+	for _, n := range []int64{size, size + PageSize} {
+		if got, err := Decode(file, n); err != nil || got != h {
+			t.Fatalf("Decode(file, %d) = %+v, %v", n, got, err)
+		}
+	}
+}
+
+func TestEncodeStateAndBounds(t *testing.T) {
+	_, h, _ := validPage(t)
+	buf := bytes.Repeat([]byte{0xAA}, HeaderSize+64)
+	Encode(&h, buf)
+	if s := StateWord(buf).Load(); s != StateCreating {
+		t.Fatalf("state after Encode = %d, want StateCreating", s)
+	}
+	if !bytes.Equal(buf[HeaderSize:], bytes.Repeat([]byte{0xAA}, 64)) {
+		t.Fatal("Encode wrote past the header")
+	}
+	if _, err := Decode(buf, int64(h.FileSize)); !errors.Is(err, ErrNotInitialized) {
+		t.Fatalf("Decode before READY = %v, want ErrNotInitialized", err)
+	}
+	StateWord(buf).Store(StateReady)
+	if binary.NativeEndian.Uint32(buf[offState:]) != StateReady {
+		t.Fatal("StateWord does not alias the state field")
+	}
+	if _, err := Decode(buf, int64(h.FileSize)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestMisalignedBuffer(t *testing.T) {
+	_, h, size := validPage(t)
+	raw := make([]byte, HeaderSize+1)
+	buf := raw[1:] // the state word is not 4-byte aligned: plain access
+	Encode(&h, buf)
+	binary.NativeEndian.PutUint32(buf[offState:], StateReady)
+	if got, err := Decode(buf, size); err != nil || got != h {
+		t.Fatalf("Decode(misaligned) = %+v, %v", got, err)
+	}
+}
+
+func TestNewHeader(t *testing.T) {
+	g, _ := Plan(validParams())
+	a, b := NewHeader(g), NewHeader(g)
+	if a.InstanceID == 0 || a.InstanceID == b.InstanceID {
+		t.Fatalf("instance ids %#x, %#x: want distinct and non-zero", a.InstanceID, b.InstanceID)
+	}
+	if a.CreatorPID != os.Getpid() || a.CreatedUnixNano == 0 || a.Geometry != g {
+		t.Fatalf("NewHeader = %+v", a)
+	}
+}
+
+func TestDecodeErrors(t *testing.T) {
+	page, h, size := validPage(t)
+	r := func(i int) int { return offRegions + 16*i } // region i's offset field
+	cases := []struct {
+		name   string
+		mod    func([]byte) // applied to a copy of the valid page
+		fix    bool         // recompute the checksum after mod
+		size   int64        // file size; 0 means the valid one
+		want   error
+		detail string
+	}{
+		{"empty file", nil, false, -1, ErrNotInitialized, "shorter"},
+		{"short zero file", func(p []byte) { clear(p) }, false, 100, ErrNotInitialized, "100 bytes"},
+		{"blank page", func(p []byte) { clear(p) }, false, 0, ErrNotInitialized, "blank"},
+		{"state zero", func(p []byte) { StateWord(p).Store(0) }, false, 0, ErrNotInitialized, "state is blank"},
+		{"state creating", func(p []byte) { StateWord(p).Store(StateCreating) }, false, 0, ErrNotInitialized, "creating"},
+		{"state unknown", func(p []byte) { StateWord(p).Store(77) }, false, 0, ErrNotInitialized, "unknown"},
+		{"bad magic", func(p []byte) { p[0] = 'X' }, false, 0, ErrBadMagic, "XISRUPT"},
+		{"zero magic when ready", func(p []byte) { clear(p[:8]) }, false, 0, ErrBadMagic, "not"},
+		{"short foreign file", func(p []byte) { copy(p, "hello") }, false, 5, ErrBadMagic, "hello"},
+		{"short prefix of magic", nil, false, 4, ErrCorrupt, "truncated"},
+		{"short header", nil, false, 300, ErrCorrupt, "300 of 4096"},
+		{"foreign endian", func(p []byte) {
+			binary.NativeEndian.PutUint32(p[offEndian:], bits.ReverseBytes32(EndianMarker))
+		}, false, 0, ErrForeignEndian, "marker"},
+		{"version 2", put32(offVersion, 2), false, 0, ErrIncompatibleVersion, "version 2"},
+		{"version 0", put32(offVersion, 0), true, 0, ErrIncompatibleVersion, "version 0"},
+		{"garbage endian", put32(offEndian, 0xdeadbeef), true, 0, ErrCorrupt, "marker"},
+		{"checksum", put64(offCapacity, 2048), false, 0, ErrCorrupt, "checksum"},
+		{"checksum field", put32(offChecksum, 0), false, 0, ErrCorrupt, "checksum"},
+		{"reserved tail", func(p []byte) { p[HeaderSize-1] = 1 }, true, 0, ErrCorrupt, "offset 4095"},
+		{"reserved pad", func(p []byte) { p[197] = 1 }, true, 0, ErrCorrupt, "after the"},
+		{"name padding", func(p []byte) { p[offTypeName+63] = 'x' }, true, 0, ErrCorrupt, "after the"},
+		{"name length 0", put32(offTypeNameLen, 0), true, 0, ErrCorrupt, "name length 0"},
+		{"name length 65", put32(offTypeNameLen, 65), true, 0, ErrCorrupt, "name length 65"},
+		{"unknown flag", put32(offFlags, 5), true, 0, ErrCorrupt, "flags 0x4"},
+		{"capacity 3", put64(offCapacity, 3), true, 0, ErrCorrupt, "capacity 3"},
+		{"capacity 2^40", put64(offCapacity, 1<<40), true, 0, ErrCorrupt, "capacity"},
+		{"slot size 0", put64(offSlotSize, 0), true, 0, ErrCorrupt, "slot size 0"},
+		{"slot align 5", put64(offSlotAlign, 5), true, 0, ErrCorrupt, "slot align 5"},
+		{"consumers 0", put64(offMaxConsumers, 0), true, 0, ErrCorrupt, "max consumers 0"},
+		{"entry size odd", put64(offEntrySize, 129), true, 0, ErrCorrupt, "entry size 129"},
+		{"control size 0", put64(offControlSize, 0), true, 0, ErrCorrupt, "control size 0"},
+		{"counters huge", put64(offCountersSize, 1<<62), true, 0, ErrCorrupt, "counters size"},
+		{"type size 0", put64(offTypeSize, 0), true, 0, ErrCorrupt, "size 0"},
+		{"type align 0", put64(offTypeAlign, 0), true, 0, ErrCorrupt, "align 0"},
+		{"instance zero", put64(offInstance, 0), true, 0, ErrCorrupt, "instance"},
+		{"pid huge", put64(offPID, 1<<40), true, 0, ErrCorrupt, "pid"},
+		{"control overlaps header", put64(r(0), 1024), true, 0, ErrCorrupt, "overlaps"},
+		{"consumers misaligned", put64(r(1), h.Consumers.Offset+8), true, 0, ErrCorrupt, "not a multiple of 128"},
+		{"avail overlaps consumers", put64(r(2), h.Consumers.Offset), true, 0, ErrCorrupt, "overlaps"},
+		{"region overflows", put64(r(3), ^uint64(0)-127), true, 0, ErrCorrupt, "overflows"},
+		{"slots beyond file", put64(r(4)+8, 1<<40), true, 0, ErrCorrupt, "beyond the file size"},
+		{"slots size inconsistent", put64(r(4)+8, h.Slots.Size-64), true, 0, ErrCorrupt, "parameters give"},
+		{"avail size inconsistent", put64(r(2)+8, h.Avail.Size-128), true, 0, ErrCorrupt, "avail region is"},
+		{"file size inconsistent", put64(offFileSize, h.FileSize+PageSize), true, 0, ErrCorrupt, "file size"},
+		{"file truncated", nil, false, int64(h.FileSize) - 1, ErrCorrupt, "truncated"},
+		{"file size negative", nil, false, -5, ErrCorrupt, "negative"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := bytes.Clone(page)
+			if c.mod != nil {
+				c.mod(p)
+			}
+			if c.fix {
+				resum(p)
+			}
+			n := size
+			switch {
+			case c.size == -1:
+				n = 0
+			case c.size != 0:
+				n = c.size
+			}
+			got, err := Decode(p, n)
+			if err == nil {
+				t.Fatalf("Decode accepted the page: %+v", got)
+			}
+			for _, s := range sentinels {
+				if errors.Is(err, s) != (s == c.want) {
+					t.Errorf("errors.Is(%v, %v) = %v", err, s, !(s == c.want))
+				}
+			}
+			if !strings.Contains(err.Error(), c.detail) {
+				t.Errorf("error %q does not mention %q", err, c.detail)
+			}
+			if got != (Header{}) {
+				t.Errorf("Decode returned a non-zero header with an error: %+v", got)
+			}
+		})
+	}
+}
+
+func TestCheckGeometry(t *testing.T) {
+	page, _, size := validPage(t)
+	h, err := Decode(page, size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.CheckGeometry(validParams()); err != nil {
+		t.Fatalf("same params: %v", err)
+	}
+	cases := []struct {
+		mod    func(*Params)
+		detail string
+	}{
+		{func(p *Params) { p.Capacity = 2048 }, "capacity 1024, the caller expects 2048"},
+		{func(p *Params) { p.SlotSize = 128 }, "slot size 64, the caller expects 128"},
+		{func(p *Params) { p.SlotAlign = 16 }, "slot align 8, the caller expects 16"},
+		{func(p *Params) { p.MaxConsumers = 8 }, "max consumers 16, the caller expects 8"},
+		{func(p *Params) { p.ConsumerEntrySize = 128 }, "consumer entry size 256, the caller expects 128"},
+		{func(p *Params) { p.ControlSize = 256 }, "control size 1152, the caller expects 256"},
+		{func(p *Params) { p.CountersSize = 0 }, "counters size 4096, the caller expects 0"},
+		{func(p *Params) { p.MultiProducer = false }, "multi-producer, the caller expects single-producer"},
+	}
+	for _, c := range cases {
+		p := validParams()
+		c.mod(&p)
+		err := h.CheckGeometry(p)
+		if !errors.Is(err, ErrGeometryMismatch) || !strings.Contains(err.Error(), c.detail) {
+			t.Errorf("CheckGeometry = %v, want a mismatch saying %q", err, c.detail)
+		}
+	}
+	p := validParams()
+	p.Type.Hash++ // the type is CheckType's business
+	if err := h.CheckGeometry(p); err != nil {
+		t.Errorf("CheckGeometry looked at the type: %v", err)
+	}
+}
+
+func TestCheckType(t *testing.T) {
+	page, _, size := validPage(t)
+	h, _ := Decode(page, size)
+	want := validParams().Type
+	if err := h.CheckType(want); err != nil {
+		t.Fatalf("same type: %v", err)
+	}
+	cases := []struct {
+		name   string
+		mod    func(*TypeID)
+		detail string
+	}{
+		{"name", func(id *TypeID) { id.Name = "other.Event" }, "names differ"},
+		{"size", func(id *TypeID) { id.Size = 56 }, "different definitions"},
+		{"align", func(id *TypeID) { id.Align = 8 }, "different definitions"},
+		{"hash", func(id *TypeID) { id.Hash = 1 }, "different definitions"},
+	}
+	for _, c := range cases {
+		other := want
+		c.mod(&other)
+		err := h.CheckType(other)
+		if !errors.Is(err, ErrTypeMismatch) {
+			t.Fatalf("%s: CheckType = %v", c.name, err)
+		}
+		msg := err.Error()
+		if !strings.Contains(msg, c.detail) || !strings.Contains(msg, want.String()) || !strings.Contains(msg, other.String()) {
+			t.Errorf("%s: message %q should name both types and say %q", c.name, msg, c.detail)
+		}
+	}
+}
