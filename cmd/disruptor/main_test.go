@@ -1,0 +1,190 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The tests run the command as a process: the test binary re-executed with
+// this variable set runs main instead of the tests, so exit statuses and
+// the split between stdout and stderr are the real ones.
+const mainEnv = "DISRUPTOR_TEST_RUN_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(mainEnv) == "1" {
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+type outcome struct {
+	stdout, stderr string
+	code           int
+}
+
+// disruptor runs the command with args and a deadline.
+func disruptor(t *testing.T, args ...string) outcome {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), mainEnv+"=1")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.WaitDelay = time.Second
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	timer := time.AfterFunc(30*time.Second, func() { cmd.Process.Kill() })
+	defer timer.Stop()
+	err := cmd.Wait()
+	o := outcome{stdout: stdout.String(), stderr: stderr.String()}
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		o.code = ee.ExitCode()
+	default:
+		t.Fatalf("disruptor %s: %v", strings.Join(args, " "), err)
+	}
+	return o
+}
+
+func (o outcome) expect(t *testing.T, code int, stdout, stderr string) {
+	t.Helper()
+	if o.code != code || !strings.Contains(o.stdout, stdout) || !strings.Contains(o.stderr, stderr) {
+		t.Errorf("exit %d, want %d; stdout should contain %q, stderr %q\nstdout:\n%s\nstderr:\n%s",
+			o.code, code, stdout, stderr, o.stdout, o.stderr)
+	}
+}
+
+func TestHelp(t *testing.T) {
+	for _, args := range [][]string{{"-h"}, {"--help"}, {"help"}} {
+		o := disruptor(t, args...)
+		o.expect(t, 0, "bench", "")
+		if o.stderr != "" {
+			t.Errorf("%v: help went to stderr: %s", args, o.stderr)
+		}
+	}
+	for _, args := range [][]string{{"bench", "-h"}, {"help", "bench"}} {
+		disruptor(t, args...).expect(t, 0, "-scenario list", "")
+	}
+	disruptor(t).expect(t, 2, "", "The commands are")
+	disruptor(t, "help", "frobnicate").expect(t, 2, "", `unknown command "frobnicate"`)
+}
+
+func TestUnknownCommand(t *testing.T) {
+	o := disruptor(t, "frobnicate", "-x")
+	o.expect(t, 2, "", `disruptor: unknown command "frobnicate"`)
+	if o.stdout != "" {
+		t.Errorf("stdout: %s", o.stdout)
+	}
+}
+
+func TestBenchUsageErrors(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-scenario", "unicast,nope"}, `unknown scenario "nope" (valid: unicast, unicast-batch, mpsc,`},
+		{[]string{"-transport", "shm"}, `unknown transport "shm" (valid: inproc)`},
+		{[]string{"-ring", "1000"}, "ring size 1000 is not a power of two"},
+		{[]string{"-wait", "nap"}, `unknown wait strategy "nap"`},
+		{[]string{"-events", "-5"}, "-events must be positive"},
+		{[]string{"-runs", "0"}, "-runs must be at least 1"},
+		{[]string{"-frob"}, "flag provided but not defined: -frob"},
+		{[]string{"extra"}, "unexpected arguments: extra"},
+	} {
+		o := disruptor(t, append([]string{"bench"}, c.args...)...)
+		o.expect(t, 2, "", c.want)
+		if o.stdout != "" {
+			t.Errorf("%v: stdout: %s", c.args, o.stdout)
+		}
+	}
+}
+
+// row is the JSON of one measurement, with every field decoded strictly.
+type row struct {
+	Scenario       string   `json:"scenario"`
+	Transport      string   `json:"transport"`
+	Impl           string   `json:"impl"`
+	Events         int64    `json:"events"`
+	Runs           int      `json:"runs"`
+	NsPerEvent     float64  `json:"ns_per_event"`
+	EventsPerSec   float64  `json:"events_per_sec"`
+	AllocsPerEvent *float64 `json:"allocs_per_event"`
+	Ring           int      `json:"ring"`
+	Wait           string   `json:"wait"`
+	P50            int64    `json:"p50_ns"`
+	P99            int64    `json:"p99_ns"`
+	P999           int64    `json:"p999_ns"`
+	RatioToChannel *float64 `json:"ratio_to_channel"`
+}
+
+func TestBenchJSON(t *testing.T) {
+	o := disruptor(t, "bench", "-json", "-events", "3000", "-runs", "2", "-ring", "64")
+	o.expect(t, 0, "", "")
+	if o.stderr != "" {
+		t.Errorf("stderr is not a terminal, yet: %s", o.stderr)
+	}
+	lines := strings.Split(strings.TrimSuffix(o.stdout, "\n"), "\n")
+	want := []string{"unicast", "unicast-batch", "mpsc", "multicast", "pipeline", "diamond", "pingpong"}
+	if len(lines) != 2*len(want) {
+		t.Fatalf("%d lines, want %d:\n%s", len(lines), 2*len(want), o.stdout)
+	}
+	for i, line := range lines {
+		var r row
+		dec := json.NewDecoder(strings.NewReader(line))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&r); err != nil {
+			t.Fatalf("line %d: %v: %s", i+1, err, line)
+		}
+		impl := []string{"disruptor", "channel"}[i%2]
+		if r.Scenario != want[i/2] || r.Impl != impl || r.Transport != "inproc" || r.Events != 3000 ||
+			r.Runs != 2 || r.Ring != 64 || r.NsPerEvent <= 0 || r.EventsPerSec <= 0 ||
+			r.AllocsPerEvent == nil || *r.AllocsPerEvent < 0 {
+			t.Errorf("line %d: %s", i+1, line)
+		}
+		if (impl == "disruptor") != (r.RatioToChannel != nil) || (impl == "disruptor") != (r.Wait != "") {
+			t.Errorf("line %d: ratio_to_channel and wait belong on disruptor rows only: %s", i+1, line)
+		}
+		if r.RatioToChannel != nil && *r.RatioToChannel <= 0 {
+			t.Errorf("line %d: ratio %v", i+1, *r.RatioToChannel)
+		}
+		latency := r.Scenario == "pingpong"
+		if latency != (r.P50 > 0) || r.P50 > r.P99 || r.P99 > r.P999 {
+			t.Errorf("line %d: latency percentiles: %s", i+1, line)
+		}
+	}
+}
+
+func TestBenchTable(t *testing.T) {
+	o := disruptor(t, "bench", "-events", "2000", "-runs", "1", "-scenario", "pingpong,unicast", "-wait", "block")
+	o.expect(t, 0, "ns/event", "")
+	for _, s := range []string{"allocs/event", "vs channel", "p99.9", "pingpong", "unicast", "disruptor", "channel", "block"} {
+		if !strings.Contains(o.stdout, s) {
+			t.Errorf("table lacks %q:\n%s", s, o.stdout)
+		}
+	}
+	if strings.Index(o.stdout, "pingpong") > strings.Index(o.stdout, "unicast") {
+		t.Errorf("scenarios out of the order asked for:\n%s", o.stdout)
+	}
+}
+
+func TestBenchFailsItsChecks(t *testing.T) {
+	o := disruptor(t, "bench", "-json", "-events", "1000", "-runs", "1", "-scenario", "unicast,diamond", "-corrupt", "10")
+	o.expect(t, 1, "", "2 of 2 scenarios failed their checks")
+	for _, s := range []string{"FAIL unicast/disruptor: consumer: event 9: payload -10", "FAIL diamond/disruptor: a: event 9"} {
+		if !strings.Contains(o.stderr, s) {
+			t.Errorf("stderr lacks %q:\n%s", s, o.stderr)
+		}
+	}
+	if o.stdout != "" {
+		t.Errorf("failed measurements reported: %s", o.stdout)
+	}
+}
