@@ -213,7 +213,9 @@ func (c *Consumer[E]) acquire(ctx context.Context, try bool) error {
 			return err
 		}
 	}
-	c.hi = hi
+	// Take at most a quarter of the ring at a time, so that producers get
+	// room back while a long batch is still being read.
+	c.hi = min(hi, c.next+c.r.eng.size/4)
 	c.t.v[cBatches]++
 	if lag := hi - c.next + 1; lag > c.t.v[cLagMax] {
 		c.t.v[cLagMax] = lag
@@ -252,6 +254,7 @@ func (c *Consumer[E]) Close() error {
 	}
 	c.flushStats()
 	c.closed, c.plain = true, false
+	c.hi = c.next - 1 // what was acquired is no longer held: reads go to acquire, which says ErrClosed
 	c.r.eng.leave(c.rec)
 	for _, d := range c.ups {
 		d.addDependent(-1)

@@ -12,6 +12,7 @@ package disruptor
 // after the strategy's safety timeout, when its context ends, and on Halt.
 
 import (
+	"runtime"
 	"sync"
 	"time"
 )
@@ -85,14 +86,24 @@ func (s *chanSite) park(done <-chan struct{}, me *waiter, timeout time.Duration)
 	s.cancel(me)
 }
 
+// wake readies every parked goroutine, then yields: the runtime puts a
+// readied goroutine next in line on the waker's processor, where it would
+// wait until the waker itself stops (which, spinning for its own next event,
+// may take microseconds) while the other processor idles. Yielding hands
+// the processor over at once and lets an idle one pick the waker up.
 func (s *chanSite) wake() {
 	s.word.Seq.Add(1)
+	woke := false
 	s.mu.Lock()
 	for _, w := range s.list {
 		select {
 		case w.ch <- struct{}{}:
+			woke = true
 		default:
 		}
 	}
 	s.mu.Unlock()
+	if woke {
+		runtime.Gosched()
+	}
 }

@@ -29,8 +29,8 @@ type WaitStrategy struct {
 const (
 	backoffShift         = 3
 	defaultSafetyTimeout = 250 * time.Millisecond
-	defaultSpins         = 64
-	defaultYields        = 32
+	defaultSpins         = 32
+	defaultYields        = 4
 )
 
 // BusySpin polls without pause: the lowest latency, one core burned per
