@@ -31,6 +31,7 @@ type Consumer[E any] struct {
 	closed   bool
 	leased   bool
 	held     bool  // work group member: next was taken and not yet read
+	resumed  bool  // shared ring: took over a record an earlier owner left
 	err      error // what ended the last Events loop
 
 	w          waiter
@@ -43,8 +44,9 @@ type Consumer[E any] struct {
 type ConsumerOption func(*consumerConfig)
 
 type consumerConfig struct {
-	after  []Dependency
-	latest bool
+	after      []Dependency
+	afterNames []string
+	latest     bool
 }
 
 // After makes the consumer follow deps: it never reads a sequence before
@@ -83,6 +85,24 @@ func (r *Ring[E]) NewConsumer(name string, opts ...ConsumerOption) (*Consumer[E]
 func (r *Ring[E]) newConsumer(name string, cfg *consumerConfig) (*Consumer[E], error) {
 	c := &Consumer[E]{r: r, name: name, site: r.eng.dataSite, ups: cfg.after, t: tally{rec: new(counterRecord)},
 		slots: r.slots, mask: r.eng.mask, plain: true}
+	if r.sh != nil {
+		if len(cfg.after) > 0 {
+			return nil, fmt.Errorf("disruptor: consumer %q: a shared ring's consumers follow others by name (AfterName)", name)
+		}
+		if err := r.newSharedConsumer(c, name, cfg); err != nil {
+			return nil, err
+		}
+		c.w.beat = &c.rec.Beat
+		return c, nil
+	}
+	for _, up := range cfg.afterNames {
+		d := r.consumerNamed(up)
+		if d == nil {
+			return nil, fmt.Errorf("%w: %q (followed by %q)", ErrUnknownConsumer, up, name)
+		}
+		cfg.after = append(cfg.after, d)
+	}
+	c.ups = cfg.after
 	for _, d := range cfg.after {
 		owner, words := d.cursors()
 		if owner != any(r) {
@@ -91,7 +111,7 @@ func (r *Ring[E]) newConsumer(name string, cfg *consumerConfig) (*Consumer[E], e
 		c.deps = append(c.deps, words...)
 		c.site = r.eng.depSite
 	}
-	rec, start, err := r.eng.join(cfg.latest)
+	rec, start, err := r.eng.join(cfg.latest, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -103,6 +123,16 @@ func (r *Ring[E]) newConsumer(name string, cfg *consumerConfig) (*Consumer[E], e
 func (c *Consumer[E]) setStart(start int64) {
 	c.rec.Cursor.Store(start - 1)
 	c.next, c.hi, c.released, c.last = start, start-1, start-1, start-1
+}
+
+// consumerNamed finds an open consumer of this ring by name; r.mu is held.
+func (r *Ring[E]) consumerNamed(name string) *Consumer[E] {
+	for _, c := range r.consumers {
+		if c.name == name && !c.closed {
+			return c
+		}
+	}
+	return nil
 }
 
 func (c *Consumer[E]) cursors() (any, []*atomic.Int64) {
@@ -255,7 +285,11 @@ func (c *Consumer[E]) Close() error {
 	c.flushStats()
 	c.closed, c.plain = true, false
 	c.hi = c.next - 1 // what was acquired is no longer held: reads go to acquire, which says ErrClosed
-	c.r.eng.leave(c.rec)
+	if c.r.sh != nil {
+		c.leaveShared(false)
+	} else {
+		c.r.eng.leave(c.rec)
+	}
 	for _, d := range c.ups {
 		d.addDependent(-1)
 	}

@@ -33,11 +33,18 @@ type engine struct {
 	size    int64
 	mask    int64
 	multi   bool
-	relaxed bool // publish with release stores; parking runs processBarrier
-	ctl     *control
-	avail   []availWord      // multi-producer only
-	recs    []consumerRecord // the consumer table
-	wait    WaitStrategy
+	relaxed bool // publish with release stores; parking runs a barrier
+	shared  bool // the words are in a mapping other processes share
+
+	// watch, for shared rings, checks on the other processes while a
+	// participant waits: producers evict dead consumers (if evictDead),
+	// consumers learn that the producers died (ErrProducerGone).
+	watch     func(producer bool) error
+	evictDead bool
+	ctl       *control
+	avail     []availWord      // multi-producer only
+	recs      []consumerRecord // the consumer table
+	wait      WaitStrategy
 
 	dataSite  parkSite // consumers waiting for producers
 	depSite   parkSite // consumers waiting for upstream consumers
@@ -166,6 +173,17 @@ func (e *engine) publish(lo, hi int64) {
 }
 
 func (e *engine) wakeData() { e.dataSite.wake() }
+
+// fence is the waiter's half of the release-store protocol: a barrier on
+// every thread that may publish to this ring.
+func (e *engine) fence() {
+	switch {
+	case e.shared:
+		globalBarrier() // publishers in other processes may be relaxed
+	case e.relaxed:
+		processBarrier()
+	}
+}
 
 // store publishes v in *w: a release store where the engine is relaxed,
 // otherwise a sequentially consistent one.

@@ -3,6 +3,9 @@ package disruptor
 import (
 	"errors"
 	"fmt"
+
+	"github.com/disruptor-go/disruptor/internal/layout"
+	"github.com/disruptor-go/disruptor/internal/typecheck"
 )
 
 // Sentinel errors. Match them with errors.Is: returned errors may wrap them
@@ -60,6 +63,38 @@ var (
 
 	// ErrStarted is returned when a graph is changed or started after Start.
 	ErrStarted = errors.New("disruptor: graph already started")
+
+	// ErrProducerGone is returned to consumers of a shared ring waiting for
+	// events when every producer that had not closed has died.
+	ErrProducerGone = errors.New("disruptor: producer process gone")
+
+	// ErrConsumerExists is returned when a consumer name is in use by a
+	// live consumer of a shared ring.
+	ErrConsumerExists = errors.New("disruptor: consumer name in use")
+
+	// ErrUnknownConsumer is returned when AfterName names no consumer.
+	ErrUnknownConsumer = errors.New("disruptor: no such consumer")
+
+	// ErrTooManyProducers is returned when a shared ring's producer table
+	// is full.
+	ErrTooManyProducers = errors.New("disruptor: producer table full")
+
+	// ErrForeignOwner is returned when attaching a ring file another user
+	// owns.
+	ErrForeignOwner = errors.New("disruptor: ring file owned by another user")
+)
+
+// Errors of attaching a shared ring: each names one way a file can fail
+// validation.
+var (
+	ErrNotInitialized      = layout.ErrNotInitialized      // blank, or its creator has not finished (retry)
+	ErrBadMagic            = layout.ErrBadMagic            // not a ring file
+	ErrIncompatibleVersion = layout.ErrIncompatibleVersion // another layout version
+	ErrForeignEndian       = layout.ErrForeignEndian       // written on a machine of the other byte order
+	ErrCorrupt             = layout.ErrCorrupt             // checksum, geometry or size inconsistent
+	ErrGeometryMismatch    = layout.ErrGeometryMismatch    // not the size or mode asked for
+	ErrTypeMismatch        = layout.ErrTypeMismatch        // made for another event type
+	ErrNotShareable        = typecheck.ErrNotShareable     // the event type holds pointers or is not fixed-size
 )
 
 // sizeError explains an invalid ring size and names the nearest valid ones.

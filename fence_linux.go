@@ -3,6 +3,8 @@ package disruptor
 import "golang.org/x/sys/unix"
 
 const (
+	membarrierGlobalExpedited          = 1 << 1
+	membarrierRegisterGlobalExpedited  = 1 << 2
 	membarrierPrivateExpedited         = 1 << 3
 	membarrierRegisterPrivateExpedited = 1 << 4
 )
@@ -15,6 +17,20 @@ var relaxedOK = haveReleaseStore && registerBarrier()
 func registerBarrier() bool {
 	_, _, e := unix.Syscall(unix.SYS_MEMBARRIER, membarrierRegisterPrivateExpedited, 0, 0)
 	return e == 0
+}
+
+// registerGlobal registers this process as a target of global barriers:
+// other processes sharing a ring with it can then order its release stores.
+// Each process that shares rings registers (see sharedBarrierOK).
+func registerGlobal() bool {
+	_, _, e := unix.Syscall(unix.SYS_MEMBARRIER, membarrierRegisterGlobalExpedited, 0, 0)
+	return e == 0
+}
+
+// globalBarrier is processBarrier across processes: a full barrier on every
+// running thread of every process registered with registerGlobal.
+func globalBarrier() {
+	unix.Syscall(unix.SYS_MEMBARRIER, membarrierGlobalExpedited, 0, 0)
 }
 
 // processBarrier runs a full memory barrier on every thread of this process

@@ -6,3 +6,7 @@ package disruptor
 const relaxedOK = false
 
 func processBarrier() {}
+
+func registerGlobal() bool { return false }
+
+func globalBarrier() {}

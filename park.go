@@ -14,6 +14,7 @@ package disruptor
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -22,7 +23,11 @@ import (
 type waiter struct {
 	ch    chan struct{} // buffered(1): a wake between prepare and park is kept
 	timer *time.Timer
-	idx   int // position in the site's list while announced
+	idx   int    // position in the site's list while announced
+	tok   uint32 // futex sites: the word's value when announced
+
+	checked time.Time     // shared rings: the last watch
+	beat    *atomic.Int64 // shared consumers: their record's heartbeat
 }
 
 func (w *waiter) init() {

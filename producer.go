@@ -24,6 +24,7 @@ type Producer[E any] struct {
 	t      tally
 	r      *Ring[E]
 	name   string
+	entry  int // shared rings: the producer table entry
 }
 
 // NewProducer adds a producer. In single-producer mode (the default) only one
@@ -32,12 +33,19 @@ type Producer[E any] struct {
 func (r *Ring[E]) NewProducer(name string) (*Producer[E], error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if !r.eng.multi && len(r.producers) > 0 {
+	if !r.eng.multi && len(r.producers) > 0 && r.sh == nil {
 		return nil, ErrSingleProducer
 	}
 	p := &Producer[E]{r: r, name: name, lo: 1, hi: 0, slots: r.slots, mask: r.eng.mask, size: r.eng.size,
 		eng: &r.eng, single: !r.eng.multi, fast: !r.eng.multi,
 		evSize: int64(unsafe.Sizeof(*new(E))), t: tally{rec: new(counterRecord)}}
+	if r.sh != nil {
+		if err := r.newSharedProducer(p, name); err != nil {
+			return nil, err
+		}
+		r.producers = append(r.producers, p)
+		return p, nil
+	}
 	p.st.last = r.eng.ctl.Cursor.Load()
 	p.st.gate = r.eng.ctl.GateCache.Load()
 	r.eng.ctl.Producers.Add(1)
@@ -191,6 +199,9 @@ func (p *Producer[E]) CloseContext(ctx context.Context) error {
 		return err
 	}
 	p.closed, p.fast = true, false
+	if p.r.sh != nil {
+		p.closeShared()
+	}
 	return nil
 }
 

@@ -2,6 +2,7 @@ package disruptor
 
 import (
 	"fmt"
+	"os"
 	"sync"
 	"sync/atomic"
 )
@@ -25,6 +26,7 @@ type slot[E any] struct {
 type Ring[E any] struct {
 	eng   engine
 	slots []slot[E]
+	sh    *shared // the mapping, for a ring in shared memory; nil in-process
 
 	mu        sync.Mutex // guards the registration lists below
 	producers []*Producer[E]
@@ -39,6 +41,11 @@ type config struct {
 	wait         WaitStrategy
 	maxConsumers int
 	first        int64 // the first sequence; tests start near 2^62
+
+	// shared rings only
+	dir       string      // where names without a slash live
+	mode      os.FileMode // permissions of a created file
+	evictDead bool        // free the records of consumers whose process died
 }
 
 // WithMultiProducer lets any number of producers publish concurrently. The
@@ -57,18 +64,15 @@ func WithMaxConsumers(n int) Option { return func(c *config) { c.maxConsumers = 
 // New makes a ring of size slots, size a power of two of at least 2. All
 // memory is allocated here; moving events allocates nothing.
 func New[E any](size int, opts ...Option) (*Ring[E], error) {
-	cfg := config{maxConsumers: 64}
-	for _, o := range opts {
-		o(&cfg)
-	}
+	cfg := newConfig(opts)
 	if size < 2 || size&(size-1) != 0 {
 		return nil, sizeError(size)
 	}
 	if cfg.maxConsumers < 1 {
 		return nil, fmt.Errorf("disruptor: WithMaxConsumers(%d): need at least 1", cfg.maxConsumers)
 	}
-	r := &Ring[E]{slots: make([]slot[E], size)}
 	ctl := new(control)
+	r := &Ring[E]{slots: make([]slot[E], size)}
 	r.eng = engine{
 		size: int64(size), mask: int64(size - 1), multi: cfg.multi, relaxed: relaxedOK,
 		ctl: ctl, recs: make([]consumerRecord, cfg.maxConsumers), wait: cfg.wait.orDefault(),
@@ -81,6 +85,15 @@ func New[E any](size int, opts ...Option) (*Ring[E], error) {
 	}
 	r.eng.initWords(cfg.first)
 	return r, nil
+}
+
+// newConfig applies opts over the defaults.
+func newConfig(opts []Option) config {
+	cfg := config{maxConsumers: 64, mode: 0o600, dir: defaultDir}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return cfg
 }
 
 // Size is the number of slots.
@@ -109,7 +122,7 @@ func (r *Ring[E]) at(s int64) *slot[E] { return &r.slots[s&r.eng.mask] }
 // The record becomes active, then Epoch moves, then GateCache is read: a
 // producer computing a gate without the record re-checks Epoch after raising
 // GateCache, so either it sees the record or this load sees its gate.
-func (e *engine) join(latest bool) (*consumerRecord, int64, error) {
+func (e *engine) join(latest bool, init func(*consumerRecord)) (*consumerRecord, int64, error) {
 	var rec *consumerRecord
 	idx := -1
 	for i := range e.recs {
@@ -126,6 +139,9 @@ func (e *engine) join(latest bool) (*consumerRecord, int64, error) {
 		if int(n) > idx || e.ctl.Records.CompareAndSwap(n, uint32(idx+1)) {
 			break
 		}
+	}
+	if init != nil {
+		init(rec)
 	}
 	rec.Cursor.Store(e.ctl.GateCache.Load())
 	rec.State.Store(recActive)

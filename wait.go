@@ -169,12 +169,15 @@ func (e *engine) await(ctx context.Context, site parkSite, me *waiter, wc *waitC
 		wc.polls++
 		if w.yielded(n) {
 			wc.yields++
+			if e.watch != nil {
+				if err := e.watchNow(site == e.spaceSite, me); err != nil {
+					return err
+				}
+			}
 		}
 		if w.idle(n) {
 			site.prepare(me)
-			if e.relaxed {
-				processBarrier()
-			}
+			e.fence()
 			if ready() || e.halted() {
 				site.cancel(me)
 			} else {
@@ -186,4 +189,21 @@ func (e *engine) await(ctx context.Context, site parkSite, me *waiter, wc *waitC
 			return nil
 		}
 	}
+}
+
+// watchEvery is how often a waiter on a shared ring checks on the other
+// processes (and beats its own heartbeat).
+const watchEvery = 100 * time.Millisecond
+
+// watchNow runs the ring's watch at most every watchEvery per waiter.
+func (e *engine) watchNow(producer bool, me *waiter) error {
+	now := time.Now()
+	if now.Sub(me.checked) < watchEvery {
+		return nil
+	}
+	me.checked = now
+	if me.beat != nil {
+		me.beat.Store(now.UnixNano())
+	}
+	return e.watch(producer)
 }

@@ -77,13 +77,55 @@ const (
 	recClosed
 )
 
+// nameMax is the longest participant name a shared ring records.
+const nameMax = 64
+
 // consumerRecord is one entry of the consumer table. Cursor is the highest
 // sequence the consumer has released: it gates producers and dependents.
 // Written only by its consumer (and by joining, before it is Active).
+//
+// The second line identifies the owner in a shared ring, written while the
+// registry lock is held: Name (NameLen bytes, stored before NameLen), the
+// owner's PID, whether it detached on purpose (its record keeps gating so
+// that it can resume), and Beat, the owner's last sign of life in unix
+// nanoseconds. Liveness itself is a lock on the record's first byte.
 type consumerRecord struct {
-	Cursor atomic.Int64
-	State  atomic.Uint32
-	_      [lineSize - 12]byte
+	Cursor   atomic.Int64
+	State    atomic.Uint32
+	_        [lineSize - 12]byte
+	Name     [nameMax]byte
+	NameLen  atomic.Uint32
+	Detached atomic.Uint32
+	PID      atomic.Int64
+	Beat     atomic.Int64
+	_        [lineSize - nameMax - 24]byte
+}
+
+// Producer entry states in a shared ring's producer table.
+const (
+	prodFree uint32 = iota
+	prodActive
+	prodClosed
+)
+
+// maxSharedProducers is the size of a shared ring's producer table.
+const maxSharedProducers = 16
+
+// producerRecord is one entry of a shared ring's producer table, one line:
+// State, the owner's PID and name. Liveness is a lock on its first byte.
+type producerRecord struct {
+	State   atomic.Uint32
+	NameLen atomic.Uint32
+	PID     atomic.Int64
+	Name    [nameMax]byte
+	_       [lineSize - nameMax - 16]byte
+}
+
+// sharedControl is the control region of a shared ring: the control block,
+// then the producer table.
+type sharedControl struct {
+	control
+	Table [maxSharedProducers]producerRecord
 }
 
 // availWord is a multi-producer availability entry: it holds the sequence

@@ -1,0 +1,370 @@
+package disruptor
+
+// Rings in shared memory.
+//
+// A shared ring is one file, by default /dev/shm/<name>, mapped by every
+// process that uses it: a header page (internal/layout), the control block
+// and producer table, the consumer table, the availability buffer, the
+// counters area, and the slots. The engine runs over those words exactly as
+// it runs over heap memory; what this file adds is naming, creation,
+// validation and the mapping's lifetime. Participants' registration and
+// liveness are in shm_participants.go.
+//
+// Invariants: the creator holds the creation lock (an OFD lock on byte 0)
+// from before writing the header until after it stored StateReady, so a
+// file whose state is not ready and whose creation lock is free is stale.
+// The geometry is decoded and validated once and kept in process memory; no
+// offset is ever re-read from the file.
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"unsafe"
+
+	"github.com/disruptor-go/disruptor/internal/layout"
+	"github.com/disruptor-go/disruptor/internal/typecheck"
+)
+
+const defaultDir = "/dev/shm"
+
+// errNoShared says shared rings are not available on this platform.
+var errNoShared = errors.ErrUnsupported
+
+// Lock bytes in the header page (locks do not touch the bytes).
+const (
+	lockCreate   = 0    // held by the creator until the ring is ready
+	lockRegistry = 2048 // serialises registration of producers and consumers
+)
+
+// shared is a ring handle's mapping of a ring file.
+type shared struct {
+	path     string
+	f        *os.File
+	mem      []byte
+	geo      layout.Geometry
+	instance uint64
+	ctl      *sharedControl
+	counters []counterRecord
+	mu       sync.Mutex // guards closed
+	closed   bool
+}
+
+// WithDir sets the directory where ring names without a slash live
+// (default /dev/shm, memory-backed; any other directory gives a file-backed
+// mapping).
+func WithDir(dir string) Option { return func(c *config) { c.dir = dir } }
+
+// WithFileMode sets the permissions of a ring file Create makes (default
+// 0600: only the owner's processes may attach).
+func WithFileMode(m os.FileMode) Option { return func(c *config) { c.mode = m.Perm() } }
+
+// WithEvictDead lets producers free the record of a consumer whose process
+// died, instead of waiting for it to come back and resume: producers go on,
+// and that consumer's events since its last release are lost to it.
+func WithEvictDead() Option { return func(c *config) { c.evictDead = true } }
+
+// RingPath is where a ring name lives: the name itself if it holds a slash,
+// otherwise the name inside the directory (default /dev/shm).
+func RingPath(name string, opts ...Option) string {
+	if strings.ContainsRune(name, '/') {
+		return name
+	}
+	cfg := newConfig(opts)
+	return filepath.Join(cfg.dir, name)
+}
+
+// typeID describes E for the header, or says why E cannot be shared.
+func typeID[E any]() (layout.TypeID, error) {
+	t := reflect.TypeFor[E]()
+	if err := typecheck.Check(t); err != nil {
+		return layout.TypeID{}, err
+	}
+	name, size, align, hash := typecheck.Identity(t)
+	if size == 0 {
+		return layout.TypeID{}, fmt.Errorf("%w: %s has size 0", ErrNotShareable, name)
+	}
+	return layout.TypeID{Name: name, Size: uint64(size), Align: uint64(align), Hash: hash}, nil
+}
+
+func sharedParams[E any](size int, cfg *config) (layout.Params, error) {
+	id, err := typeID[E]()
+	if err != nil {
+		return layout.Params{}, err
+	}
+	if size < 2 || size&(size-1) != 0 {
+		return layout.Params{}, sizeError(size)
+	}
+	var s slot[E]
+	return layout.Params{
+		Capacity: uint64(size), SlotSize: uint64(unsafe.Sizeof(s)), SlotAlign: uint64(unsafe.Alignof(s)),
+		MultiProducer: cfg.multi, MaxConsumers: uint64(cfg.maxConsumers),
+		ConsumerEntrySize: uint64(unsafe.Sizeof(consumerRecord{})),
+		ControlSize:       uint64(unsafe.Sizeof(sharedControl{})),
+		CountersSize:      uint64(cfg.maxConsumers+maxSharedProducers) * uint64(unsafe.Sizeof(counterRecord{})),
+		Type:              id,
+	}, nil
+}
+
+// Create makes a ring of size slots in shared memory under name (see
+// RingPath), for other processes to Attach. The file is created with
+// O_EXCL and mode 0600 unless WithFileMode says otherwise, and its space is
+// reserved at once. If a ring of the same geometry and event type already
+// exists there, Create opens it instead, so a restarted producer resumes
+// where the ring stands; a stale file left by a creator that died before
+// finishing is replaced. E must be fixed-size and pointer-free.
+func Create[E any](name string, size int, opts ...Option) (*Ring[E], error) {
+	if !sharedSupported {
+		return nil, fmt.Errorf("disruptor: shared rings: %w", errNoShared)
+	}
+	cfg := newConfig(opts)
+	params, err := sharedParams[E](size, &cfg)
+	if err != nil {
+		return nil, err
+	}
+	geo, err := layout.Plan(params)
+	if err != nil {
+		return nil, fmt.Errorf("disruptor: %w", err)
+	}
+	path := RingPath(name, opts...)
+	for range 3 {
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL|openNoFollow, cfg.mode)
+		if err == nil {
+			sh, err := createFile(f, path, geo)
+			if err != nil {
+				return nil, err
+			}
+			return sharedRing[E](sh, &cfg), nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return nil, fmt.Errorf("disruptor: create %s: %w", path, err)
+		}
+		r, err := Attach[E](path, opts...)
+		switch {
+		case err == nil:
+			if err := r.sh.header().CheckGeometry(params); err != nil {
+				r.Close()
+				return nil, fmt.Errorf("disruptor: %s exists: %w", path, err)
+			}
+			return r, nil
+		case errors.Is(err, ErrNotInitialized) || errors.Is(err, ErrCorrupt):
+			if !removeStale(path) {
+				return nil, err
+			}
+		default:
+			return nil, err
+		}
+	}
+	return nil, fmt.Errorf("disruptor: create %s: the file keeps changing under us", path)
+}
+
+// removeStale removes the file at path if no creator is at work on it.
+func removeStale(path string) bool {
+	f, err := os.OpenFile(path, os.O_RDWR|openNoFollow, 0)
+	if err != nil {
+		return errors.Is(err, fs.ErrNotExist)
+	}
+	defer f.Close()
+	ok, err := tryLock(f, lockCreate)
+	if err != nil || !ok {
+		return false
+	}
+	return os.Remove(path) == nil
+}
+
+// createFile lays a new ring out in f, which Create just made.
+func createFile(f *os.File, path string, geo layout.Geometry) (*shared, error) {
+	fail := func(err error) (*shared, error) {
+		f.Close()
+		os.Remove(path)
+		return nil, fmt.Errorf("disruptor: create %s: %w", path, err)
+	}
+	if ok, err := tryLock(f, lockCreate); !ok {
+		return fail(fmt.Errorf("creation lock: %v", err))
+	}
+	if err := reserve(f, int64(geo.FileSize)); err != nil {
+		return fail(err)
+	}
+	mem, err := mapFile(f, int(geo.FileSize))
+	if err != nil {
+		return fail(err)
+	}
+	hdr := layout.NewHeader(geo)
+	layout.Encode(&hdr, mem[:layout.HeaderSize])
+	sh := &shared{path: path, f: f, mem: mem, geo: geo, instance: hdr.InstanceID}
+	sh.view()
+	e := engine{ctl: &sh.ctl.control, size: int64(geo.Capacity), mask: int64(geo.Capacity - 1)}
+	if geo.MultiProducer {
+		e.avail = unsafe.Slice((*availWord)(unsafe.Pointer(&mem[geo.Avail.Offset])), geo.Capacity)
+	}
+	e.initWords(0)
+	layout.StateWord(mem).Store(layout.StateReady)
+	unlock(f, lockCreate)
+	return sh, nil
+}
+
+// Attach opens the ring under name (see RingPath) that another process
+// created. It validates everything before trusting it (regular file, owner,
+// size, header, checksum, geometry, and that the event type E is the
+// creator's) and reports each mismatch with its own error: ErrNotInitialized
+// (retry: the creator is still at work), ErrBadMagic, ErrIncompatibleVersion,
+// ErrForeignEndian, ErrCorrupt, ErrTypeMismatch, ErrNotShareable.
+func Attach[E any](name string, opts ...Option) (*Ring[E], error) {
+	if !sharedSupported {
+		return nil, fmt.Errorf("disruptor: shared rings: %w", errNoShared)
+	}
+	cfg := newConfig(opts)
+	id, err := typeID[E]()
+	if err != nil {
+		return nil, err
+	}
+	path := RingPath(name, opts...)
+	sh, err := openFile(path)
+	if err != nil {
+		return nil, err
+	}
+	hdr := sh.header()
+	if err := hdr.CheckType(id); err != nil {
+		sh.close()
+		return nil, fmt.Errorf("disruptor: attach %s: %w", path, err)
+	}
+	cfg.multi, cfg.maxConsumers = hdr.MultiProducer, int(hdr.MaxConsumers)
+	return sharedRing[E](sh, &cfg), nil
+}
+
+// openFile maps and validates an existing ring file.
+func openFile(path string) (*shared, error) {
+	fail := func(err error) (*shared, error) { return nil, fmt.Errorf("disruptor: attach %s: %w", path, err) }
+	f, err := os.OpenFile(path, os.O_RDWR|openNoFollow, 0)
+	if err != nil {
+		return fail(err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return fail(err)
+	}
+	if err := checkFile(fi); err != nil {
+		f.Close()
+		return fail(err)
+	}
+	mem, err := mapFile(f, int(fi.Size()))
+	if err != nil {
+		f.Close()
+		return fail(err)
+	}
+	hdr, err := layout.Decode(mem[:layout.HeaderSize], fi.Size())
+	if err != nil {
+		unmapFile(mem)
+		f.Close()
+		return fail(err)
+	}
+	sh := &shared{path: path, f: f, mem: mem, geo: hdr.Geometry, instance: hdr.InstanceID}
+	sh.view()
+	return sh, nil
+}
+
+// checkFile refuses what no ring file can be: not a regular file, owned by
+// someone else, or too small or too large to hold a ring.
+func checkFile(fi os.FileInfo) error {
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("%w: not a regular file (%v)", ErrCorrupt, fi.Mode().Type())
+	}
+	if uid, ok := fileOwner(fi); ok && int(uid) != os.Geteuid() {
+		return fmt.Errorf("%w: the file belongs to uid %d, not to this user (%d)", ErrForeignOwner, uid, os.Geteuid())
+	}
+	if fi.Size() < layout.HeaderSize {
+		return fmt.Errorf("%w: %d bytes is shorter than the header", ErrNotInitialized, fi.Size())
+	}
+	if uint64(fi.Size()) > layout.MaxFileSize {
+		return fmt.Errorf("%w: %d bytes is larger than any ring", ErrCorrupt, fi.Size())
+	}
+	return nil
+}
+
+// view sets the typed views of the mapping that do not depend on E.
+func (sh *shared) view() {
+	g, m := &sh.geo, sh.mem
+	sh.ctl = (*sharedControl)(unsafe.Pointer(&m[g.Control.Offset]))
+	n := g.Counters.Size / uint64(unsafe.Sizeof(counterRecord{}))
+	sh.counters = unsafe.Slice((*counterRecord)(unsafe.Pointer(&m[g.Counters.Offset])), n)
+}
+
+// header decodes the header again (it is immutable once ready).
+func (sh *shared) header() *layout.Header {
+	h, _ := layout.Decode(sh.mem[:layout.HeaderSize], int64(len(sh.mem)))
+	return &h
+}
+
+func (sh *shared) close() error {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if sh.closed {
+		return nil
+	}
+	sh.closed = true
+	err := unmapFile(sh.mem)
+	return errors.Join(err, sh.f.Close())
+}
+
+// sharedBarrierOK registers this process for cross-process barriers once;
+// it reports whether this process may publish with release stores.
+var sharedBarrierOK = sync.OnceValue(registerGlobal)
+
+// sharedRing builds the ring over a mapping.
+func sharedRing[E any](sh *shared, cfg *config) *Ring[E] {
+	g, m := &sh.geo, sh.mem
+	ctl := &sh.ctl.control
+	r := &Ring[E]{sh: sh, slots: unsafe.Slice((*slot[E])(unsafe.Pointer(&m[g.Slots.Offset])), g.Capacity)}
+	r.eng = engine{
+		size: int64(g.Capacity), mask: int64(g.Capacity - 1), multi: g.MultiProducer,
+		relaxed: haveReleaseStore && sharedBarrierOK(), shared: true, evictDead: cfg.evictDead,
+		ctl:       ctl,
+		recs:      unsafe.Slice((*consumerRecord)(unsafe.Pointer(&m[g.Consumers.Offset])), g.MaxConsumers),
+		wait:      cfg.wait.orDefault(),
+		dataSite:  &futexSite{word: &ctl.DataWait},
+		depSite:   &futexSite{word: &ctl.DepWait},
+		spaceSite: &futexSite{word: &ctl.SpaceWait},
+	}
+	if g.MultiProducer {
+		r.eng.avail = unsafe.Slice((*availWord)(unsafe.Pointer(&m[g.Avail.Offset])), g.Capacity)
+	}
+	r.eng.watch = r.watch
+	return r
+}
+
+// Path is the file of a shared ring, or "" for an in-process ring.
+func (r *Ring[E]) Path() string {
+	if r.sh == nil {
+		return ""
+	}
+	return r.sh.path
+}
+
+// Close releases a shared ring's mapping. Consumers of this handle still
+// open are detached (their records keep gating, so they can resume), and
+// producers still open are left as if their process had ended. Call it
+// only when no goroutine uses the ring's producers or consumers any more.
+// For an in-process ring Close does nothing. Close is idempotent.
+func (r *Ring[E]) Close() error {
+	if r.sh == nil {
+		return nil
+	}
+	r.mu.Lock()
+	for _, c := range r.consumers {
+		c.detachLocked()
+	}
+	r.mu.Unlock()
+	return r.sh.close()
+}
+
+// Remove deletes the ring file under name. Processes that have it mapped
+// keep using it until they close it.
+func Remove(name string, opts ...Option) error {
+	return os.Remove(RingPath(name, opts...))
+}
