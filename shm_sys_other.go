@@ -7,7 +7,6 @@ import "os"
 // Shared rings need Linux: futexes, OFD locks and fallocate.
 const sharedSupported = false
 
-
 func mapFile(*os.File, int) ([]byte, error) { return nil, errNoShared }
 func unmapFile([]byte) error                { return errNoShared }
 func reserve(*os.File, int64) error         { return errNoShared }
