@@ -295,6 +295,12 @@ func (sh *shared) view() {
 	sh.counters = unsafe.Slice((*counterRecord)(unsafe.Pointer(&m[g.Counters.Offset])), n)
 }
 
+// recs is the consumer table.
+func (sh *shared) recs() []consumerRecord {
+	g := &sh.geo
+	return unsafe.Slice((*consumerRecord)(unsafe.Pointer(&sh.mem[g.Consumers.Offset])), g.MaxConsumers)
+}
+
 // header decodes the header again (it is immutable once ready).
 func (sh *shared) header() *layout.Header {
 	h, _ := layout.Decode(sh.mem[:layout.HeaderSize], int64(len(sh.mem)))
@@ -325,7 +331,7 @@ func sharedRing[E any](sh *shared, cfg *config) *Ring[E] {
 		size: int64(g.Capacity), mask: int64(g.Capacity - 1), multi: g.MultiProducer,
 		relaxed: haveReleaseStore && sharedBarrierOK(), shared: true, evictDead: cfg.evictDead,
 		ctl:       ctl,
-		recs:      unsafe.Slice((*consumerRecord)(unsafe.Pointer(&m[g.Consumers.Offset])), g.MaxConsumers),
+		recs:      sh.recs(),
 		wait:      cfg.wait.orDefault(),
 		dataSite:  &futexSite{word: &ctl.DataWait},
 		depSite:   &futexSite{word: &ctl.DepWait},

@@ -90,6 +90,16 @@ func TestSharedSmoke(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		in, err := Inspect(name, WithDir(dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(in.Consumers) != 2 || in.Consumers[0].State != "live" || in.Consumers[1].Position != N {
+			t.Fatalf("inspect: %+v", in.Consumers)
+		}
+		if len(in.Producers) != 1 || in.Producers[0].State != "closed" || in.Producers[0].Producer.Published != N {
+			t.Fatalf("inspect: %+v", in.Producers)
+		}
 		if err := d.Close(); err != nil {
 			t.Fatal(err)
 		}
