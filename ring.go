@@ -3,6 +3,7 @@ package disruptor
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"sync"
 	"sync/atomic"
 )
@@ -75,7 +76,7 @@ func New[E any](size int, opts ...Option) (*Ring[E], error) {
 	r := &Ring[E]{slots: make([]slot[E], size)}
 	r.eng = engine{
 		size: int64(size), mask: int64(size - 1), multi: cfg.multi, relaxed: relaxedOK,
-		ctl: ctl, recs: make([]consumerRecord, cfg.maxConsumers), wait: cfg.wait.orDefault(),
+		ctl: ctl, recs: make([]consumerRecord, cfg.maxConsumers), wait: cfg.wait.forProcs(runtime.GOMAXPROCS(0)),
 		dataSite:  &chanSite{word: &ctl.DataWait},
 		depSite:   &chanSite{word: &ctl.DepWait},
 		spaceSite: &chanSite{word: &ctl.SpaceWait},
@@ -106,8 +107,10 @@ func (r *Ring[E]) Cursor() int64 { return r.eng.claimed() }
 // WaitStrategy is the strategy the ring's participants wait with.
 func (r *Ring[E]) WaitStrategy() WaitStrategy { return r.eng.wait }
 
-// Halt stops the ring now: every blocked or later blocking call returns
-// ErrHalted. Events already available may still be read. Halt is idempotent.
+// Halt stops the ring now: every call that is waiting, or that would have
+// to wait, returns ErrHalted. Calls that need not wait still succeed: events
+// already available may still be read, and a claim may still take room
+// that is free. Halt is idempotent.
 func (r *Ring[E]) Halt() { r.eng.halt() }
 
 // Halted reports whether Halt was called.

@@ -23,6 +23,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"sync"
 	"unsafe"
@@ -332,7 +333,7 @@ func sharedRing[E any](sh *shared, cfg *config) *Ring[E] {
 		relaxed: haveReleaseStore && sharedBarrierOK(), shared: true, evictDead: cfg.evictDead,
 		ctl:       ctl,
 		recs:      sh.recs(),
-		wait:      cfg.wait.orDefault(),
+		wait:      cfg.wait.forProcs(runtime.GOMAXPROCS(0)),
 		dataSite:  &futexSite{word: &ctl.DataWait},
 		depSite:   &futexSite{word: &ctl.DepWait},
 		spaceSite: &futexSite{word: &ctl.SpaceWait},

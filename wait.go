@@ -98,7 +98,19 @@ func (w WaitStrategy) String() string {
 
 func (w WaitStrategy) orDefault() WaitStrategy {
 	if w.name == "" {
-		return DefaultWait()
+		w = DefaultWait()
+	}
+	return w
+}
+
+// forProcs adapts a strategy that gives its core away to the processors Go
+// runs on: with one, a waiter's spinning only delays whoever it waits for, so
+// it yields at once.
+func (w WaitStrategy) forProcs(procs int) WaitStrategy {
+	w = w.orDefault()
+	if procs == 1 && w.spins > 0 {
+		w.yields += w.spins
+		w.spins = 0
 	}
 	return w
 }
