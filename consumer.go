@@ -83,7 +83,7 @@ func (r *Ring[E]) NewConsumer(name string, opts ...ConsumerOption) (*Consumer[E]
 
 // newConsumer joins a consumer record; r.mu is held.
 func (r *Ring[E]) newConsumer(name string, cfg *consumerConfig) (*Consumer[E], error) {
-	c := &Consumer[E]{r: r, name: name, site: r.eng.dataSite, ups: cfg.after, t: tally{rec: new(counterRecord)},
+	c := &Consumer[E]{r: r, name: name, site: r.eng.dataSite, ups: cfg.after, t: tally{rec: new(counterRecord), off: !r.counters},
 		slots: r.slots, mask: r.eng.mask, plain: true}
 	if r.sh != nil {
 		if len(cfg.after) > 0 {
@@ -116,6 +116,7 @@ func (r *Ring[E]) newConsumer(name string, cfg *consumerConfig) (*Consumer[E], e
 		return nil, err
 	}
 	c.rec = rec
+	c.t.rec.open(roleConsumer, r.eng.recIndex(rec), name)
 	c.setStart(start)
 	return c, nil
 }
@@ -261,7 +262,7 @@ func (c *Consumer[E]) release(s int64) {
 	}
 	c.r.eng.store(&c.rec.Cursor, s)
 	c.released = s
-	c.r.eng.released()
+	c.t.v[cUnparks] += c.r.eng.released()
 	if c.t.pending >= flushEvery {
 		c.flushStats()
 	}
@@ -283,6 +284,7 @@ func (c *Consumer[E]) Close() error {
 		c.release(c.next - 1)
 	}
 	c.flushStats()
+	c.t.rec.close()
 	c.closed, c.plain = true, false
 	c.hi = c.next - 1 // what was acquired is no longer held: reads go to acquire, which says ErrClosed
 	if c.r.sh != nil {

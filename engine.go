@@ -160,8 +160,8 @@ func (e *engine) awaitSpace(ctx context.Context, p *producerState, wrap int64, t
 }
 
 // publish makes [lo, hi] visible to consumers; the slots' writes happen
-// before it.
-func (e *engine) publish(lo, hi int64) {
+// before it. It reports whether it woke parked consumers.
+func (e *engine) publish(lo, hi int64) bool {
 	if e.multi {
 		e.publishAvail(lo, hi)
 	} else {
@@ -169,7 +169,9 @@ func (e *engine) publish(lo, hi int64) {
 	}
 	if e.ctl.DataWait.Waiters.Load() != 0 {
 		e.wakeData()
+		return true
 	}
+	return false
 }
 
 func (e *engine) wakeData() { e.dataSite.wake() }
@@ -233,12 +235,16 @@ func (e *engine) available(next int64, deps []*atomic.Int64) int64 {
 }
 
 // released is called after a consumer stored its cursor: it wakes producers
-// waiting for room and dependents waiting for it, if any are parked.
-func (e *engine) released() {
+// waiting for room and dependents waiting for it, if any are parked, and
+// reports how many kinds of waiter it woke.
+func (e *engine) released() (woke int64) {
 	if e.ctl.SpaceWait.Waiters.Load() != 0 {
 		e.spaceSite.wake()
+		woke++
 	}
 	if e.ctl.DepWait.Waiters.Load() != 0 {
 		e.depSite.wake()
+		woke++
 	}
+	return woke
 }

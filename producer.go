@@ -38,7 +38,7 @@ func (r *Ring[E]) NewProducer(name string) (*Producer[E], error) {
 	}
 	p := &Producer[E]{r: r, name: name, lo: 1, hi: 0, slots: r.slots, mask: r.eng.mask, size: r.eng.size,
 		eng: &r.eng, single: !r.eng.multi, fast: !r.eng.multi,
-		evSize: int64(unsafe.Sizeof(*new(E))), t: tally{rec: new(counterRecord)}}
+		evSize: int64(unsafe.Sizeof(*new(E))), t: tally{rec: new(counterRecord), off: !r.counters}}
 	if r.sh != nil {
 		if err := r.newSharedProducer(p, name); err != nil {
 			return nil, err
@@ -46,6 +46,7 @@ func (r *Ring[E]) NewProducer(name string) (*Producer[E], error) {
 		r.producers = append(r.producers, p)
 		return p, nil
 	}
+	p.t.rec.open(roleProducer, len(r.producers), name)
 	p.st.last = r.eng.ctl.Cursor.Load()
 	p.st.gate = r.eng.ctl.GateCache.Load()
 	r.eng.ctl.Producers.Add(1)
@@ -121,6 +122,9 @@ func (p *Producer[E]) claim(ctx context.Context, n int, try bool) error {
 	}
 	p.lo, p.hi, p.seq, p.fast = lo, hi, lo, false
 	p.t.v[pClaims]++
+	if n > 1 {
+		p.t.v[pBatches]++
+	}
 	return nil
 }
 
@@ -129,7 +133,9 @@ func (p *Producer[E]) Publish() {
 	if hi := p.hi; p.lo == hi && p.single { // inlined fast path
 		p.slots[hi&p.mask].kind = kindData
 		p.lo, p.fast = hi+1, !p.closed
-		p.eng.publish(hi, hi)
+		if p.eng.publish(hi, hi) {
+			p.t.v[pUnparks]++
+		}
 		p.t.v[pPublished]++
 		if p.t.pending++; p.t.pending >= flushEvery {
 			p.flushStats()
@@ -162,7 +168,9 @@ func (p *Producer[E]) publishAs(kind uint32) int64 {
 		p.slots[s&p.mask].kind = kind
 	}
 	p.lo, p.fast = hi+1, p.single && !p.closed
-	p.eng.publish(lo, hi)
+	if p.eng.publish(lo, hi) {
+		p.t.v[pUnparks]++
+	}
 	return hi - lo + 1
 }
 
@@ -199,6 +207,7 @@ func (p *Producer[E]) CloseContext(ctx context.Context) error {
 		return err
 	}
 	p.closed, p.fast = true, false
+	p.t.rec.close()
 	if p.r.sh != nil {
 		p.closeShared()
 	}

@@ -29,6 +29,7 @@ type Ring[E any] struct {
 	slots []slot[E]
 	sh    *shared // the mapping, for a ring in shared memory; nil in-process
 
+	counters  bool       // participants publish their counters
 	mu        sync.Mutex // guards the registration lists below
 	producers []*Producer[E]
 	consumers []*Consumer[E]
@@ -47,6 +48,7 @@ type config struct {
 	dir       string      // where names without a slash live
 	mode      os.FileMode // permissions of a created file
 	evictDead bool        // free the records of consumers whose process died
+	noCounts  bool        // WithCounters(false)
 }
 
 // WithMultiProducer lets any number of producers publish concurrently. The
@@ -62,6 +64,11 @@ func WithWaitStrategy(w WaitStrategy) Option { return func(c *config) { c.wait =
 // group members each take one entry while open.
 func WithMaxConsumers(n int) Option { return func(c *config) { c.maxConsumers = n } }
 
+// WithCounters switches the participants' counters on (the default) or
+// off. Off, nothing is published to counter records; tallies cost a few
+// plain additions either way.
+func WithCounters(on bool) Option { return func(c *config) { c.noCounts = !on } }
+
 // New makes a ring of size slots, size a power of two of at least 2. All
 // memory is allocated here; moving events allocates nothing.
 func New[E any](size int, opts ...Option) (*Ring[E], error) {
@@ -73,7 +80,7 @@ func New[E any](size int, opts ...Option) (*Ring[E], error) {
 		return nil, fmt.Errorf("disruptor: WithMaxConsumers(%d): need at least 1", cfg.maxConsumers)
 	}
 	ctl := new(control)
-	r := &Ring[E]{slots: make([]slot[E], size)}
+	r := &Ring[E]{slots: make([]slot[E], size), counters: !cfg.noCounts}
 	r.eng = engine{
 		size: int64(size), mask: int64(size - 1), multi: cfg.multi, relaxed: relaxedOK,
 		ctl: ctl, recs: make([]consumerRecord, cfg.maxConsumers), wait: cfg.wait.forProcs(runtime.GOMAXPROCS(0)),

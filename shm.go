@@ -19,6 +19,7 @@ package disruptor
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -254,6 +255,18 @@ func openFile(path string) (*shared, error) {
 		f.Close()
 		return fail(err)
 	}
+	if fi.Size() < layout.HeaderSize {
+		// Blank (a creator still sizing it), a truncated ring, or no ring
+		// at all: Decode tells them apart, so that Create never takes a
+		// short foreign file for a stale ring and removes it.
+		buf := make([]byte, fi.Size())
+		_, err := io.ReadFull(f, buf)
+		if err == nil {
+			_, err = layout.Decode(buf, fi.Size())
+		}
+		f.Close()
+		return fail(err)
+	}
 	mem, err := mapFile(f, int(fi.Size()))
 	if err != nil {
 		f.Close()
@@ -271,16 +284,14 @@ func openFile(path string) (*shared, error) {
 }
 
 // checkFile refuses what no ring file can be: not a regular file, owned by
-// someone else, or too small or too large to hold a ring.
+// someone else, or too large to hold a ring. (openFile classifies files
+// shorter than a header.)
 func checkFile(fi os.FileInfo) error {
 	if !fi.Mode().IsRegular() {
 		return fmt.Errorf("%w: not a regular file (%v)", ErrCorrupt, fi.Mode().Type())
 	}
 	if uid, ok := fileOwner(fi); ok && int(uid) != os.Geteuid() {
 		return fmt.Errorf("%w: the file belongs to uid %d, not to this user (%d)", ErrForeignOwner, uid, os.Geteuid())
-	}
-	if fi.Size() < layout.HeaderSize {
-		return fmt.Errorf("%w: %d bytes is shorter than the header", ErrNotInitialized, fi.Size())
 	}
 	if uint64(fi.Size()) > layout.MaxFileSize {
 		return fmt.Errorf("%w: %d bytes is larger than any ring", ErrCorrupt, fi.Size())
@@ -327,7 +338,7 @@ var sharedBarrierOK = sync.OnceValue(registerGlobal)
 func sharedRing[E any](sh *shared, cfg *config) *Ring[E] {
 	g, m := &sh.geo, sh.mem
 	ctl := &sh.ctl.control
-	r := &Ring[E]{sh: sh, slots: unsafe.Slice((*slot[E])(unsafe.Pointer(&m[g.Slots.Offset])), g.Capacity)}
+	r := &Ring[E]{sh: sh, counters: !cfg.noCounts, slots: unsafe.Slice((*slot[E])(unsafe.Pointer(&m[g.Slots.Offset])), g.Capacity)}
 	r.eng = engine{
 		size: int64(g.Capacity), mask: int64(g.Capacity - 1), multi: g.MultiProducer,
 		relaxed: haveReleaseStore && sharedBarrierOK(), shared: true, evictDead: cfg.evictDead,

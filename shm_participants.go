@@ -112,6 +112,7 @@ func (r *Ring[E]) newSharedConsumer(c *Consumer[E], name string, cfg *consumerCo
 			c.rec = rec
 			c.t.rec = &sh.counters[i]
 			resumeTally(&c.t)
+			c.t.rec.open(roleConsumer, i, name)
 			c.setStart(rec.Cursor.Load() + 1)
 			c.resumed = true
 			return nil
@@ -133,7 +134,11 @@ func (r *Ring[E]) newSharedConsumer(c *Consumer[E], name string, cfg *consumerCo
 		}
 		c.rec = rec
 		c.t.rec = &sh.counters[i]
-		*c.t.rec = counterRecord{}
+		c.t.rec.close()
+		for k := range c.t.rec.V {
+			c.t.rec.V[k].Store(0)
+		}
+		c.t.rec.open(roleConsumer, i, name)
 		c.setStart(start)
 		return nil
 	})
@@ -229,7 +234,13 @@ func (r *Ring[E]) newSharedProducer(p *Producer[E], name string) error {
 		ent.State.Store(prodActive)
 		p.entry = pick
 		p.t.rec = &sh.counters[len(e.recs)+pick]
+		if p.t.rec.label() != name {
+			for k := range p.t.rec.V {
+				p.t.rec.V[k].Store(0)
+			}
+		}
 		resumeTally(&p.t)
+		p.t.rec.open(roleProducer, pick, name)
 		p.st.last = e.ctl.Cursor.Load()
 		p.st.gate = e.ctl.GateCache.Load()
 		return nil

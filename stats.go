@@ -31,6 +31,8 @@ const (
 	pYields           // idle steps that gave the processor away
 	pParks            // times parked
 	pBytes            // bytes of data events published
+	pBatches          // claims of more than one slot (ClaimN)
+	pUnparks          // wake-ups made for parked consumers
 	nProducerCounters
 )
 
@@ -46,22 +48,63 @@ const (
 	cParks          // times parked
 	cLagMax         // high-water mark of available-but-unread events
 	cPos            // the last sequence released, as of the last flush
+	cUnparks        // wake-ups made for parked producers and dependents
 	nConsumerCounters
 )
 
-// counterRecord is one participant's published counters.
+// Record states and roles.
+const (
+	counterFree uint32 = iota
+	counterActive
+
+	roleProducer uint32 = 1
+	roleConsumer uint32 = 2
+)
+
+// counterRecord is one participant's counters: a metadata line (written
+// before State, which is stored last, so a reader that sees State active
+// sees the rest) and a line of values, each written only by the owner.
+// The same records live on the heap for in-process rings and in the
+// counters area of shared rings, so one reader serves both.
 type counterRecord struct {
-	V [16]atomic.Int64
+	State    atomic.Uint32 // counterFree or counterActive
+	Role     atomic.Uint32 // roleProducer or roleConsumer
+	Owner    atomic.Uint32 // the owner's table entry (shared rings)
+	LabelLen atomic.Uint32
+	Label    [nameMax]byte // the owner's name
+	_        [lineSize - nameMax - 16]byte
+	V        [16]atomic.Int64
 }
+
+// open stamps the record for its owner and makes it visible to readers.
+func (c *counterRecord) open(role uint32, owner int, label string) {
+	c.State.Store(counterFree)
+	c.Role.Store(role)
+	c.Owner.Store(uint32(owner))
+	setName(&c.Label, label)
+	c.LabelLen.Store(uint32(min(len(label), nameMax)))
+	c.State.Store(counterActive)
+}
+
+// close frees the record: readers pass over it from now on.
+func (c *counterRecord) close() { c.State.Store(counterFree) }
+
+// label is the owner's name as recorded.
+func (c *counterRecord) label() string { return string(c.Label[:min(int(c.LabelLen.Load()), nameMax)]) }
 
 // tally is a participant's private counters and the record it flushes to.
 type tally struct {
 	v       [16]int64
 	pending int // events since the last flush
 	rec     *counterRecord
+	off     bool // counters switched off: tally, never publish
 }
 
 func (t *tally) flush() {
+	if t.off {
+		t.pending = 0
+		return
+	}
 	for i := range t.v {
 		if t.rec.V[i].Load() != t.v[i] {
 			t.rec.V[i].Store(t.v[i])

@@ -1,0 +1,112 @@
+package disruptor
+
+// Typed counters: every value in a counter record has a fixed meaning given
+// by its role and index, published here as a type id and a name, so that
+// tools read counters by type and never parse labels.
+
+// CounterType describes one kind of counter.
+type CounterType struct {
+	ID   int    // stable numeric type id
+	Name string // e.g. "events_published"
+	Role string // "producer" or "consumer"
+	Help string // one line for people and for Prometheus
+	idx  int    // index in the record's values
+}
+
+// CounterTypes lists every counter type, producers' then consumers'.
+func CounterTypes() []CounterType { return append([]CounterType(nil), counterTypes...) }
+
+var counterTypes = []CounterType{
+	{1, "events_published", "producer", "data events published", pPublished},
+	{2, "bytes_published", "producer", "bytes of data events published", pBytes},
+	{3, "producer_full_events", "producer", "claims that found the ring full", pFull},
+	{4, "claims", "producer", "successful claim calls", pClaims},
+	{5, "batches", "producer", "claims of more than one slot", pBatches},
+	{6, "skips", "producer", "slots published as holes", pSkips},
+	{7, "flushes", "producer", "flush markers published", pFlushes},
+	{8, "eofs", "producer", "EOF markers published", pEOFs},
+	{9, "parks", "producer", "times parked waiting for room", pParks},
+	{10, "unparks", "producer", "wake-ups made for parked consumers", pUnparks},
+	{11, "yields", "producer", "idle steps that gave the processor away", pYields},
+	{12, "producer_full_spins", "producer", "idle polls while the ring was full", pPolls},
+	{101, "events_consumed", "consumer", "data events delivered", cEvents},
+	{102, "batches", "consumer", "runs of available events acquired", cBatches},
+	{103, "consumer_empty_spins", "consumer", "idle polls that found nothing to read", cPolls},
+	{104, "consumer_lag_max", "consumer", "most events seen available but not yet read", cLagMax},
+	{105, "holes", "consumer", "skipped slots passed over", cHoles},
+	{106, "flushes", "consumer", "flush markers seen", cFlushes},
+	{107, "eofs", "consumer", "EOF markers seen", cEOFs},
+	{108, "parks", "consumer", "times parked waiting for events", cParks},
+	{109, "unparks", "consumer", "wake-ups made for parked producers and dependents", cUnparks},
+	{110, "yields", "consumer", "idle steps that gave the processor away", cYields},
+}
+
+// Position counter types: not tallies but the live positions, so that lag
+// is producer_position - consumer_position.
+var (
+	producerPosition = CounterType{ID: 50, Name: "producer_position", Role: "producer", Help: "highest sequence claimed on the ring"}
+	consumerPosition = CounterType{ID: 150, Name: "consumer_position", Role: "consumer", Help: "last sequence released by the consumer"}
+)
+
+// Counter is one value read from a counter record.
+type Counter struct {
+	Type  CounterType
+	Owner string // the producer's or consumer's name
+	Value int64
+}
+
+// readRecord appends the values of an active record to out; pos is the
+// owner's live position.
+func readRecord(out []Counter, c *counterRecord, pos int64) []Counter {
+	if c.State.Load() != counterActive {
+		return out
+	}
+	role := "consumer"
+	ptype := consumerPosition
+	if c.Role.Load() == roleProducer {
+		role, ptype = "producer", producerPosition
+	}
+	owner := c.label()
+	for _, t := range counterTypes {
+		if t.Role == role {
+			out = append(out, Counter{Type: t, Owner: owner, Value: c.V[t.idx].Load()})
+		}
+	}
+	return append(out, Counter{Type: ptype, Owner: owner, Value: pos})
+}
+
+// Counters reads the counters of every open producer and consumer of this
+// ring handle (for a shared ring, of every process: see also Inspect).
+func (r *Ring[E]) Counters() []Counter {
+	if r.sh != nil {
+		return r.sh.counterValues()
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []Counter
+	cur := r.Cursor()
+	for _, p := range r.producers {
+		out = readRecord(out, p.t.rec, cur)
+	}
+	for _, c := range r.consumers {
+		out = readRecord(out, c.t.rec, c.rec.Cursor.Load())
+	}
+	return out
+}
+
+// counterValues reads every active record of a shared ring's counters area.
+func (sh *shared) counterValues() []Counter {
+	var out []Counter
+	nc := int(sh.geo.MaxConsumers)
+	recs := sh.recs()
+	cur := sh.ctl.Cursor.Load()
+	for i := range sh.counters {
+		c := &sh.counters[i]
+		pos := cur
+		if i < nc {
+			pos = recs[i].Cursor.Load()
+		}
+		out = readRecord(out, c, pos)
+	}
+	return out
+}
