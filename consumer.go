@@ -14,13 +14,16 @@ type Consumer[E any] struct {
 	slots []slot[E] // the ring's, copied here to keep the hot path short
 	mask  int64
 	plain bool // a broadcast consumer holding no lease: Next's fast path applies
-	r     *Ring[E]
-	name  string
-	rec   *consumerRecord
-	deps  []*atomic.Int64
-	ups   []Dependency
-	site  parkSite
-	group *WorkGroup[E] // nil for a broadcast consumer
+
+	lat    LatencyRecorder // RecordLatency
+	stamps []int64
+	r      *Ring[E]
+	name   string
+	rec    *consumerRecord
+	deps   []*atomic.Int64
+	ups    []Dependency
+	site   parkSite
+	group  *WorkGroup[E] // nil for a broadcast consumer
 
 	next     int64 // the next sequence to read
 	hi       int64 // the highest sequence known readable
@@ -47,6 +50,7 @@ type consumerConfig struct {
 	after      []Dependency
 	afterNames []string
 	latest     bool
+	lat        LatencyRecorder
 }
 
 // After makes the consumer follow deps: it never reads a sequence before
@@ -85,6 +89,9 @@ func (r *Ring[E]) NewConsumer(name string, opts ...ConsumerOption) (*Consumer[E]
 func (r *Ring[E]) newConsumer(name string, cfg *consumerConfig) (*Consumer[E], error) {
 	c := &Consumer[E]{r: r, name: name, site: r.eng.dataSite, ups: cfg.after, t: tally{rec: new(counterRecord), off: !r.counters},
 		slots: r.slots, mask: r.eng.mask, plain: true}
+	if cfg.lat != nil && r.stamps != nil {
+		c.lat, c.stamps, c.plain = cfg.lat, r.stamps, false
+	}
 	if r.sh != nil {
 		if len(cfg.after) > 0 {
 			return nil, fmt.Errorf("disruptor: consumer %q: a shared ring's consumers follow others by name (AfterName)", name)
@@ -187,6 +194,7 @@ func (c *Consumer[E]) read(ctx context.Context, try bool) (*E, error) {
 			c.t.v[cEvents]++
 			c.t.pending++
 			c.last = s
+			c.observe(s)
 			return &sl.ev, nil
 		}
 		if err := c.marker(sl.kind, s); err != nil {

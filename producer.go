@@ -11,6 +11,7 @@ import (
 // Skip it before claiming again.
 type Producer[E any] struct {
 	slots  []slot[E] // the ring's, copied here to keep the hot path short
+	stamps []int64   // the ring's publication times, if it keeps them
 	mask   int64
 	size   int64
 	eng    *engine
@@ -36,7 +37,7 @@ func (r *Ring[E]) NewProducer(name string) (*Producer[E], error) {
 	if !r.eng.multi && len(r.producers) > 0 && r.sh == nil {
 		return nil, ErrSingleProducer
 	}
-	p := &Producer[E]{r: r, name: name, lo: 1, hi: 0, slots: r.slots, mask: r.eng.mask, size: r.eng.size,
+	p := &Producer[E]{r: r, name: name, lo: 1, hi: 0, slots: r.slots, stamps: r.stamps, mask: r.eng.mask, size: r.eng.size,
 		eng: &r.eng, single: !r.eng.multi, fast: !r.eng.multi,
 		evSize: int64(unsafe.Sizeof(*new(E))), t: tally{rec: new(counterRecord), off: !r.counters}}
 	if r.sh != nil {
@@ -132,6 +133,9 @@ func (p *Producer[E]) claim(ctx context.Context, n int, try bool) error {
 func (p *Producer[E]) Publish() {
 	if hi := p.hi; p.lo == hi && p.single { // inlined fast path
 		p.slots[hi&p.mask].kind = kindData
+		if p.stamps != nil {
+			stamp(p.stamps, p.mask, hi, hi)
+		}
 		p.lo, p.fast = hi+1, !p.closed
 		if p.eng.publish(hi, hi) {
 			p.t.v[pUnparks]++
@@ -166,6 +170,9 @@ func (p *Producer[E]) publishAs(kind uint32) int64 {
 	}
 	for s := lo; s <= hi; s++ {
 		p.slots[s&p.mask].kind = kind
+	}
+	if p.stamps != nil {
+		stamp(p.stamps, p.mask, lo, hi)
 	}
 	p.lo, p.fast = hi+1, p.single && !p.closed
 	if p.eng.publish(lo, hi) {

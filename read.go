@@ -46,6 +46,7 @@ scan:
 		if sl.kind == kindData {
 			if pend != nil {
 				n++
+				c.observe(pendSeq)
 				if err = fn(pend, pendSeq, false); err != nil {
 					break scan // s is not delivered yet; everything before it is
 				}
@@ -71,6 +72,7 @@ scan:
 	if pend != nil && pendSeq < s && (err == nil || err == io.EOF) {
 		n++
 		c.last = pendSeq
+		c.observe(pendSeq)
 		if ferr := fn(pend, pendSeq, true); ferr != nil {
 			err = ferr
 		}
@@ -145,7 +147,7 @@ func (c *Consumer[E]) Lease(ctx context.Context, max int) (Lease[E], error) {
 			}
 			continue
 		}
-		l := Lease[E]{c: c, lo: c.next, hi: min(c.hi, c.next+int64(max)-1)}
+		l := Lease[E]{c: c, lo: c.next, hi: c.next + min(c.hi-c.next, int64(max)-1)} // no overflow for a huge max
 		for s := l.lo; s <= l.hi; s++ {
 			switch c.r.at(s).kind {
 			case kindData:
@@ -180,7 +182,7 @@ func (l Lease[E]) Release() {
 	if c == nil || !c.leased || c.next != l.lo {
 		panic("disruptor: Release of a lease that is not held")
 	}
-	c.leased, c.plain = false, true
+	c.leased, c.plain = false, c.lat == nil
 	c.next = l.hi + 1
 	c.last = l.hi
 	c.t.v[cHoles] += l.hi - l.lo + 1 - int64(l.events)

@@ -25,9 +25,10 @@ type slot[E any] struct {
 // Ring is a pre-allocated ring buffer of events of type E, with the producers
 // and consumers attached to it. Make one with New.
 type Ring[E any] struct {
-	eng   engine
-	slots []slot[E]
-	sh    *shared // the mapping, for a ring in shared memory; nil in-process
+	eng    engine
+	slots  []slot[E]
+	stamps []int64 // publication times, with WithPublishTimes
+	sh     *shared // the mapping, for a ring in shared memory; nil in-process
 
 	counters  bool       // participants publish their counters
 	mu        sync.Mutex // guards the registration lists below
@@ -49,6 +50,7 @@ type config struct {
 	mode      os.FileMode // permissions of a created file
 	evictDead bool        // free the records of consumers whose process died
 	noCounts  bool        // WithCounters(false)
+	stamps    bool        // WithPublishTimes
 }
 
 // WithMultiProducer lets any number of producers publish concurrently. The
@@ -81,6 +83,9 @@ func New[E any](size int, opts ...Option) (*Ring[E], error) {
 	}
 	ctl := new(control)
 	r := &Ring[E]{slots: make([]slot[E], size), counters: !cfg.noCounts}
+	if cfg.stamps {
+		r.stamps = make([]int64, size)
+	}
 	r.eng = engine{
 		size: int64(size), mask: int64(size - 1), multi: cfg.multi, relaxed: relaxedOK,
 		ctl: ctl, recs: make([]consumerRecord, cfg.maxConsumers), wait: cfg.wait.forProcs(runtime.GOMAXPROCS(0)),

@@ -53,6 +53,7 @@ type shared struct {
 	instance uint64
 	ctl      *sharedControl
 	counters []counterRecord
+	stamps   []int64    // publication times, if the creator asked for them
 	mu       sync.Mutex // guards closed
 	closed   bool
 }
@@ -103,12 +104,16 @@ func sharedParams[E any](size int, cfg *config) (layout.Params, error) {
 		return layout.Params{}, sizeError(size)
 	}
 	var s slot[E]
+	counters := uint64(cfg.maxConsumers+maxSharedProducers) * uint64(unsafe.Sizeof(counterRecord{}))
+	if cfg.stamps { // publication times follow the records
+		counters += (uint64(size)*8 + lineSize - 1) / lineSize * lineSize
+	}
 	return layout.Params{
 		Capacity: uint64(size), SlotSize: uint64(unsafe.Sizeof(s)), SlotAlign: uint64(unsafe.Alignof(s)),
 		MultiProducer: cfg.multi, MaxConsumers: uint64(cfg.maxConsumers),
 		ConsumerEntrySize: uint64(unsafe.Sizeof(consumerRecord{})),
 		ControlSize:       uint64(unsafe.Sizeof(sharedControl{})),
-		CountersSize:      uint64(cfg.maxConsumers+maxSharedProducers) * uint64(unsafe.Sizeof(counterRecord{})),
+		CountersSize:      counters,
 		Type:              id,
 	}, nil
 }
@@ -303,8 +308,16 @@ func checkFile(fi os.FileInfo) error {
 func (sh *shared) view() {
 	g, m := &sh.geo, sh.mem
 	sh.ctl = (*sharedControl)(unsafe.Pointer(&m[g.Control.Offset]))
-	n := g.Counters.Size / uint64(unsafe.Sizeof(counterRecord{}))
+	n := g.MaxConsumers + maxSharedProducers
+	recBytes := n * uint64(unsafe.Sizeof(counterRecord{}))
+	if g.Counters.Size < recBytes { // another layout of the counters area
+		n = g.Counters.Size / uint64(unsafe.Sizeof(counterRecord{}))
+		recBytes = n * uint64(unsafe.Sizeof(counterRecord{}))
+	}
 	sh.counters = unsafe.Slice((*counterRecord)(unsafe.Pointer(&m[g.Counters.Offset])), n)
+	if g.Counters.Size-recBytes >= g.Capacity*8 {
+		sh.stamps = unsafe.Slice((*int64)(unsafe.Pointer(&m[g.Counters.Offset+recBytes])), g.Capacity)
+	}
 }
 
 // recs is the consumer table.
@@ -338,7 +351,7 @@ var sharedBarrierOK = sync.OnceValue(registerGlobal)
 func sharedRing[E any](sh *shared, cfg *config) *Ring[E] {
 	g, m := &sh.geo, sh.mem
 	ctl := &sh.ctl.control
-	r := &Ring[E]{sh: sh, counters: !cfg.noCounts, slots: unsafe.Slice((*slot[E])(unsafe.Pointer(&m[g.Slots.Offset])), g.Capacity)}
+	r := &Ring[E]{sh: sh, counters: !cfg.noCounts, stamps: sh.stamps, slots: unsafe.Slice((*slot[E])(unsafe.Pointer(&m[g.Slots.Offset])), g.Capacity)}
 	r.eng = engine{
 		size: int64(g.Capacity), mask: int64(g.Capacity - 1), multi: g.MultiProducer,
 		relaxed: haveReleaseStore && sharedBarrierOK(), shared: true, evictDead: cfg.evictDead,

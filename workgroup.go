@@ -41,7 +41,7 @@ func (r *Ring[E]) NewWorkGroup(name string, n int, opts ...ConsumerOption) (*Wor
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	g := &WorkGroup[E]{r: r, name: name}
-	start := int64(0)
+	start, resumed := int64(0), false
 	for i := range n {
 		c, err := r.newConsumer(fmt.Sprintf("%s/%d", name, i), &cfg)
 		if err != nil {
@@ -52,7 +52,14 @@ func (r *Ring[E]) NewWorkGroup(name string, n int, opts ...ConsumerOption) (*Wor
 		}
 		c.group, c.plain = g, false
 		g.members = append(g.members, c)
-		if i == 0 || c.next > start {
+		switch {
+		case c.resumed && (!resumed || c.next < start):
+			// A shared ring's member that took over a record left by an
+			// earlier process: members' cursors differ (each holds the
+			// sequence it took), and the record with the lowest kept
+			// gating, so the group goes on from there and loses nothing.
+			start, resumed = c.next, true
+		case !resumed && (i == 0 || c.next > start):
 			start = c.next
 		}
 	}
@@ -61,7 +68,7 @@ func (r *Ring[E]) NewWorkGroup(name string, n int, opts ...ConsumerOption) (*Wor
 	}
 	g.work.Store(start - 1)
 	for _, d := range cfg.after {
-		d.addDependent(1)
+		d.addDependent(n) // each member's Close removes one
 	}
 	r.consumers = append(r.consumers, g.members...)
 	return g, nil
@@ -146,6 +153,7 @@ func (c *Consumer[E]) readWork(ctx context.Context, try bool) (*E, error) {
 			c.t.v[cEvents]++
 			c.t.pending++
 			c.last = s
+			c.observe(s)
 			return &sl.ev, nil
 		case kindHole:
 			c.t.v[cHoles]++
@@ -157,7 +165,11 @@ func (c *Consumer[E]) readWork(ctx context.Context, try bool) (*E, error) {
 			if g.eofs.Add(1) >= int64(e.ctl.Producers.Load()) {
 				g.done.Store(true)
 				c.done = true
-				c.release(s)
+				// Members read EOFs out of order: another EOF may lie past
+				// s. Every producer has closed, so the highest claimed
+				// sequence ends the stream; members still holding a
+				// sequence before it gate with their own cursors.
+				c.release(max(s, e.claimed()))
 				c.flushStats()
 				e.dataSite.wake()
 				e.depSite.wake()
