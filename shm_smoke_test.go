@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 	"testing"
 	"time"
 )
@@ -96,6 +97,10 @@ func TestSharedSmoke(t *testing.T) {
 		}
 		if len(in.Consumers) != 2 || in.Consumers[0].State != "live" || in.Consumers[1].Position != N {
 			t.Fatalf("inspect: %+v", in.Consumers)
+		}
+		var rep strings.Builder
+		if err := a.Report(&rep); err != nil || !strings.Contains(rep.String(), " c2 ") || !strings.Contains(rep.String(), " p ") {
+			t.Fatalf("report of a shared ring from the attaching handle misses participants (%v):\n%s", err, rep.String())
 		}
 		if len(in.Producers) != 1 || in.Producers[0].State != "closed" || in.Producers[0].Producer.Published != N {
 			t.Fatalf("inspect: %+v", in.Producers)

@@ -176,7 +176,22 @@ func consumerStats(name string, r *counterRecord) ConsumerStats {
 
 // Report writes the ring's statistics, a table of producers then a table of
 // consumers, in the manner of Varon-T's queue report.
+//
+// For a shared ring the report covers every process's participants, as
+// the ring's tables record them.
 func (r *Ring[E]) Report(w io.Writer) error {
+	if r.sh != nil {
+		in := r.sh.info()
+		var ps []ProducerStats
+		var cs []ConsumerStats
+		for _, p := range in.Producers {
+			ps = append(ps, *p.Producer)
+		}
+		for _, c := range in.Consumers {
+			cs = append(cs, *c.Consumer)
+		}
+		return writeReport(w, r.Size(), r.Cursor(), ps, cs)
+	}
 	r.mu.Lock()
 	ps := make([]ProducerStats, 0, len(r.producers))
 	for _, p := range r.producers {
