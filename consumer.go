@@ -215,7 +215,7 @@ func (c *Consumer[E]) marker(kind uint32, s int64) error {
 	case kindEOF:
 		c.t.v[cEOFs]++
 		c.eofs++
-		if c.eofs >= int64(c.r.eng.ctl.Producers.Load()) {
+		if c.lastEOF(s) {
 			c.done = true
 			c.release(s)
 			c.flushStats()
@@ -223,6 +223,17 @@ func (c *Consumer[E]) marker(kind uint32, s int64) error {
 		}
 	}
 	return nil
+}
+
+// lastEOF reports whether the EOF marker at s ends the stream: in-process,
+// once every producer made has sent one; in a shared ring, whose producers
+// come and go and whose consumers may start past earlier EOFs, once no
+// producer in the table is open and none closed after s (see eofEnds).
+func (c *Consumer[E]) lastEOF(s int64) bool {
+	if c.r.sh != nil {
+		return c.r.sh.eofEnds(s)
+	}
+	return c.eofs >= int64(c.r.eng.ctl.Producers.Load())
 }
 
 // acquire releases what was read and waits until the next sequence is

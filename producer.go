@@ -186,6 +186,9 @@ func (p *Producer[E]) marker(ctx context.Context, kind uint32, counter int) erro
 	if err := p.claim(ctx, 1, false); err != nil {
 		return err
 	}
+	if kind == kindEOF && p.r.sh != nil {
+		p.markClosed(p.lo) // before a consumer can read the marker
+	}
 	p.publishAs(kind)
 	p.t.v[counter]++
 	p.flushStats()

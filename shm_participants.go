@@ -212,7 +212,7 @@ func (r *Ring[E]) newSharedProducer(p *Producer[E], name string) error {
 				if pick < 0 || string(tab[j].Name[:tab[j].NameLen.Load()]) == name {
 					pick = j // a dead producer's entry: take it over
 				}
-			case prodFree:
+			case prodFree, prodClosed: // a closed entry is done with (see eofEnds)
 				if pick < 0 {
 					pick = j
 				}
@@ -257,11 +257,40 @@ func (r *Ring[E]) ownsEntry(j int) bool {
 	return false
 }
 
-// closeShared marks a shared producer's entry closed after its EOF.
+// markClosed marks a shared producer's entry closed, with eof, the
+// sequence of its EOF marker, before the marker is published: a consumer
+// that reads the marker sees the entry closed.
+func (p *Producer[E]) markClosed(eof int64) {
+	ent := &p.r.sh.ctl.Table[p.entry]
+	ent.EOF.Store(eof)
+	ent.State.Store(prodClosed)
+}
+
+// closeShared gives up a shared producer's entry after its EOF.
 func (p *Producer[E]) closeShared() {
 	sh := p.r.sh
-	sh.ctl.Table[p.entry].State.Store(prodClosed)
 	unlock(sh.f, sh.prodLock(p.entry))
+}
+
+// eofEnds reports whether the EOF marker at s ends a shared ring's stream:
+// no producer is open, and every closed one sent its EOF at or before s.
+// Producers of a shared ring come and go (a closed entry is reused by the
+// next producer), so counting EOFs cannot tell: a consumer may start, or
+// resume, past the EOFs of earlier producers. An entry reused after the
+// marker at s is open or closed after s, so the stream goes on.
+func (sh *shared) eofEnds(s int64) bool {
+	for j := range sh.ctl.Table {
+		ent := &sh.ctl.Table[j]
+		switch ent.State.Load() {
+		case prodActive:
+			return false
+		case prodClosed:
+			if ent.EOF.Load() > s {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // watch is the engine's liveness check for shared rings.

@@ -112,13 +112,16 @@ const (
 const maxSharedProducers = 16
 
 // producerRecord is one entry of a shared ring's producer table, one line:
-// State, the owner's PID and name. Liveness is a lock on its first byte.
+// State, the owner's PID and name, and once State is prodClosed, EOF, the
+// sequence of the producer's EOF marker (both stored before the marker is
+// published). Liveness is a lock on its first byte.
 type producerRecord struct {
 	State   atomic.Uint32
 	NameLen atomic.Uint32
 	PID     atomic.Int64
 	Name    [nameMax]byte
-	_       [lineSize - nameMax - 16]byte
+	EOF     atomic.Int64
+	_       [lineSize - nameMax - 24]byte
 }
 
 // sharedControl is the control region of a shared ring: the control block,
