@@ -79,10 +79,15 @@ func (e *engine) claimed() int64 { return e.ctl.Cursor.Load() }
 // claimHigh, and raises GateCache to it before returning it. If a consumer
 // joined meanwhile (Epoch moved), it computes again, so a joiner that read
 // GateCache after joining is never overtaken by a gate computed without it.
-func (e *engine) refreshGate(claimHigh int64) int64 {
+//
+// With no consumer at all, the gate runs half a ring behind the claims (or
+// as far as want, the claim's wrap point, needs): a producer then refreshes
+// every half ring, and observers of a shared ring keep half a ring of slack
+// before they are told they were lapped.
+func (e *engine) refreshGate(claimHigh, want int64) int64 {
 	for {
 		epoch := e.ctl.Epoch.Load()
-		g := claimHigh
+		g := max(want, claimHigh-e.size/2)
 		n := int(e.ctl.Records.Load())
 		for i := 0; i < n; i++ {
 			r := &e.recs[i]
@@ -146,7 +151,7 @@ func (e *engine) awaitSpace(ctx context.Context, p *producerState, wrap int64, t
 		if e.multi {
 			high = e.ctl.Cursor.Load()
 		}
-		p.gate = e.refreshGate(high)
+		p.gate = e.refreshGate(high, wrap)
 		return wrap <= p.gate
 	}
 	if ready() {

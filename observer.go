@@ -1,0 +1,96 @@
+package disruptor
+
+// Invariants of observers.
+//
+// An observer reads a shared ring without registering: producers never wait
+// for it. It copies a slot, then checks that no producer could have written
+// that slot meanwhile: a producer writes sequence q only after raising
+// GateCache to at least q-size, so the slot of s can have been overwritten
+// only if GateCache >= s. Reading GateCache after the copy (loads stay in
+// order on amd64 and arm64's acquire loads keep later loads after them;
+// the copy is then checked like a seqlock read) tells a clean copy from a
+// possibly torn one, which is reported as ErrLapped, never returned as data.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// ErrLapped is returned by an observer that fell so far behind that
+// producers may have overwritten the events it was about to read. The
+// observer then continues at the oldest event still safe to read.
+var ErrLapped = errors.New("disruptor: observer lapped by the producers")
+
+// Observer reads every event of a shared ring by copying, without joining
+// the consumer table: it never holds producers back, and is told when it
+// falls behind (ErrLapped). Use it for monitoring and tools. One goroutine
+// uses an observer at a time.
+type Observer[E any] struct {
+	r    *Ring[E]
+	next int64
+	eofs int64
+	done bool
+	w    waiter
+	wc   waitCounts
+}
+
+// NewObserver starts an observer at the next event to be published (latest)
+// or at the oldest one safe to read.
+func (r *Ring[E]) NewObserver(latest bool) (*Observer[E], error) {
+	if r.sh == nil {
+		return nil, fmt.Errorf("disruptor: observers read shared rings; an in-process ring's readers are consumers")
+	}
+	o := &Observer[E]{r: r, next: r.eng.ctl.GateCache.Load() + 1}
+	if latest {
+		o.next = max(o.next, r.eng.published(o.next)+1)
+	}
+	return o, nil
+}
+
+// Next waits for the next event and copies it into dst, returning its
+// sequence. It returns ErrLapped if the producers overtook the observer
+// (the observer moves on to the oldest safe event), ErrFlush at a flush
+// marker, and io.EOF after an EOF from every producer.
+func (o *Observer[E]) Next(ctx context.Context, dst *E) (int64, error) {
+	e := &o.r.eng
+	for {
+		if o.done {
+			return 0, io.EOF
+		}
+		s := o.next
+		if g := e.ctl.GateCache.Load(); s <= g {
+			o.next = g + 1
+			return 0, fmt.Errorf("%w: at %d, the oldest safe event is %d", ErrLapped, s, g+1)
+		}
+		if e.published(s) < s {
+			ready := func() bool { return e.published(s) >= s || e.ctl.GateCache.Load() >= s }
+			if err := e.await(ctx, e.dataSite, &o.w, &o.wc, ready); err != nil {
+				return 0, err
+			}
+		}
+		if e.published(s) < s {
+			continue // lapped while waiting: the check above says so
+		}
+		sl := o.r.at(s)
+		kind, ev := sl.kind, sl.ev
+		if g := e.ctl.GateCache.Load(); s <= g { // overwritten while copying?
+			o.next = g + 1
+			return 0, fmt.Errorf("%w: at %d, the oldest safe event is %d", ErrLapped, s, g+1)
+		}
+		o.next = s + 1
+		switch kind {
+		case kindData:
+			*dst = ev
+			return s, nil
+		case kindFlush:
+			return s, ErrFlush
+		case kindEOF:
+			if o.eofs++; o.eofs >= int64(e.ctl.Producers.Load()) {
+				o.done = true
+				return s, io.EOF
+			}
+		}
+	}
+}
