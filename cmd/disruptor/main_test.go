@@ -92,7 +92,7 @@ func TestBenchUsageErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"-scenario", "unicast,nope"}, `unknown scenario "nope" (valid: unicast, unicast-batch, mpsc,`},
-		{[]string{"-transport", "shm"}, `unknown transport "shm" (valid: inproc)`},
+		{[]string{"-transport", "tcp"}, `unknown transport "tcp" (valid: inproc, shm)`},
 		{[]string{"-ring", "1000"}, "ring size 1000 is not a power of two"},
 		{[]string{"-wait", "nap"}, `unknown wait strategy "nap"`},
 		{[]string{"-events", "-5"}, "-events must be positive"},

@@ -8,15 +8,16 @@
 // returns an error, never a number. The timed section of a run is marked by
 // a Timer, so the same code serves testing.B and the command's own clock.
 //
-// The transport is a field of Config: today only "inproc" (rings on the Go
-// heap) exists; a shared-memory transport plugs in where rings are made
-// (newRing) without touching the scenarios.
+// The transport is a field of Config: "inproc" runs a scenario's producers
+// and consumers as goroutines over rings on the Go heap, "shm" runs each of
+// them in a process of its own over rings in shared memory. Both run the same
+// parts (parts.go); the channel baseline is always in-process.
 package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -38,17 +39,20 @@ const (
 // Impls lists the implementations in the order they run and are reported.
 func Impls() []Impl { return []Impl{Disruptor, Channel} }
 
-// Inproc is the in-process transport: rings and channels on the Go heap.
-const Inproc = "inproc"
+// The transports.
+const (
+	Inproc = "inproc" // rings and channels on the Go heap, one process
+	Shm    = "shm"    // rings in shared memory, a process per producer and consumer
+)
 
 // Transports lists the valid values of Config.Transport.
-func Transports() []string { return []string{Inproc} }
+func Transports() []string { return []string{Inproc, Shm} }
 
 // Config says how to run a scenario. The zero value of every field means the
 // default.
 type Config struct {
-	Transport string        // "" or "inproc"
-	Events    int64         // events per measurement; 0: the scenario's default
+	Transport string        // "" (inproc), "inproc" or "shm"
+	Events    int64         // events per measurement; 0: the scenario's default for the transport
 	Ring      int           // ring and channel capacity; 0: DefaultRing
 	Wait      string        // wait strategy name (see ParseWait); "": per scenario
 	Timeout   time.Duration // a measurement taking longer fails; 0: DefaultTimeout
@@ -56,6 +60,11 @@ type Config struct {
 	// Corrupt, if positive, makes each producer send a wrong payload as its
 	// Corrupt-th event (counting from 1), to show that the checks fail.
 	Corrupt int64
+
+	// Child is the command line that makes this program a participant of
+	// an shm run: the process finds its part in the environment variable
+	// ChildEnv and must call RunChild. nil: this executable, no arguments.
+	Child []string `json:"-"`
 }
 
 // Defaults for Config.
@@ -79,11 +88,12 @@ type Timer interface {
 type Scenario struct {
 	Name          string
 	Summary       string
-	Waiters       int   // goroutines that may wait, busy or not
+	Waiters       int   // goroutines (shm: processes) that may wait, busy or not
 	DefaultEvents int64 // events per measurement by default
+	ShmEvents     int64 // events per shm measurement by default
 	Latency       bool  // the run records round-trip latencies
 
-	disruptor func(*env) error
+	disruptor implementation
 	channel   func(*env) error
 }
 
@@ -91,19 +101,19 @@ type Scenario struct {
 func Scenarios() []*Scenario {
 	return []*Scenario{
 		{Name: "unicast", Summary: "1 producer -> 1 consumer, int64 payload", Waiters: 2,
-			DefaultEvents: 6_000_000, disruptor: unicastDisruptor, channel: unicastChannel},
+			DefaultEvents: 6_000_000, ShmEvents: 3_000_000, disruptor: unicastDisruptor, channel: unicastChannel},
 		{Name: "unicast-batch", Summary: "1 producer claiming 16 at a time (ClaimN; channel: blocks of 16) -> 1 consumer", Waiters: 2,
-			DefaultEvents: 12_000_000, disruptor: unicastBatchDisruptor, channel: unicastBatchChannel},
+			DefaultEvents: 12_000_000, ShmEvents: 6_000_000, disruptor: unicastBatchDisruptor, channel: unicastBatchChannel},
 		{Name: "mpsc", Summary: "4 producers -> 1 consumer, per-producer FIFO checked", Waiters: 5,
-			DefaultEvents: 3_000_000, disruptor: mpscDisruptor, channel: mpscChannel},
+			DefaultEvents: 3_000_000, ShmEvents: 1_000_000, disruptor: mpscDisruptor, channel: mpscChannel},
 		{Name: "multicast", Summary: "1 producer -> 3 consumers, each sees every event", Waiters: 4,
-			DefaultEvents: 3_000_000, disruptor: multicastDisruptor, channel: multicastChannel},
+			DefaultEvents: 3_000_000, ShmEvents: 1_000_000, disruptor: multicastDisruptor, channel: multicastChannel},
 		{Name: "pipeline", Summary: "1 producer -> 3 stages in a chain, each stamps the event", Waiters: 4,
-			DefaultEvents: 3_000_000, disruptor: pipelineDisruptor, channel: pipelineChannel},
+			DefaultEvents: 3_000_000, ShmEvents: 1_000_000, disruptor: pipelineDisruptor, channel: pipelineChannel},
 		{Name: "diamond", Summary: "1 producer -> 2 parallel stages -> 1 join checking both stamps", Waiters: 4,
-			DefaultEvents: 3_000_000, disruptor: diamondDisruptor, channel: diamondChannel},
+			DefaultEvents: 3_000_000, ShmEvents: 1_000_000, disruptor: diamondDisruptor, channel: diamondChannel},
 		{Name: "pingpong", Summary: "round trips through two rings, one event in flight", Waiters: 2,
-			DefaultEvents: 40_000, Latency: true, disruptor: pingpongDisruptor, channel: pingpongChannel},
+			DefaultEvents: 40_000, ShmEvents: 20_000, Latency: true, disruptor: pingpongDisruptor, channel: pingpongChannel},
 	}
 }
 
@@ -137,59 +147,6 @@ func Lookup(list string) ([]*Scenario, error) {
 	return out, nil
 }
 
-// WaitFor returns the wait strategy name a scenario runs with under cfg: the
-// configured one, or else busy waiting with the pause hint when the
-// scenario's waiting goroutines leave at least one processor of GOMAXPROCS
-// free, and the default strategy (spin briefly, yield, then park) otherwise.
-//
-// Busy waiting on every processor is not enough to avoid collapse: the Go
-// runtime, the OS and anything else on the machine then preempt a spinner,
-// and its peer spins through whole time slices. On a shared 2-core machine
-// that made unicast 10 to 100 times slower than under the default strategy.
-func (s *Scenario) WaitFor(cfg Config) string {
-	if cfg.Wait != "" {
-		return cfg.Wait
-	}
-	if s.Waiters < runtime.GOMAXPROCS(0) {
-		return "spin-pause"
-	}
-	return "default"
-}
-
-// ParseWait turns a strategy name into a strategy: spin, spin-pause,
-// hybrid[:max sleep], sleep[:interval], block, default.
-func ParseWait(name string) (disruptor.WaitStrategy, error) {
-	base, arg, hasArg := strings.Cut(name, ":")
-	d := time.Duration(0)
-	if hasArg {
-		var err error
-		if d, err = time.ParseDuration(arg); err != nil || d <= 0 {
-			return disruptor.WaitStrategy{}, fmt.Errorf("wait strategy %q: bad duration %q", name, arg)
-		}
-	}
-	withDuration := func(def time.Duration) time.Duration {
-		if d == 0 {
-			return def
-		}
-		return d
-	}
-	switch {
-	case base == "spin" && !hasArg:
-		return disruptor.BusySpin(), nil
-	case base == "spin-pause" && !hasArg:
-		return disruptor.SpinPause(), nil
-	case base == "hybrid":
-		return disruptor.Hybrid(withDuration(100 * time.Microsecond)), nil
-	case base == "sleep":
-		return disruptor.Sleep(withDuration(10 * time.Microsecond)), nil
-	case base == "block" && !hasArg:
-		return disruptor.Block(), nil
-	case base == "default" && !hasArg:
-		return disruptor.DefaultWait(), nil
-	}
-	return disruptor.WaitStrategy{}, fmt.Errorf("unknown wait strategy %q (valid: spin, spin-pause, hybrid[:max], sleep[:d], block, default)", name)
-}
-
 // Validate checks cfg's fields.
 func (cfg Config) Validate() error {
 	if cfg.Transport != "" && !slices.Contains(Transports(), cfg.Transport) {
@@ -218,13 +175,20 @@ func (cfg Config) Validate() error {
 // env is what one run of one implementation is given.
 type env struct {
 	ctx       context.Context // bounds every disruptor wait of the run
+	scenario  *Scenario
+	cfg       Config // as given; the fields below are its values for the run
 	transport string
 	events    int64
 	ring      int
 	wait      disruptor.WaitStrategy
+	timeout   time.Duration
 	timer     Timer
 	hist      *hdrhistogram.Histogram // latency scenarios: round trips in ns
 	bad       int64
+
+	// Figures the participants of an shm run took of themselves.
+	elapsed time.Duration
+	mallocs uint64
 }
 
 // value is the payload of a producer's i-th event; a test may ask for one
@@ -236,19 +200,15 @@ func (e *env) value(i int64) int64 {
 	return i
 }
 
-// newRing makes a ring for a disruptor implementation on the run's transport.
-func newRing[E any](e *env, opts ...disruptor.Option) (*disruptor.Ring[E], error) {
-	switch e.transport {
-	case Inproc:
-		return disruptor.New[E](e.ring, append(opts, disruptor.WithWaitStrategy(e.wait))...)
-	}
-	return nil, fmt.Errorf("transport %q is not implemented", e.transport)
-}
-
 // Sample is the outcome of one run.
 type Sample struct {
-	Events  int64
-	Elapsed time.Duration // the timed section, as seen by the Timer
+	Events int64
+	// Elapsed and Mallocs are the timed section's wall time and heap
+	// allocations. RunOnce fills them in for shm runs only, from what the
+	// participant processes measured (see Measure); otherwise timing is the
+	// Timer's business.
+	Elapsed time.Duration
+	Mallocs uint64
 	Latency *hdrhistogram.Histogram
 }
 
@@ -260,44 +220,64 @@ const (
 )
 
 // RunOnce runs one implementation of s once under cfg, with t marking the
-// timed section. The Sample's Elapsed is zero: timing is t's business (see
-// Measure). It returns an error if any check failed.
+// timed section. It returns an error if any check failed. The channel
+// implementation runs in this process whatever the transport.
 func RunOnce(s *Scenario, impl Impl, cfg Config, t Timer) (Sample, error) {
+	return RunContext(context.Background(), s, impl, cfg, t)
+}
+
+// RunContext is RunOnce that gives up when ctx ends.
+func RunContext(ctx context.Context, s *Scenario, impl Impl, cfg Config, t Timer) (Sample, error) {
 	if err := cfg.Validate(); err != nil {
 		return Sample{}, err
 	}
-	e := &env{transport: cfg.Transport, events: cfg.Events, ring: cfg.Ring, timer: t, bad: max(cfg.Corrupt, 0) - 1}
-	if e.transport == "" {
+	e := newEnv(s, impl, cfg, t)
+	ctx, cancel := context.WithTimeout(ctx, e.timeout)
+	defer cancel()
+	e.ctx = ctx
+	var run func(*env) error
+	label := fmt.Sprintf("%s/%s", s.Name, impl)
+	switch {
+	case impl == Channel:
+		run = s.channel
+	case impl != Disruptor:
+		return Sample{}, fmt.Errorf("unknown implementation %q", impl)
+	case e.transport == Shm:
+		run, label = s.disruptor.shm, label+"/"+Shm
+	default:
+		run = s.disruptor.inproc
+	}
+	if err := run(e); err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return Sample{}, fmt.Errorf("%s: the measurement took longer than the timeout of %v: %w", label, e.timeout, err)
+		}
+		return Sample{}, fmt.Errorf("%s: %w", label, err)
+	}
+	return Sample{Events: e.events, Elapsed: e.elapsed, Mallocs: e.mallocs, Latency: e.hist}, nil
+}
+
+// newEnv sets up a run of impl of s under a valid cfg.
+func newEnv(s *Scenario, impl Impl, cfg Config, t Timer) *env {
+	e := &env{scenario: s, cfg: cfg, transport: cfg.Transport, events: cfg.Events, ring: cfg.Ring, timer: t,
+		timeout: cfg.Timeout, bad: max(cfg.Corrupt, 0) - 1}
+	if e.transport == "" || impl == Channel {
 		e.transport = Inproc
 	}
 	if e.events == 0 {
 		e.events = s.DefaultEvents
+		if e.transport == Shm {
+			e.events = s.ShmEvents
+		}
 	}
 	if e.ring == 0 {
 		e.ring = DefaultRing
 	}
-	e.wait, _ = ParseWait(s.WaitFor(cfg)) // validated above, or a name of ours
+	if e.timeout == 0 {
+		e.timeout = DefaultTimeout
+	}
+	e.wait, _ = ParseWait(s.WaitFor(cfg)) // validated, or a name of ours
 	if s.Latency {
 		e.hist = hdrhistogram.New(histMin, histMax, histDigits)
 	}
-	timeout := cfg.Timeout
-	if timeout == 0 {
-		timeout = DefaultTimeout
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	e.ctx = ctx
-	run := s.disruptor
-	if impl == Channel {
-		run = s.channel
-	} else if impl != Disruptor {
-		return Sample{}, fmt.Errorf("unknown implementation %q", impl)
-	}
-	if err := run(e); err != nil {
-		if ctx.Err() != nil {
-			return Sample{}, fmt.Errorf("%s/%s: the measurement took longer than the timeout of %v: %w", s.Name, impl, timeout, err)
-		}
-		return Sample{}, fmt.Errorf("%s/%s: %w", s.Name, impl, err)
-	}
-	return Sample{Events: e.events, Latency: e.hist}, nil
+	return e
 }

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"encoding/json"
 	"runtime"
 	"strings"
@@ -111,7 +112,7 @@ func TestConfigErrors(t *testing.T) {
 		cfg  Config
 		want string
 	}{
-		{Config{Transport: "shm"}, `unknown transport "shm"`},
+		{Config{Transport: "tcp"}, `unknown transport "tcp" (valid: inproc, shm)`},
 		{Config{Ring: 1000}, "not a power of two"},
 		{Config{Events: -1}, "events must be positive"},
 		{Config{Wait: "nap"}, `unknown wait strategy "nap"`},
@@ -144,8 +145,8 @@ func TestRunnerMedians(t *testing.T) {
 	s, _ := Lookup("pingpong")
 	r := Runner{Config: quick(500, 0), Runs: 3}
 	var calls int
-	r.Progress = func(*Scenario, Impl, int, int) { calls++ }
-	res, err := r.Run(s[0])
+	r.Progress = func(*Scenario, Impl, string, int, int) { calls++ }
+	res, err := r.Run(context.Background(), s[0])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +166,7 @@ func TestRunnerMedians(t *testing.T) {
 	if strings.Contains(string(b), "ratio") || strings.Contains(string(b), "wait") {
 		t.Errorf("channel row %s", b)
 	}
-	if m := median([]Measured{{Mallocs: 4}, {Mallocs: 1}}, func(m Measured) float64 { return float64(m.Mallocs) }); m != 2.5 {
+	if m := median([]Sample{{Mallocs: 4}, {Mallocs: 1}}, func(m Sample) float64 { return float64(m.Mallocs) }); m != 2.5 {
 		t.Errorf("median of 4 and 1 = %v", m)
 	}
 }

@@ -39,6 +39,11 @@ func (c *check) result(want int64) error {
 	return nil
 }
 
+// verdict is the check's result once its consumer has seen the run's events.
+func (c *check) verdict(e *env) func() error {
+	return func() error { return c.result(e.events) }
+}
+
 // seqCheck is the check of an int64 stream: the i-th event is i.
 type seqCheck struct{ check }
 
@@ -80,52 +85,16 @@ func (c *crew) wait() error {
 	return errors.Join(c.errs...)
 }
 
-// abort ends a disruptor run that failed on the producer side: it halts the
-// rings so that every goroutine returns, and reports err with theirs.
-func abort(c *crew, err error, halt ...interface{ Halt() }) error {
-	for _, r := range halt {
-		r.Halt()
-	}
-	return errors.Join(err, c.wait())
-}
-
-// drain hands every event of c to fn, batch by batch, until EOF. If the
-// consumer fails, it halts r, so that the run's other goroutines return
-// instead of waiting for it.
-func drain[E any](e *env, r *disruptor.Ring[E], c *disruptor.Consumer[E], fn disruptor.Handler[E]) error {
+// drain hands every event of c to fn, batch by batch, until EOF.
+func drain[E any](e *env, c *disruptor.Consumer[E], fn disruptor.Handler[E]) error {
 	for {
 		if _, err := c.Batch(e.ctx, fn); err != nil {
 			if err == io.EOF {
 				return nil
 			}
-			r.Halt()
-			return fmt.Errorf("consumer %s: %w", c.Name(), err)
+			return err
 		}
 	}
-}
-
-// singleProducer makes a ring on the run's transport, with one producer.
-func singleProducer[E any](e *env) (*disruptor.Ring[E], *disruptor.Producer[E], error) {
-	r, err := newRing[E](e)
-	if err != nil {
-		return nil, nil, err
-	}
-	p, err := r.NewProducer("producer")
-	if err != nil {
-		return nil, nil, err
-	}
-	return r, p, nil
-}
-
-// finish ends the timed section of a single-producer disruptor run: it
-// closes p (EOF), waits for every consumer and stops the timer.
-func finish[E any](e *env, cr *crew, r *disruptor.Ring[E], p *disruptor.Producer[E]) error {
-	if err := p.Close(); err != nil {
-		return abort(cr, err, r)
-	}
-	err := cr.wait()
-	e.timer.Stop()
-	return err
 }
 
 // allSaw is the first failure among checks each of which should have seen

@@ -1,10 +1,6 @@
 package bench
 
-import (
-	"fmt"
-
-	"github.com/disruptor-go/disruptor"
-)
+import "fmt"
 
 // pipeline: three stages in a chain; each checks the stamp of the one before
 // and stamps the event in turn (in place in the ring; over channels, each
@@ -38,41 +34,19 @@ func newStages() (chks [stages]*stageCheck) {
 	return chks
 }
 
-func pipelineDisruptor(e *env) error {
-	r, p, err := singleProducer[hop](e)
-	if err != nil {
-		return err
-	}
-	var cr crew
-	chks := newStages()
-	var up []disruptor.ConsumerOption
-	for _, chk := range chks {
-		c, err := r.NewConsumer(chk.name, up...)
-		if err != nil {
-			return abort(&cr, err, r)
+var pipelineDisruptor = &topo[hop]{rings: 1, parts: func(e *env) []part[hop] {
+	var ps []part[hop]
+	var up []string
+	for _, chk := range newStages() {
+		pass := func(ev *hop, _ int64, _ bool) error {
+			chk.pass(ev)
+			return nil
 		}
-		up = []disruptor.ConsumerOption{disruptor.After(c)}
-		cr.start(func() error {
-			return drain(e, r, c, func(ev *hop, _ int64, _ bool) error {
-				chk.pass(ev)
-				return nil
-			})
-		})
+		ps = append(ps, consumer(e, 0, chk.name, pass, chk.verdict(e), up...))
+		up = []string{chk.name}
 	}
-	e.timer.Start()
-	for i := range e.events {
-		ev, err := p.Claim(e.ctx)
-		if err != nil {
-			return abort(&cr, err, r)
-		}
-		*ev = hop{V: e.value(i)}
-		p.Publish()
-	}
-	if err := finish(e, &cr, r, p); err != nil {
-		return err
-	}
-	return allSaw(e.events, chks[:]...)
-}
+	return append(ps, producer(e, 0, "producer", publishEach(e, e.events, func(v int64) hop { return hop{V: v} })))
+}}
 
 func pipelineChannel(e *env) error {
 	var cr crew
@@ -146,51 +120,23 @@ func newSides() (a, b, j *sideCheck) {
 		&sideCheck{check: check{name: "join"}}
 }
 
-func diamondDisruptor(e *env) error {
-	r, p, err := singleProducer[dia](e)
-	if err != nil {
-		return err
-	}
+var diamondDisruptor = &topo[dia]{rings: 1, parts: func(e *env) []part[dia] {
 	a, b, j := newSides()
-	var cr crew
-	var sides []disruptor.Dependency
+	var ps []part[dia]
 	for _, chk := range []*sideCheck{a, b} {
-		c, err := r.NewConsumer(chk.name)
-		if err != nil {
-			return abort(&cr, err, r)
-		}
-		sides = append(sides, c)
-		cr.start(func() error {
-			return drain(e, r, c, func(ev *dia, _ int64, _ bool) error {
-				chk.pass(ev)
-				return nil
-			})
-		})
-	}
-	jc, err := r.NewConsumer(j.name, disruptor.After(sides...))
-	if err != nil {
-		return abort(&cr, err, r)
-	}
-	cr.start(func() error {
-		return drain(e, r, jc, func(ev *dia, _ int64, _ bool) error {
-			j.join(ev.V, ev.A, ev.B)
+		pass := func(ev *dia, _ int64, _ bool) error {
+			chk.pass(ev)
 			return nil
-		})
-	})
-	e.timer.Start()
-	for i := range e.events {
-		ev, err := p.Claim(e.ctx)
-		if err != nil {
-			return abort(&cr, err, r)
 		}
-		*ev = dia{V: e.value(i)}
-		p.Publish()
+		ps = append(ps, consumer(e, 0, chk.name, pass, chk.verdict(e)))
 	}
-	if err := finish(e, &cr, r, p); err != nil {
-		return err
+	join := func(ev *dia, _ int64, _ bool) error {
+		j.join(ev.V, ev.A, ev.B)
+		return nil
 	}
-	return allSaw(e.events, a, b, j)
-}
+	return append(ps, consumer(e, 0, j.name, join, j.verdict(e), a.name, b.name),
+		producer(e, 0, "producer", publishEach(e, e.events, func(v int64) dia { return dia{V: v} })))
+}}
 
 func diamondChannel(e *env) error {
 	a, b, j := newSides()

@@ -53,58 +53,20 @@ func (c *mpscCheck) result(e *env) error {
 	return nil
 }
 
-func mpscDisruptor(e *env) error {
-	r, err := newRing[tagged](e, disruptor.WithMultiProducer())
-	if err != nil {
-		return err
-	}
-	var ps [mpscProducers]*disruptor.Producer[tagged]
-	for i := range ps {
-		if ps[i], err = r.NewProducer(fmt.Sprintf("producer%d", i)); err != nil {
-			return err
-		}
-	}
-	c, err := r.NewConsumer("consumer")
-	if err != nil {
-		return err
-	}
-	chk := &mpscCheck{check: check{name: "consumer"}}
-	var cr crew
-	cr.start(func() error {
-		return drain(e, r, c, func(ev *tagged, _ int64, _ bool) error {
+var mpscDisruptor = &topo[tagged]{rings: 1, opts: []disruptor.Option{disruptor.WithMultiProducer()},
+	parts: func(e *env) []part[tagged] {
+		chk := &mpscCheck{check: check{name: "consumer"}}
+		see := func(ev *tagged, _ int64, _ bool) error {
 			chk.see(*ev)
 			return nil
-		})
-	})
-	start := make(gate)
-	for i, p := range ps {
-		cr.start(func() error {
-			start.wait()
-			for n := range share(e, i) {
-				ev, err := p.Claim(e.ctx)
-				if err != nil {
-					r.Halt()
-					return fmt.Errorf("producer %d: %w", i, err)
-				}
-				*ev = tagged{P: int64(i), N: e.value(n)}
-				p.Publish()
-			}
-			if err := p.Close(); err != nil {
-				r.Halt()
-				return fmt.Errorf("producer %d: %w", i, err)
-			}
-			return nil
-		})
-	}
-	e.timer.Start()
-	start.open()
-	err = cr.wait()
-	e.timer.Stop()
-	if err != nil {
-		return err
-	}
-	return chk.result(e)
-}
+		}
+		ps := []part[tagged]{consumer(e, 0, chk.name, see, func() error { return chk.result(e) })}
+		for i := range mpscProducers {
+			ps = append(ps, producer(e, 0, fmt.Sprintf("producer%d", i),
+				publishEach(e, share(e, i), func(n int64) tagged { return tagged{P: int64(i), N: n} })))
+		}
+		return ps
+	}}
 
 func mpscChannel(e *env) error {
 	ch := make(chan tagged, e.ring)

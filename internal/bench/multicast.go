@@ -14,34 +14,13 @@ func newFanout() (chks [fanout]*seqCheck) {
 	return chks
 }
 
-func multicastDisruptor(e *env) error {
-	r, p, err := singleProducer[int64](e)
-	if err != nil {
-		return err
+var multicastDisruptor = &topo[int64]{rings: 1, parts: func(e *env) []part[int64] {
+	var ps []part[int64]
+	for _, chk := range newFanout() {
+		ps = append(ps, consumer(e, 0, chk.name, chk.handler(), chk.verdict(e)))
 	}
-	var cr crew
-	chks := newFanout()
-	for _, chk := range chks {
-		c, err := r.NewConsumer(chk.name)
-		if err != nil {
-			return abort(&cr, err, r)
-		}
-		cr.start(func() error { return drain(e, r, c, chk.handler()) })
-	}
-	e.timer.Start()
-	for i := range e.events {
-		ev, err := p.Claim(e.ctx)
-		if err != nil {
-			return abort(&cr, err, r)
-		}
-		*ev = e.value(i)
-		p.Publish()
-	}
-	if err := finish(e, &cr, r, p); err != nil {
-		return err
-	}
-	return allSaw(e.events, chks[:]...)
-}
+	return append(ps, producer(e, 0, "producer", publishEach(e, e.events, plain)))
+}}
 
 func multicastChannel(e *env) error {
 	var cr crew

@@ -1,6 +1,8 @@
 package bench
 
 import (
+	"cmp"
+	"context"
 	"runtime"
 	"slices"
 	"time"
@@ -26,12 +28,6 @@ type Result struct {
 	RatioToChannel *float64 `json:"ratio_to_channel,omitempty"` // disruptor rows: ns/event over the channel's
 }
 
-// Measured is a Sample with the figures the command's Timer takes.
-type Measured struct {
-	Sample
-	Mallocs uint64 // heap allocations during the timed section
-}
-
 // clock is the command's Timer: wall time and allocation count around the
 // timed section. Start collects garbage first, so one run's garbage does not
 // cost the next.
@@ -55,75 +51,102 @@ func (c *clock) Stop() {
 	c.m1 = ms.Mallocs
 }
 
-// Measure runs one implementation of s once, timing it with its own clock.
-func Measure(s *Scenario, impl Impl, cfg Config) (Measured, error) {
+// Measure runs one implementation of s once and returns its Sample with
+// Elapsed and Mallocs filled in: by its own clock around the timed section,
+// or, for shm runs, as the participant processes measured themselves (the
+// section from the first one's start to the last consumer's EOF, and the sum
+// of every participant's allocations in its own timed section).
+func Measure(ctx context.Context, s *Scenario, impl Impl, cfg Config) (Sample, error) {
 	var c clock
-	smp, err := RunOnce(s, impl, cfg, &c)
+	smp, err := RunContext(ctx, s, impl, cfg, &c)
 	if err != nil {
-		return Measured{}, err
+		return Sample{}, err
 	}
-	smp.Elapsed = c.t1.Sub(c.t0)
-	return Measured{Sample: smp, Mallocs: c.m1 - c.m0}, nil
+	if smp.Elapsed == 0 {
+		smp.Elapsed, smp.Mallocs = c.t1.Sub(c.t0), c.m1-c.m0
+	}
+	return smp, nil
 }
 
-// Runner measures scenarios, each implementation Runs times, alternating
-// implementations so that a change in the machine's load falls on both.
+// Runner measures scenarios: the disruptor on each transport and the channel
+// baseline (in-process), each Runs times, alternating between them so that a
+// change in the machine's load falls on all.
 type Runner struct {
-	Config   Config
-	Runs     int                                         // 0 means 1
-	Progress func(s *Scenario, impl Impl, run, runs int) // called before each run, if set
+	Config     Config   // Config.Transport is ignored: see Transports
+	Transports []string // the disruptor's transports; nil: Config.Transport
+	Runs       int      // 0 means 1
+
+	// Progress, if set, is called before each run.
+	Progress func(s *Scenario, impl Impl, transport string, run, runs int)
 }
 
-// Run measures both implementations of s and returns their results,
-// disruptor first, with the disruptor's ratio to the channel filled in.
-func (r *Runner) Run(s *Scenario) ([]Result, error) {
+// row is one implementation on one transport.
+type row struct {
+	impl      Impl
+	transport string
+}
+
+func (r *Runner) rows() []row {
+	ts := r.Transports
+	if len(ts) == 0 {
+		ts = []string{cmp.Or(r.Config.Transport, Inproc)}
+	}
+	var rows []row
+	for _, t := range ts {
+		rows = append(rows, row{Disruptor, t})
+	}
+	return append(rows, row{Channel, Inproc})
+}
+
+// Run measures s and returns its results: a disruptor row per transport,
+// with its ratio to the channel filled in, then the channel row.
+func (r *Runner) Run(ctx context.Context, s *Scenario) ([]Result, error) {
 	runs := max(r.Runs, 1)
-	impls := Impls()
-	samples := make([][]Measured, len(impls))
+	rows := r.rows()
+	samples := make([][]Sample, len(rows))
 	for k := range runs {
-		for i, impl := range impls {
+		for i, w := range rows {
 			if r.Progress != nil {
-				r.Progress(s, impl, k+1, runs)
+				r.Progress(s, w.impl, w.transport, k+1, runs)
 			}
-			m, err := Measure(s, impl, r.Config)
+			cfg := r.Config
+			cfg.Transport = w.transport
+			m, err := Measure(ctx, s, w.impl, cfg)
 			if err != nil {
 				return nil, err
 			}
 			samples[i] = append(samples[i], m)
 		}
 	}
-	out := make([]Result, len(impls))
-	for i, impl := range impls {
-		out[i] = r.summarize(s, impl, samples[i])
+	out := make([]Result, len(rows))
+	for i, w := range rows {
+		out[i] = r.summarize(s, w, samples[i])
 	}
-	if ch := out[1].NsPerEvent; ch > 0 {
-		ratio := out[0].NsPerEvent / ch
-		out[0].RatioToChannel = &ratio
+	ch := out[len(out)-1].NsPerEvent
+	for i := range out[:len(out)-1] {
+		if ch > 0 {
+			ratio := out[i].NsPerEvent / ch
+			out[i].RatioToChannel = &ratio
+		}
 	}
 	return out, nil
 }
 
-func (r *Runner) summarize(s *Scenario, impl Impl, ms []Measured) Result {
+func (r *Runner) summarize(s *Scenario, w row, ms []Sample) Result {
 	ev := ms[0].Events
-	res := Result{Scenario: s.Name, Transport: r.Config.Transport, Impl: impl, Events: ev, Runs: len(ms),
-		Ring: r.Config.Ring}
-	if res.Transport == "" {
-		res.Transport = Inproc
-	}
-	if res.Ring == 0 {
-		res.Ring = DefaultRing
-	}
-	if impl == Disruptor {
+	res := Result{Scenario: s.Name, Transport: w.transport, Impl: w.impl, Events: ev, Runs: len(ms),
+		Ring: cmp.Or(r.Config.Ring, DefaultRing)}
+	if w.impl == Disruptor {
 		res.Wait = s.WaitFor(r.Config)
 	}
-	res.NsPerEvent = median(ms, func(m Measured) float64 { return float64(m.Elapsed.Nanoseconds()) / float64(ev) })
+	res.NsPerEvent = median(ms, func(m Sample) float64 { return float64(m.Elapsed.Nanoseconds()) / float64(ev) })
 	if res.NsPerEvent > 0 {
 		res.EventsPerSec = 1e9 / res.NsPerEvent
 	}
-	res.AllocsPerEvent = median(ms, func(m Measured) float64 { return float64(m.Mallocs) / float64(ev) })
+	res.AllocsPerEvent = median(ms, func(m Sample) float64 { return float64(m.Mallocs) / float64(ev) })
 	if s.Latency {
 		q := func(p float64) int64 {
-			return int64(median(ms, func(m Measured) float64 { return float64(m.Latency.ValueAtQuantile(p)) }))
+			return int64(median(ms, func(m Sample) float64 { return float64(m.Latency.ValueAtQuantile(p)) }))
 		}
 		res.P50, res.P99, res.P999 = q(50), q(99), q(99.9)
 	}
@@ -132,7 +155,7 @@ func (r *Runner) summarize(s *Scenario, impl Impl, ms []Measured) Result {
 
 // median is the median of f over ms (the mean of the middle two for an
 // even count).
-func median(ms []Measured, f func(Measured) float64) float64 {
+func median(ms []Sample, f func(Sample) float64) float64 {
 	v := make([]float64, len(ms))
 	for i, m := range ms {
 		v[i] = f(m)

@@ -1,33 +1,16 @@
 package bench
 
+import "github.com/disruptor-go/disruptor"
+
 // unicast: one producer, one consumer, an int64 payload.
 
-func unicastDisruptor(e *env) error {
-	r, p, err := singleProducer[int64](e)
-	if err != nil {
-		return err
-	}
-	c, err := r.NewConsumer("consumer")
-	if err != nil {
-		return err
-	}
+var unicastDisruptor = &topo[int64]{rings: 1, parts: func(e *env) []part[int64] {
 	chk := &seqCheck{check{name: "consumer"}}
-	var cr crew
-	cr.start(func() error { return drain(e, r, c, chk.handler()) })
-	e.timer.Start()
-	for i := range e.events {
-		ev, err := p.Claim(e.ctx)
-		if err != nil {
-			return abort(&cr, err, r)
-		}
-		*ev = e.value(i)
-		p.Publish()
+	return []part[int64]{
+		consumer(e, 0, chk.name, chk.handler(), chk.verdict(e)),
+		producer(e, 0, "producer", publishEach(e, e.events, plain)),
 	}
-	if err := finish(e, &cr, r, p); err != nil {
-		return err
-	}
-	return chk.result(e.events)
-}
+}}
 
 func unicastChannel(e *env) error {
 	ch := make(chan int64, e.ring)
@@ -53,37 +36,28 @@ func unicastChannel(e *env) error {
 
 const claimBatch = 16
 
-func unicastBatchDisruptor(e *env) error {
-	r, p, err := singleProducer[int64](e)
-	if err != nil {
-		return err
-	}
-	c, err := r.NewConsumer("consumer")
-	if err != nil {
-		return err
-	}
+var unicastBatchDisruptor = &topo[int64]{rings: 1, parts: func(e *env) []part[int64] {
 	chk := &seqCheck{check{name: "consumer"}}
-	var cr crew
-	cr.start(func() error { return drain(e, r, c, chk.handler()) })
-	per := int64(min(claimBatch, e.ring))
-	e.timer.Start()
-	for i := int64(0); i < e.events; {
-		n := min(per, e.events-i)
-		b, err := p.ClaimN(e.ctx, int(n))
-		if err != nil {
-			return abort(&cr, err, r)
-		}
-		for j := range b.Len() {
-			*b.At(j) = e.value(i + int64(j))
-		}
-		p.Publish()
-		i += n
+	return []part[int64]{
+		consumer(e, 0, chk.name, chk.handler(), chk.verdict(e)),
+		producer(e, 0, "producer", func(p *disruptor.Producer[int64]) error {
+			per := int64(min(claimBatch, e.ring))
+			for i := int64(0); i < e.events; {
+				n := min(per, e.events-i)
+				b, err := p.ClaimN(e.ctx, int(n))
+				if err != nil {
+					return err
+				}
+				for j := range b.Len() {
+					*b.At(j) = e.value(i + int64(j))
+				}
+				p.Publish()
+				i += n
+			}
+			return nil
+		}),
 	}
-	if err := finish(e, &cr, r, p); err != nil {
-		return err
-	}
-	return chk.result(e.events)
-}
+}}
 
 // block is the channel side's batch: up to claimBatch events by value, so
 // a channel of ring/claimBatch blocks holds as many events as the ring.
@@ -119,3 +93,6 @@ func unicastBatchChannel(e *env) error {
 	e.timer.Stop()
 	return chk.result(e.events)
 }
+
+// plain is the int64 event of payload v.
+func plain(v int64) int64 { return v }
