@@ -30,7 +30,6 @@ var ErrLapped = errors.New("disruptor: observer lapped by the producers")
 type Observer[E any] struct {
 	r    *Ring[E]
 	next int64
-	eofs int64
 	done bool
 	w    waiter
 	wc   waitCounts
@@ -87,7 +86,7 @@ func (o *Observer[E]) Next(ctx context.Context, dst *E) (int64, error) {
 		case kindFlush:
 			return s, ErrFlush
 		case kindEOF:
-			if o.eofs++; o.eofs >= int64(e.ctl.Producers.Load()) {
+			if o.r.sh.eofEnds(s) {
 				o.done = true
 				return s, io.EOF
 			}
