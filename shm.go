@@ -13,6 +13,9 @@ package disruptor
 // Invariants: the creator holds the creation lock (an OFD lock on byte 0)
 // from before writing the header until after it stored StateReady, so a
 // file whose state is not ready and whose creation lock is free is stale.
+// An empty file may be a creator's that it has yet to lock: it is never
+// removed, only laid out by whoever locks it first (see claimStale), so that
+// processes creating one ring at once all end up on the same file.
 // The geometry is decoded and validated once and kept in process memory; no
 // offset is ever re-read from the file.
 
@@ -139,10 +142,13 @@ func Create[E any](name string, size int, opts ...Option) (*Ring[E], error) {
 		return nil, fmt.Errorf("disruptor: %w", err)
 	}
 	path := RingPath(name, opts...)
-	for range 3 {
+	for range 10 {
 		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL|openNoFollow, cfg.mode)
 		if err == nil {
 			sh, err := createFile(f, path, geo)
+			if err == errLookAgain {
+				continue
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -159,9 +165,16 @@ func Create[E any](name string, size int, opts ...Option) (*Ring[E], error) {
 				return nil, fmt.Errorf("disruptor: %s exists: %w", path, err)
 			}
 			return r, nil
+		case errors.Is(err, fs.ErrNotExist): // removed as stale meanwhile
 		case errors.Is(err, ErrNotInitialized) || errors.Is(err, ErrCorrupt):
-			if !removeStale(path) {
+			sh, cerr := claimStale(path, geo)
+			switch {
+			case cerr == nil:
+				return sharedRing[E](sh, &cfg), nil
+			case cerr == errBusy:
 				return nil, err
+			case cerr != errLookAgain:
+				return nil, cerr
 			}
 		default:
 			return nil, err
@@ -170,29 +183,78 @@ func Create[E any](name string, size int, opts ...Option) (*Ring[E], error) {
 	return nil, fmt.Errorf("disruptor: create %s: the file keeps changing under us", path)
 }
 
-// removeStale removes the file at path if no creator is at work on it.
-func removeStale(path string) bool {
+// Outcomes of claimStale and createFile that are not failures.
+var (
+	errBusy      = errors.New("disruptor: a creator is at work")
+	errLookAgain = errors.New("disruptor: the file changed: look again")
+)
+
+// claimStale deals with the file at path, which was not a ready ring: if its
+// creator holds the creation lock, errBusy; if it is empty, it lays a ring
+// out in it; otherwise the file is stale and is removed (errLookAgain, as
+// when it changed since the caller looked).
+func claimStale(path string, geo layout.Geometry) (*shared, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|openNoFollow, 0)
 	if err != nil {
-		return errors.Is(err, fs.ErrNotExist)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, errLookAgain
+		}
+		return nil, errBusy
 	}
-	defer f.Close()
-	ok, err := tryLock(f, lockCreate)
-	if err != nil || !ok {
-		return false
+	if ok, err := tryLock(f, lockCreate); err != nil || !ok {
+		f.Close()
+		return nil, errBusy
 	}
-	return os.Remove(path) == nil
+	fi, err := f.Stat()
+	if err == nil && fi.Size() == 0 {
+		return createFile(f, path, geo) // it checks that path names f
+	}
+	if err == nil && !isSameFile(fi, path) || err == nil && isReady(f, fi.Size()) {
+		err = errLookAgain
+	} else if err == nil {
+		err = os.Remove(path)
+	}
+	f.Close() // and so unlock
+	if err == nil {
+		err = errLookAgain
+	}
+	return nil, err
 }
 
-// createFile lays a new ring out in f, which Create just made.
+func isSameFile(fi os.FileInfo, path string) bool {
+	pi, err := os.Lstat(path)
+	return err == nil && os.SameFile(fi, pi)
+}
+
+// isReady reports whether f, of size bytes, holds a ready ring's header.
+func isReady(f *os.File, size int64) bool {
+	b := make([]byte, layout.HeaderSize)
+	if size < layout.HeaderSize {
+		return false
+	}
+	if _, err := f.ReadAt(b, 0); err != nil {
+		return false
+	}
+	_, err := layout.Decode(b, size)
+	return err == nil
+}
+
+// createFile lays a new ring out in f, an empty file at path that Create
+// made or found stale. Until a file is locked, another Create may take it
+// for stale and lay it out first: then, and if path no longer names f,
+// createFile returns errLookAgain.
 func createFile(f *os.File, path string, geo layout.Geometry) (*shared, error) {
 	fail := func(err error) (*shared, error) {
 		f.Close()
 		os.Remove(path)
 		return nil, fmt.Errorf("disruptor: create %s: %w", path, err)
 	}
-	if ok, err := tryLock(f, lockCreate); !ok {
+	if err := waitLock(f, lockCreate); err != nil { // held at most a moment by another Create
 		return fail(fmt.Errorf("creation lock: %v", err))
+	}
+	if fi, err := f.Stat(); err != nil || fi.Size() != 0 || !isSameFile(fi, path) {
+		f.Close()
+		return nil, errLookAgain
 	}
 	if err := reserve(f, int64(geo.FileSize)); err != nil {
 		return fail(err)
