@@ -45,6 +45,9 @@ type Participant struct {
 	Beat     time.Time      `json:"beat,omitempty"`     // consumers: last sign of life
 	Producer *ProducerStats `json:"producer,omitempty"` // producers' counters
 	Consumer *ConsumerStats `json:"consumer,omitempty"` // consumers' counters
+	// Counters are every counter of the participant's record by type (see
+	// CounterTypes), then its position, as Ring.Counters lists them.
+	Counters []Counter `json:"-"`
 }
 
 // Inspect reads the shared ring under name (see RingPath) without joining
@@ -82,6 +85,7 @@ func (sh *shared) info() *RingInfo {
 		}
 		ps := producerStats(p.Name, &sh.counters[int(h.MaxConsumers)+j])
 		p.Producer = &ps
+		p.Counters = recordCounters(&sh.counters[int(h.MaxConsumers)+j], "producer", p.Name, in.Cursor)
 		in.Producers = append(in.Producers, p)
 	}
 	recs := sh.recs()
@@ -97,9 +101,26 @@ func (sh *shared) info() *RingInfo {
 		cs := consumerStats(c.Name, &sh.counters[i])
 		cs.Position = c.Position
 		c.Consumer = &cs
+		c.Counters = recordCounters(&sh.counters[i], "consumer", c.Name, c.Position)
 		in.Consumers = append(in.Consumers, c)
 	}
 	return in
+}
+
+// recordCounters reads every counter of role in rec, whatever the record's
+// state (a closed producer's counters stay readable), and the position pos.
+func recordCounters(rec *counterRecord, role, owner string, pos int64) []Counter {
+	ptype := consumerPosition
+	if role == "producer" {
+		ptype = producerPosition
+	}
+	out := make([]Counter, 0, len(counterTypes)/2+2)
+	for _, t := range counterTypes {
+		if t.Role == role {
+			out = append(out, Counter{Type: t, Owner: owner, Value: rec.V[t.idx].Load()})
+		}
+	}
+	return append(out, Counter{Type: ptype, Owner: owner, Value: pos})
 }
 
 func liveness(locked, detached bool) string {

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	dr "github.com/disruptor-go/disruptor"
+	"github.com/disruptor-go/disruptor/metrics"
+)
+
+func statCommand() *command {
+	return &command{
+		name:  "stat",
+		args:  "[flags] [NAME|PATH...]",
+		short: "watch shared rings' counters live, or serve them to Prometheus",
+		long: `Stat shows the shared rings NAME... (a NAME lives in -dir, default /dev/shm; a
+PATH holds a slash), or every ring in -dir, live, in the manner of top: every
+-interval, per ring and participant, the role, state (live, dead, detached,
+closed), pid, events (published or consumed), events/s since the previous
+refresh, position, lag, lag max, batches, full claims, idle polls (while full
+or empty), parks and unparks. It reads rings without joining them, while
+other processes run them. On a terminal the screen is cleared between
+refreshes; otherwise snapshots are printed one after another. -n stops after
+that many refreshes; otherwise stat runs until interrupted.
+
+With -json, stat prints one snapshot as a JSON document and exits: {"time",
+"rate_seconds", "rings": [{"path", "instance", "capacity", "type", "cursor",
+"halted", "participants": [{"role", "name", "index", "pid", "state",
+"position", "lag", "counters": {NAME: value}, "rates": {NAME: per second}}]}],
+"errors"}. Counters are keyed by type name (see the metrics package). Rates
+are measured over a short window: two readings 100ms apart, or -interval
+apart if -interval is given; -interval 0 reads once and omits them.
+
+With -listen ADDR, stat serves the rings' counters to Prometheus at
+http://ADDR/metrics (see metrics.FileCollector: every counter, lag, and
+disruptor_participant_up) until interrupted, as a sidecar for rings that
+any process runs. It prints the address it listens on (with ":0", the port
+picked). Rings are listed again on every scrape.
+
+A ring named that cannot be read makes stat exit with status 1.`,
+		setup: statSetup,
+	}
+}
+
+type statFlags struct {
+	dir      string
+	json     bool
+	interval time.Duration
+	n        int
+	listen   string
+	window   bool // -interval was given
+}
+
+func statSetup(fs *flag.FlagSet) func(context.Context, *stdio, []string) error {
+	var f statFlags
+	fs.StringVar(&f.dir, "dir", "/dev/shm", "`directory` of ring names without a slash, and of the rings to show if none is named")
+	fs.BoolVar(&f.json, "json", false, "print one snapshot as JSON and exit")
+	fs.DurationVar(&f.interval, "interval", time.Second, "refresh every `d`")
+	fs.IntVar(&f.n, "n", 0, "stop after `count` refreshes (0: until interrupted)")
+	fs.StringVar(&f.listen, "listen", "", "serve Prometheus metrics at http://`addr`/metrics instead")
+	return func(ctx context.Context, std *stdio, args []string) error {
+		fs.Visit(func(fl *flag.Flag) { f.window = f.window || fl.Name == "interval" })
+		return runStat(ctx, std, &f, args)
+	}
+}
+
+func runStat(ctx context.Context, std *stdio, f *statFlags, args []string) error {
+	switch {
+	case f.listen != "" && (f.json || f.n != 0):
+		return usagef("-listen serves metrics: it takes neither -json nor -n")
+	case f.n < 0:
+		return usagef("-n %d is negative", f.n)
+	case f.interval < 0 || f.interval == 0 && !f.json:
+		return usagef("-interval %v is not positive", f.interval)
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	switch {
+	case f.listen != "":
+		return serveStat(ctx, std, f, args)
+	case f.json:
+		return statJSON(ctx, std, f, args)
+	}
+	tty := false
+	if out, ok := std.out.(*os.File); ok {
+		if fi, err := out.Stat(); err == nil {
+			tty = fi.Mode()&os.ModeCharDevice != 0
+		}
+	}
+	var prev *statDoc
+	var last error // the last refresh's: it decides the exit status
+	tick := time.NewTicker(f.interval)
+	defer tick.Stop()
+	for i := 0; f.n == 0 || i < f.n; i++ {
+		if i > 0 {
+			select {
+			case <-ctx.Done():
+				return last
+			case <-tick.C:
+			}
+		}
+		doc, err := statSnapshot(f.dir, args)
+		if doc == nil {
+			return err
+		}
+		last = err
+		addRates(doc, prev)
+		prev = doc
+		if tty {
+			io.WriteString(std.out, "\x1b[H\x1b[2J")
+		} else if i > 0 {
+			io.WriteString(std.out, "\n")
+		}
+		if err := writeStat(std.out, doc, f.dir); err != nil {
+			return err
+		}
+	}
+	return last
+}
+
+// statJSON prints one snapshot, with rates over a short window.
+func statJSON(ctx context.Context, std *stdio, f *statFlags, args []string) error {
+	window := 100 * time.Millisecond
+	if f.window {
+		window = f.interval
+	}
+	var prev *statDoc
+	if window > 0 {
+		first, err := statSnapshot(f.dir, args)
+		if first == nil {
+			return err
+		}
+		prev = first
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(window):
+		}
+	}
+	doc, err := statSnapshot(f.dir, args)
+	if doc == nil {
+		return err
+	}
+	addRates(doc, prev)
+	enc := json.NewEncoder(std.out)
+	enc.SetIndent("", "  ")
+	if eerr := enc.Encode(doc); eerr != nil {
+		return eerr
+	}
+	return err
+}
+
+// serveStat serves the file collector's metrics until ctx ends.
+func serveStat(ctx context.Context, std *stdio, f *statFlags, args []string) error {
+	sources := []string{f.dir}
+	if len(args) > 0 {
+		sources = sources[:0]
+		for _, a := range args {
+			sources = append(sources, dr.RingPath(a, dr.WithDir(f.dir)))
+		}
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(metrics.NewFileCollector(sources...))
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	ln, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(std.out, "stat: serving http://%s/metrics\n", ln.Addr())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

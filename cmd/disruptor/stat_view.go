@@ -1,0 +1,200 @@
+package main
+
+// The data and the rendering of the stat command: snapshots of shared
+// rings, rates between successive snapshots, a table for people and a JSON
+// document for scripts.
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	dr "github.com/disruptor-go/disruptor"
+)
+
+// statDoc is one snapshot of the rings: what stat -json prints.
+type statDoc struct {
+	Time        time.Time  `json:"time"`
+	RateSeconds float64    `json:"rate_seconds,omitempty"` // the window of rates; absent: no rates
+	Rings       []statRing `json:"rings"`
+	Errors      []string   `json:"errors,omitempty"` // rings named that could not be read
+}
+
+// statRing is one ring in a snapshot.
+type statRing struct {
+	Path         string     `json:"path"`
+	Instance     uint64     `json:"instance"`
+	Capacity     int        `json:"capacity"`
+	Type         string     `json:"type"`
+	Cursor       int64      `json:"cursor"`
+	Halted       bool       `json:"halted"`
+	Participants []statPart `json:"participants"`
+}
+
+// statPart is one producer or consumer of a ring.
+type statPart struct {
+	Role     string `json:"role"` // producer or consumer
+	Name     string `json:"name"`
+	Index    int    `json:"index"` // table entry
+	PID      int    `json:"pid"`
+	State    string `json:"state"` // live, dead, detached or closed
+	Position int64  `json:"position"`
+	Lag      int64  `json:"lag"` // consumers: cursor - position
+	// Counters are every counter by type name (disruptor.CounterTypes).
+	Counters map[string]int64 `json:"counters"`
+	// Rates are the tallies' increase per second since the previous
+	// snapshot; absent in the first.
+	Rates map[string]float64 `json:"rates,omitempty"`
+}
+
+// key identifies a participant across snapshots.
+func (p *statPart) key(r *statRing) string {
+	return fmt.Sprintf("%s\x00%d\x00%s\x00%d\x00%s", r.Path, r.Instance, p.Role, p.Index, p.Name)
+}
+
+// statSnapshot inspects the rings named (NAME or PATH, see dr.RingPath),
+// or all those in dir if none are. Rings in dir that cannot be read are
+// passed over; named ones are errors.
+func statSnapshot(dir string, names []string) (*statDoc, error) {
+	doc := &statDoc{Time: time.Now(), Rings: []statRing{}}
+	var errs []error
+	if len(names) == 0 {
+		paths, err := dr.ListRings(dir)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range paths {
+			if in, err := dr.Inspect(p); err == nil {
+				doc.Rings = append(doc.Rings, statRingOf(in))
+			}
+		}
+	}
+	for _, name := range names {
+		in, err := dr.Inspect(name, dr.WithDir(dir))
+		if err != nil {
+			errs = append(errs, err)
+			doc.Errors = append(doc.Errors, err.Error())
+			continue
+		}
+		doc.Rings = append(doc.Rings, statRingOf(in))
+	}
+	return doc, errors.Join(errs...)
+}
+
+func statRingOf(in *dr.RingInfo) statRing {
+	r := statRing{Path: in.Path, Instance: in.Instance, Capacity: in.Capacity, Type: in.Type,
+		Cursor: in.Cursor, Halted: in.Halted, Participants: make([]statPart, 0, len(in.Producers)+len(in.Consumers))}
+	for _, set := range [][]dr.Participant{in.Producers, in.Consumers} {
+		for _, p := range set {
+			sp := statPart{Name: p.Name, Index: p.Index, PID: p.PID, State: p.State, Position: p.Position,
+				Lag: p.Lag, Counters: make(map[string]int64, len(p.Counters))}
+			for _, c := range p.Counters {
+				sp.Role = c.Type.Role
+				sp.Counters[c.Type.Name] = c.Value
+			}
+			if sp.Role == "producer" {
+				sp.Position = in.Cursor
+			}
+			r.Participants = append(r.Participants, sp)
+		}
+	}
+	return r
+}
+
+// statGauges are the counters that are not tallies: no rates.
+var statGauges = map[string]bool{"producer_position": true, "consumer_position": true, "consumer_lag_max": true}
+
+// addRates sets the rates of doc's participants from prev, an earlier
+// snapshot (nil: none).
+func addRates(doc, prev *statDoc) {
+	if prev == nil {
+		return
+	}
+	dt := doc.Time.Sub(prev.Time).Seconds()
+	if dt <= 0 {
+		return
+	}
+	doc.RateSeconds = dt
+	before := map[string]map[string]int64{}
+	for i := range prev.Rings {
+		r := &prev.Rings[i]
+		for j := range r.Participants {
+			before[r.Participants[j].key(r)] = r.Participants[j].Counters
+		}
+	}
+	for i := range doc.Rings {
+		r := &doc.Rings[i]
+		for j := range r.Participants {
+			p := &r.Participants[j]
+			old, ok := before[p.key(r)]
+			if !ok {
+				continue
+			}
+			p.Rates = map[string]float64{}
+			for name, v := range p.Counters {
+				if o, ok := old[name]; ok && !statGauges[name] && v >= o {
+					p.Rates[name] = float64(v-o) / dt
+				}
+			}
+		}
+	}
+}
+
+// writeStat prints a snapshot for people: per ring, a line and a table of
+// its participants.
+func writeStat(w io.Writer, doc *statDoc, dir string) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "disruptor stat  %s", doc.Time.Format("2006-01-02 15:04:05"))
+	if doc.RateSeconds > 0 {
+		fmt.Fprintf(&b, "  (rates over %.1fs)", doc.RateSeconds)
+	}
+	b.WriteString("\n")
+	if len(doc.Rings) == 0 && len(doc.Errors) == 0 {
+		fmt.Fprintf(&b, "\nno rings in %s\n", dir)
+	}
+	for _, e := range doc.Errors {
+		fmt.Fprintf(&b, "\n%s\n", e)
+	}
+	tw := tabwriter.NewWriter(&b, 0, 8, 2, ' ', tabwriter.AlignRight)
+	for i := range doc.Rings {
+		r := &doc.Rings[i]
+		state := ""
+		if r.Halted {
+			state = ", halted"
+		}
+		fmt.Fprintf(&b, "\n%s: %d x %s, cursor %d%s\n", r.Path, r.Capacity, r.Type, r.Cursor, state)
+		if len(r.Participants) == 0 {
+			b.WriteString("no participants\n")
+			continue
+		}
+		fmt.Fprint(tw, "role\tname\tstate\tpid\tevents\tevents/s\tposition\tlag\tlag max\tbatches\tfull\tidle\tparks\tunparks\t\n")
+		for j := range r.Participants {
+			writeStatRow(tw, &r.Participants[j])
+		}
+		tw.Flush()
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// writeStatRow prints one participant: a producer's events are those
+// published, its idle polls those made while the ring was full; a
+// consumer's are those consumed and empty polls.
+func writeStatRow(w io.Writer, p *statPart) {
+	c := p.Counters
+	events, idle, lag, lagMax := "events_published", "producer_full_spins", "-", "-"
+	full := fmt.Sprint(c["producer_full_events"])
+	if p.Role == "consumer" {
+		events, idle, full = "events_consumed", "consumer_empty_spins", "-"
+		lag, lagMax = fmt.Sprint(p.Lag), fmt.Sprint(c["consumer_lag_max"])
+	}
+	rate := "-"
+	if r, ok := p.Rates[events]; ok {
+		rate = si(r)
+	}
+	fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%d\t%s\t%d\t%s\t%s\t%d\t%s\t%d\t%d\t%d\t\n", p.Role, p.Name, p.State, p.PID,
+		c[events], rate, p.Position, lag, lagMax, c["batches"], full, c[idle], c["parks"], c["unparks"])
+}

@@ -1,0 +1,143 @@
+// Package metrics exports disruptor rings to Prometheus.
+//
+// Three collectors cover the ways a ring is watched:
+//
+//   - Collector reads the counters of in-process rings (or shared rings this
+//     process has open) on every scrape: NewCollector, then Add each ring.
+//   - FileCollector finds shared rings on disk and inspects them on every
+//     scrape, without joining them, while other processes run them: a
+//     sidecar's view (see also `disruptor stat -listen`).
+//   - Latency is a disruptor.LatencyRecorder for one consumer that is also a
+//     collector of its publish-to-consume latency histogram.
+//
+// Every counter type (disruptor.CounterTypes) becomes a metric named
+// disruptor_<type name>, with the labels ring, participant and role
+// ("producer" or "consumer"): a Prometheus counter for tallies, a gauge for
+// consumer_lag_max and for the positions disruptor_producer_position and
+// disruptor_consumer_position. Both counter collectors add the gauge
+// disruptor_consumer_lag, producer position minus consumer position, per
+// consumer; FileCollector adds disruptor_participant_up.
+//
+// Names that producers and consumers share (batches, flushes, eofs, parks,
+// unparks, yields) are one metric whose help describes both; the role label
+// tells them apart. The tallies keep the library's names, without the
+// _total suffix Prometheus suggests, so that a metric is found by the
+// counter's name.
+package metrics
+
+import (
+	"strconv"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	dr "github.com/disruptor-go/disruptor"
+)
+
+// labels are the variable labels of every counter metric.
+var labels = []string{"ring", "participant", "role"}
+
+// Names of the metrics that are not counter types.
+const (
+	producerPosition = "producer_position"
+	consumerPosition = "consumer_position"
+	consumerLag      = "consumer_lag"
+	consumerLagMax   = "consumer_lag_max"
+)
+
+// metric is the descriptor of one counter name and how it is exported.
+type metric struct {
+	desc *prometheus.Desc
+	kind prometheus.ValueType
+}
+
+// counterMetrics maps counter names to their metrics, and lagDesc is
+// disruptor_consumer_lag's.
+var counterMetrics, lagDesc = buildMetrics()
+
+func buildMetrics() (map[string]metric, *prometheus.Desc) {
+	help := map[string]string{}
+	var order []string
+	add := func(name, role, h string) {
+		if old, ok := help[name]; ok {
+			help[name] = old + "; " + role + "s: " + h
+			return
+		}
+		order = append(order, name)
+		help[name] = role + "s: " + h
+	}
+	for _, t := range dr.CounterTypes() {
+		add(t.Name, t.Role, t.Help)
+	}
+	add(producerPosition, "producer", "highest sequence claimed on the ring")
+	add(consumerPosition, "consumer", "last sequence released by the consumer")
+	out := make(map[string]metric, len(order))
+	for _, name := range order {
+		kind := prometheus.CounterValue
+		if name == producerPosition || name == consumerPosition || name == consumerLagMax {
+			kind = prometheus.GaugeValue
+		}
+		out[name] = metric{prometheus.NewDesc("disruptor_"+name, help[name], labels, nil), kind}
+	}
+	lag := prometheus.NewDesc("disruptor_"+consumerLag,
+		"consumers: events published but not yet released (producer_position - consumer_position)", labels, nil)
+	return out, lag
+}
+
+// describeCounters sends the descriptors of every counter metric.
+func describeCounters(ch chan<- *prometheus.Desc) {
+	for _, m := range counterMetrics {
+		ch <- m.desc
+	}
+	ch <- lagDesc
+}
+
+// participant is one producer's or consumer's counters, as a ring lists
+// them.
+type participant struct {
+	name, role string
+	counters   []dr.Counter
+	position   int64
+}
+
+// group splits a ring's counters into participants: each participant's
+// counters come together and end with its position.
+func group(cs []dr.Counter) []participant {
+	var out []participant
+	start := 0
+	for i, c := range cs {
+		if n := c.Type.Name; n == producerPosition || n == consumerPosition {
+			out = append(out, participant{name: c.Owner, role: c.Type.Role, counters: cs[start : i+1], position: c.Value})
+			start = i + 1
+		}
+	}
+	return out
+}
+
+// labeler gives each participant of a ring a unique participant label:
+// its name, or name#2, name#3... for the second and later participants of
+// the same role and name (in-process rings do not require unique names).
+type labeler map[[2]string]int
+
+func (l labeler) label(role, name string) string {
+	k := [2]string{role, name}
+	l[k]++
+	if n := l[k]; n > 1 {
+		return name + "#" + strconv.Itoa(n)
+	}
+	return name
+}
+
+// emit sends p's counters and, for a consumer, its lag behind cursor.
+// Counters of unknown types (newer than this package) are left out.
+func emit(ch chan<- prometheus.Metric, ring, label string, p *participant, lag int64) {
+	for _, c := range p.counters {
+		m, ok := counterMetrics[c.Type.Name]
+		if !ok {
+			continue
+		}
+		ch <- prometheus.MustNewConstMetric(m.desc, m.kind, float64(c.Value), ring, label, p.role)
+	}
+	if p.role == "consumer" {
+		ch <- prometheus.MustNewConstMetric(lagDesc, prometheus.GaugeValue, float64(max(0, lag)), ring, label, p.role)
+	}
+}
