@@ -2,6 +2,7 @@ package disruptor
 
 import (
 	"os"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -65,7 +66,7 @@ func lockedByOther(f *os.File, off int64) bool {
 
 // fileOwner returns the file's owner uid.
 func fileOwner(fi os.FileInfo) (uint32, bool) {
-	st, ok := fi.Sys().(*unix.Stat_t)
+	st, ok := fi.Sys().(*syscall.Stat_t) // what os.File.Stat gives, not a *unix.Stat_t
 	if !ok {
 		return 0, false
 	}

@@ -183,6 +183,9 @@ func (e *engine) await(ctx context.Context, site parkSite, me *waiter, wc *waitC
 			wc.yields++
 			if e.watch != nil {
 				if err := e.watchNow(site == e.spaceSite, me); err != nil {
+					if ready() { // what the producers published before they died comes first
+						return nil
+					}
 					return err
 				}
 			}
@@ -194,7 +197,7 @@ func (e *engine) await(ctx context.Context, site parkSite, me *waiter, wc *waitC
 				site.cancel(me)
 			} else {
 				wc.parks++
-				site.park(done, me, w.timeout)
+				site.park(done, me, e.parkTimeout())
 			}
 		}
 		if ready() {
@@ -206,6 +209,19 @@ func (e *engine) await(ctx context.Context, site parkSite, me *waiter, wc *waitC
 // watchEvery is how often a waiter on a shared ring checks on the other
 // processes (and beats its own heartbeat).
 const watchEvery = 100 * time.Millisecond
+
+// watchPark bounds a park on a shared ring whatever the strategy's safety
+// timeout: a process that died wakes nobody, so a parked waiter must wake
+// up to watch for it (and to beat its heartbeat).
+const watchPark = time.Second
+
+// parkTimeout is how long a waiter parks at most.
+func (e *engine) parkTimeout() time.Duration {
+	if e.watch != nil {
+		return min(e.wait.timeout, watchPark)
+	}
+	return e.wait.timeout
+}
 
 // watchNow runs the ring's watch at most every watchEvery per waiter.
 func (e *engine) watchNow(producer bool, me *waiter) error {
