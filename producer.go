@@ -216,7 +216,9 @@ func (p *Producer[E]) CloseContext(ctx context.Context) error {
 	if err := p.marker(ctx, kindEOF, pEOFs); err != nil {
 		return err
 	}
+	p.r.mu.Lock() // other goroutines read closed under r.mu (ownsEntry)
 	p.closed, p.fast = true, false
+	p.r.mu.Unlock()
 	p.t.rec.close()
 	if p.r.sh != nil {
 		p.closeShared()
