@@ -7,6 +7,8 @@
 // Run `disruptor help` for the list of commands and `disruptor help
 // <command>` (or `disruptor <command> -h`) for one command's flags.
 //
+// Flags may come before or after a command's arguments ("--" ends them).
+//
 // Each command lives in a file of its own that defines a *command; adding a
 // command means adding that file and one line to commands below.
 package main
@@ -38,6 +40,11 @@ type command struct {
 func commands() []*command {
 	return []*command{
 		benchCommand(),
+		lsCommand(),
+		inspectCommand(),
+		rmCommand(),
+		produceCommand(),
+		consumeCommand(),
 		statCommand(),
 	}
 }
@@ -99,7 +106,8 @@ func run(ctx context.Context, args []string, std *stdio) int {
 	fs.SetOutput(std.err)
 	fs.Usage = func() {} // printed below, to stdout when asked for
 	runCmd := c.setup(fs)
-	if err := fs.Parse(args[1:]); err != nil {
+	cmdArgs, err := parseInterspersed(fs, args[1:])
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			commandHelp(std.out, c, fs)
 			return 0
@@ -108,7 +116,7 @@ func run(ctx context.Context, args []string, std *stdio) int {
 		fmt.Fprintf(std.err, "usage: disruptor %s %s\nRun 'disruptor %s -h' for details.\n", c.name, c.args, c.name)
 		return 2
 	}
-	err := runCmd(ctx, std, fs.Args())
+	err = runCmd(ctx, std, cmdArgs)
 	var ue *usageError
 	switch {
 	case err == nil:
@@ -119,6 +127,27 @@ func run(ctx context.Context, args []string, std *stdio) int {
 	default:
 		fmt.Fprintf(std.err, "disruptor %s: %v\n", c.name, err)
 		return 1
+	}
+}
+
+// parseInterspersed parses flags that come before, between or after a
+// command's arguments, as in "disruptor consume ring -id a": the flag
+// package alone stops at the first argument. An argument "--" ends the
+// flags.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var out []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(out, rest...), nil
+		}
+		if len(rest) == 0 {
+			return out, nil
+		}
+		out, args = append(out, rest[0]), rest[1:]
 	}
 }
 

@@ -1,0 +1,80 @@
+package main
+
+// Helpers shared by the commands that work on rings in shared memory
+// (ls, inspect, rm, produce, consume).
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"time"
+
+	dr "github.com/disruptor-go/disruptor"
+	"github.com/disruptor-go/disruptor/internal/testevent"
+)
+
+// namingHelp explains ring names, for the commands' long help.
+const namingHelp = `A ring is named NAME, which lives in the -dir directory (default /dev/shm,
+memory-backed), or by a PATH holding a slash, such as ./ring or /tmp/ring
+(any file system; a file-backed mapping).`
+
+// dirFlag defines -dir on fs.
+func dirFlag(fs *flag.FlagSet, dir *string) {
+	fs.StringVar(dir, "dir", "/dev/shm", "`directory` of ring names without a slash")
+}
+
+// everyFlag defines -every, the interval of progress lines, on fs.
+func everyFlag(fs *flag.FlagSet, every *time.Duration) {
+	fs.DurationVar(every, "every", time.Second, "print progress to stderr every `d` (0: never)")
+}
+
+// attachTest attaches the test-event ring at name, retrying for up to wait
+// while the ring does not exist yet or its creator is still at work.
+func attachTest(ctx context.Context, name string, wait time.Duration, opts ...dr.Option) (*dr.Ring[testevent.Event], error) {
+	deadline := time.Now().Add(wait)
+	for {
+		r, err := dr.Attach[testevent.Event](name, opts...)
+		if err == nil {
+			return r, nil
+		}
+		retry := errors.Is(err, fs.ErrNotExist) || errors.Is(err, dr.ErrNotInitialized)
+		if !retry || time.Now().After(deadline) {
+			if errors.Is(err, dr.ErrTypeMismatch) {
+				err = fmt.Errorf("%w\n(produce and consume use %T; this ring holds another type)", err, testevent.Event{})
+			}
+			return nil, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// ticker calls fn every d until stop is called; d <= 0 never calls it.
+// stop waits for a call in progress to finish.
+func ticker(d time.Duration, fn func(elapsed time.Duration)) (stop func()) {
+	if d <= 0 {
+		return func() {}
+	}
+	done, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(d)
+		defer t.Stop()
+		last := time.Now()
+		for {
+			select {
+			case <-done:
+				return
+			case now := <-t.C:
+				fn(now.Sub(last))
+				last = now
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}
