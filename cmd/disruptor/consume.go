@@ -232,8 +232,12 @@ func printConsumeSummary(std *stdio, f *consumeFlags, s *consumeSummary) error {
 	for _, r := range s.Runs {
 		runs = append(runs, fmt.Sprintf("run %#x events %d..%d", r.Run, r.First, r.Last))
 	}
-	_, err := fmt.Fprintf(std.out, "consume %s: %s: consumer %q (%s, after sequence %d) read %d events, sequences %d..%d; %s\n",
-		s.Ring, how, s.Consumer, start, s.After, s.Events, s.FirstSeq, s.LastSeq, s.Left)
+	seqs := ""
+	if s.Events > 0 {
+		seqs = fmt.Sprintf(", sequences %d..%d", s.FirstSeq, s.LastSeq)
+	}
+	_, err := fmt.Fprintf(std.out, "consume %s: %s: consumer %q (%s, after sequence %d) read %d events%s; %s\n",
+		s.Ring, how, s.Consumer, start, s.After, s.Events, seqs, s.Left)
 	if err == nil && len(runs) > 0 {
 		_, err = fmt.Fprintf(std.out, "\t%s\n", strings.Join(runs, "\n\t"))
 	}

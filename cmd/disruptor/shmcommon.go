@@ -41,6 +41,9 @@ func attachTest(ctx context.Context, name string, wait time.Duration, opts ...dr
 		}
 		retry := errors.Is(err, fs.ErrNotExist) || errors.Is(err, dr.ErrNotInitialized)
 		if !retry || time.Now().After(deadline) {
+			if errors.Is(err, fs.ErrNotExist) && wait > 0 {
+				err = fmt.Errorf("%w (waited %v for a producer to create it)", err, wait)
+			}
 			if errors.Is(err, dr.ErrTypeMismatch) {
 				err = fmt.Errorf("%w\n(produce and consume use %T; this ring holds another type)", err, testevent.Event{})
 			}
