@@ -42,7 +42,7 @@ type Participant struct {
 	State    string         `json:"state"`
 	Position int64          `json:"position"`           // consumers: the last sequence released
 	Lag      int64          `json:"lag"`                // consumers: Cursor - Position
-	Beat     time.Time      `json:"beat,omitempty"`     // consumers: last sign of life
+	Beat     time.Time      `json:"beat,omitzero"`      // consumers: last sign of life
 	Producer *ProducerStats `json:"producer,omitempty"` // producers' counters
 	Consumer *ConsumerStats `json:"consumer,omitempty"` // consumers' counters
 	// Counters are every counter of the participant's record by type (see
