@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sync/atomic"
+	"time"
 )
 
 // Consumer reads every event of a ring in sequence order (broadcast), or, as
@@ -321,6 +322,9 @@ func (c *Consumer[E]) Close() error {
 func (c *Consumer[E]) flushStats() {
 	c.t.v[cPos] = c.released
 	c.t.flush()
+	if c.w.beat != nil { // a shared consumer's heartbeat, every flushEvery events
+		c.w.beat.Store(time.Now().UnixNano())
+	}
 }
 
 // Stats returns a snapshot of the consumer's counters. It is safe to call

@@ -162,7 +162,7 @@ func (c *Consumer[E]) readWork(ctx context.Context, try bool) (*E, error) {
 			return nil, ErrFlush
 		case kindEOF:
 			c.t.v[cEOFs]++
-			if g.eofs.Add(1) >= int64(e.ctl.Producers.Load()) {
+			if n := g.eofs.Add(1); (c.r.sh == nil && n >= int64(e.ctl.Producers.Load())) || (c.r.sh != nil && c.r.sh.eofEnds(s)) {
 				g.done.Store(true)
 				c.done = true
 				// Members read EOFs out of order: another EOF may lie past
