@@ -257,7 +257,7 @@ func TestSharedProcWaitForConsumers(t *testing.T) {
 func TestSharedProcAfterName(t *testing.T) {
 	x := newXT(t, 30*time.Second)
 	r := x.create(128, WithMultiProducer())
-	n := xscaled(6000, 500000)
+	n := xscaled(6000, 100000)
 	s1 := x.child("s1", helperSpec{Role: "consumer", Stamp: true, GapUs: 40})
 	s1.next("ready")
 	s2 := x.child("s2", helperSpec{Role: "consumer", After: "s1", Stamped: true})

@@ -61,7 +61,7 @@ func TestSharedProcResume(t *testing.T) {
 			x := newXT(t, 30*time.Second)
 			const size = 64
 			r := x.create(size)
-			n := xscaled(20000, 1000000)
+			n := xscaled(20000, 200000)
 			a := x.child("a", helperSpec{Role: "consumer", Name: "r", Progress: true, SpinUs: 5})
 			a.next("ready")
 			p, err := r.NewProducer("p")
