@@ -220,7 +220,7 @@ type helperSpec struct {
 	N        int64         `json:"n"`         // events to publish
 	Seed     uint64        `json:"seed"`      // of the child's random choices
 	Block1h  bool          `json:"block1h"`   // wait with BlockTimeout(1h), not the default
-	WaitGo   bool          `json:"wait_go"`   // producer: publish on "go"
+	WaitGo   bool          `json:"wait_go"`   // producer, consumer: start on "go"
 	Batch    int           `json:"batch"`     // producer: claim up to this many at once
 	GapUs    int           `json:"gap_us"`    // random pauses between events, up to this many µs
 	SpinUs   int           `json:"spin_us"`   // consumer: busy work of up to this many µs an event
@@ -485,9 +485,12 @@ func (h *xhelper) consumer(r *Ring[xev], rng *rand.Rand) int {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	var detach atomic.Bool
+	start := make(chan struct{})
 	go func() {
 		for c := range h.cmds {
 			switch c {
+			case "go":
+				close(start)
 			case "detach":
 				detach.Store(true)
 				cancel()
@@ -497,6 +500,9 @@ func (h *xhelper) consumer(r *Ring[xev], rng *rand.Rand) int {
 		}
 	}()
 	h.emit(xmsg{Ev: "ready", Start: c.Sequence() + 1})
+	if s.WaitGo {
+		<-start
+	}
 	k := newXcheck()
 	k.Stamped, k.lat = s.Stamped, s.Latency
 	if k.lat {
@@ -510,13 +516,9 @@ func (h *xhelper) consumer(r *Ring[xev], rng *rand.Rand) int {
 	switch {
 	case err == errXstalled:
 		h.emit(xmsg{Ev: "stalled", Seq: c.Sequence(), Check: k})
-		for cmd := range h.cmds { // wait to be killed, or told
-			if cmd == "detach" {
-				c.Detach()
-				h.emit(xmsg{Ev: "detached", Seq: c.Sequence(), Check: k})
-				return 0
-			}
-		}
+		<-ctx.Done() // wait to be killed, or told to detach
+		c.Detach()
+		h.emit(xmsg{Ev: "detached", Seq: c.Sequence(), Check: k})
 		return 0
 	case detach.Load():
 		if err := c.Detach(); err != nil {

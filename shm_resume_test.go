@@ -109,13 +109,14 @@ func TestSharedProcResume(t *testing.T) {
 			if c := r.Cursor(); c != pos+size {
 				x.Fatalf("cursor %d with a %s consumer at %d on a ring of %d: its events were overwritten", c, wantState, pos, size)
 			}
-			b := x.child("b", helperSpec{Role: "consumer", Name: "r"})
+			b := x.child("b", helperSpec{Role: "consumer", Name: "r", WaitGo: true})
 			if m := b.next("ready"); m.Start != pos+1 {
 				x.Fatalf("resumed at %d, want %d (right after the last release)", m.Start, pos+1)
 			}
 			if ci, _ := consumerInfo(x.inspect(), "r"); ci.State != "live" || ci.PID != b.pid() {
 				x.Errorf("after resuming: %+v, want live with pid %d", ci, b.pid())
 			}
+			b.send("go")
 			x.checkAll("b", b.next("done").Check, pos+1, n-1)
 			if err := x.recv("producer", done); err != nil {
 				x.Fatal(err)
