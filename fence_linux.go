@@ -41,3 +41,6 @@ func globalBarrier() {
 func processBarrier() {
 	unix.Syscall(unix.SYS_MEMBARRIER, membarrierPrivateExpedited, 0, 0)
 }
+
+// osYield gives the thread's CPU to another runnable thread (sched_yield(2)).
+func osYield() { unix.Syscall(unix.SYS_SCHED_YIELD, 0, 0, 0) }

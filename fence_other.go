@@ -10,3 +10,5 @@ func processBarrier() {}
 func registerGlobal() bool { return false }
 
 func globalBarrier() {}
+
+func osYield() {}

@@ -118,7 +118,10 @@ func (w WaitStrategy) forProcs(procs int) WaitStrategy {
 // idle performs the idle step number n (counting from 0) of a wait and
 // reports whether the caller should park now. It is the only place the
 // phases are interpreted.
-func (w *WaitStrategy) idle(n int) (park bool) {
+//
+// osToo makes a yield also yield the OS thread: across processes the one
+// waited for is another process, which runtime.Gosched does not serve.
+func (w *WaitStrategy) idle(n int, osToo bool) (park bool) {
 	if w.spins < 0 || n < w.spins {
 		if w.pause {
 			for i := 1 << min(n, backoffShift); i > 0; i-- {
@@ -130,6 +133,9 @@ func (w *WaitStrategy) idle(n int) (park bool) {
 	n -= w.spins
 	if n < w.yields {
 		runtime.Gosched()
+		if osToo {
+			osYield()
+		}
 		return false
 	}
 	if w.park {
@@ -181,7 +187,7 @@ func (e *engine) await(ctx context.Context, site parkSite, me *waiter, wc *waitC
 		wc.polls++
 		if w.yielded(n) {
 			wc.yields++
-			if e.watch != nil {
+			if e.watch != nil && (n&15 == 0 || w.park) {
 				if err := e.watchNow(site == e.spaceSite, me); err != nil {
 					if ready() { // what the producers published before they died comes first
 						return nil
@@ -190,7 +196,7 @@ func (e *engine) await(ctx context.Context, site parkSite, me *waiter, wc *waitC
 				}
 			}
 		}
-		if w.idle(n) {
+		if w.idle(n, e.shared) {
 			site.prepare(me)
 			e.fence()
 			if ready() || e.halted() {
