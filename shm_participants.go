@@ -298,7 +298,7 @@ func (r *Ring[E]) watch(producer bool) error {
 	sh, e := r.sh, &r.eng
 	if producer {
 		if e.evictDead {
-			r.evictDead()
+			return sh.registry(func() error { r.evictDead(); return nil })
 		}
 		return nil
 	}
@@ -324,7 +324,7 @@ func (r *Ring[E]) ownsEntryLocked(j int) bool {
 }
 
 // evictDead frees the records of consumers whose process died without
-// detaching.
+// detaching. The registry lock is held, so no consumer is half-registered.
 func (r *Ring[E]) evictDead() {
 	sh, e := r.sh, &r.eng
 	r.mu.Lock()
