@@ -12,7 +12,8 @@ import (
 // a member of a WorkGroup, the events its group hands it. A consumer is used
 // by one goroutine at a time.
 type Consumer[E any] struct {
-	slots []slot[E] // the ring's, copied here to keep the hot path short
+	_     [lineSize]byte // keep other heap objects off the hot fields' lines
+	slots []slot[E]      // the ring's, copied here to keep the hot path short
 	mask  int64
 	plain bool // a broadcast consumer holding no lease: Next's fast path applies
 
@@ -42,6 +43,7 @@ type Consumer[E any] struct {
 	wc         waitCounts
 	t          tally
 	dependents atomic.Int32
+	_          [lineSize]byte
 }
 
 // ConsumerOption configures NewConsumer and NewWorkGroup.

@@ -167,11 +167,23 @@ func (e *engine) awaitSpace(ctx context.Context, p *producerState, wrap int64, t
 // publish makes [lo, hi] visible to consumers; the slots' writes happen
 // before it. It reports whether it woke parked consumers.
 func (e *engine) publish(lo, hi int64) bool {
-	if e.multi {
-		e.publishAvail(lo, hi)
-	} else {
-		e.store(&e.ctl.Cursor.Int64, hi)
+	if !e.multi {
+		return e.publishSingle(hi)
 	}
+	e.publishAvail(lo, hi)
+	return e.wakeIfParked()
+}
+
+// publishSingle is publish in single-producer mode: one store of the
+// cursor. Small enough to inline into Publish.
+func (e *engine) publishSingle(hi int64) bool {
+	e.store(&e.ctl.Cursor.Int64, hi)
+	return e.wakeIfParked()
+}
+
+// wakeIfParked wakes parked consumers, if there are any: one load when
+// there are none.
+func (e *engine) wakeIfParked() bool {
 	if e.ctl.DataWait.Waiters.Load() != 0 {
 		e.wakeData()
 		return true

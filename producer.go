@@ -10,8 +10,9 @@ import (
 // is used by one goroutine at a time and holds at most one claim: Publish or
 // Skip it before claiming again.
 type Producer[E any] struct {
-	slots  []slot[E] // the ring's, copied here to keep the hot path short
-	stamps []int64   // the ring's publication times, if it keeps them
+	_      [lineSize]byte // keep other heap objects off the hot fields' lines
+	slots  []slot[E]      // the ring's, copied here to keep the hot path short
+	stamps []int64        // the ring's publication times, if it keeps them
 	mask   int64
 	size   int64
 	eng    *engine
@@ -26,6 +27,7 @@ type Producer[E any] struct {
 	r      *Ring[E]
 	name   string
 	entry  int // shared rings: the producer table entry
+	_      [lineSize]byte
 }
 
 // NewProducer adds a producer. In single-producer mode (the default) only one
@@ -87,7 +89,7 @@ func (p *Producer[E]) ClaimN(ctx context.Context, n int) (Batch[E], error) {
 	if err := p.claim(ctx, n, false); err != nil {
 		return Batch[E]{}, err
 	}
-	return Batch[E]{r: p.r, lo: p.lo, n: n}, nil
+	return Batch[E]{slots: p.slots, mask: p.mask, lo: p.lo, n: n}, nil
 }
 
 // TryClaimN is ClaimN that returns ErrFull at once instead of waiting.
@@ -95,7 +97,7 @@ func (p *Producer[E]) TryClaimN(n int) (Batch[E], error) {
 	if err := p.claim(context.Background(), n, true); err != nil {
 		return Batch[E]{}, err
 	}
-	return Batch[E]{r: p.r, lo: p.lo, n: n}, nil
+	return Batch[E]{slots: p.slots, mask: p.mask, lo: p.lo, n: n}, nil
 }
 
 // Sequence is the first sequence of the latest claim.
@@ -137,7 +139,7 @@ func (p *Producer[E]) Publish() {
 			stamp(p.stamps, p.mask, hi, hi)
 		}
 		p.lo, p.fast = hi+1, !p.closed
-		if p.eng.publish(hi, hi) {
+		if p.eng.publishSingle(hi) {
 			p.t.v[pUnparks]++
 		}
 		p.t.v[pPublished]++
@@ -232,9 +234,10 @@ func (p *Producer[E]) Stats() ProducerStats { return producerStats(p.name, p.t.r
 
 // Batch is a run of claimed slots from ClaimN.
 type Batch[E any] struct {
-	r  *Ring[E]
-	lo int64
-	n  int
+	slots []slot[E]
+	mask  int64
+	lo    int64
+	n     int
 }
 
 // Len is the number of slots in the batch.
@@ -243,9 +246,13 @@ func (b Batch[E]) Len() int { return b.n }
 // At returns the event of the batch's i-th slot, 0 <= i < Len().
 func (b Batch[E]) At(i int) *E {
 	if uint(i) >= uint(b.n) {
-		panic(fmt.Sprintf("disruptor: Batch.At(%d) out of range [0,%d)", i, b.n))
+		outOfRange(i, b.n)
 	}
-	return &b.r.at(b.lo + int64(i)).ev
+	return &b.slots[(b.lo+int64(i))&b.mask].ev
+}
+
+func outOfRange(i, n int) {
+	panic(fmt.Sprintf("disruptor: Batch.At(%d) out of range [0,%d)", i, n))
 }
 
 // Seq returns the sequence of the batch's i-th slot.
