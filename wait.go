@@ -70,7 +70,7 @@ func BlockTimeout(safety time.Duration) WaitStrategy {
 	if safety <= 0 {
 		safety = defaultSafetyTimeout
 	}
-	return WaitStrategy{name: "block", spins: defaultSpins, pause: true, yields: defaultYields,
+	return WaitStrategy{name: "block", spins: defaultSpins, pause: true, yields: 0,
 		park: true, timeout: safety}
 }
 
@@ -172,7 +172,17 @@ type waitCounts struct {
 // wake-up cannot be lost (see park.go).
 func (e *engine) await(ctx context.Context, site parkSite, me *waiter, wc *waitCounts, ready func() bool) error {
 	done := ctx.Done()
-	w := &e.wait
+	sched := e.wait
+	w := &sched
+	if w.park {
+		w.spins = max(w.spins, me.spins)
+	}
+	var parkedFor time.Duration
+	defer func() {
+		if w.park {
+			me.adapt(e.wait.spins, parkedFor)
+		}
+	}()
 	for n := 0; ; n++ {
 		if e.halted() {
 			return ErrHalted
@@ -203,7 +213,9 @@ func (e *engine) await(ctx context.Context, site parkSite, me *waiter, wc *waitC
 				site.cancel(me)
 			} else {
 				wc.parks++
+				t0 := time.Now()
 				site.park(done, me, e.parkTimeout())
+				parkedFor = time.Since(t0)
 			}
 		}
 		if ready() {
@@ -240,4 +252,25 @@ func (e *engine) watchNow(producer bool, me *waiter) error {
 		me.beat.Store(now.UnixNano())
 	}
 	return e.watch(producer)
+}
+
+// Adaptive spinning for the parking strategies. A wake-up costs
+// microseconds (the runtime may have to wake a sleeping thread), so two
+// goroutines handing events back and forth can settle into parking on every
+// hand-off, each giving up just before the other answers. A waiter whose
+// park ended soon after it began doubles its spin phase for the next wait,
+// up to maxSpins; one that parked for long goes back to the strategy's own.
+const (
+	maxSpins  = 512
+	shortPark = 200 * time.Microsecond
+)
+
+func (me *waiter) adapt(base int, parkedFor time.Duration) {
+	switch {
+	case parkedFor == 0: // did not park
+	case parkedFor < shortPark:
+		me.spins = min(max(me.spins, base)*2, maxSpins)
+	default:
+		me.spins = base
+	}
 }
