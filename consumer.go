@@ -118,6 +118,9 @@ func (r *Ring[E]) newConsumer(name string, cfg *consumerConfig) (*Consumer[E], e
 		if owner != any(r) {
 			return nil, fmt.Errorf("%w: consumer %q", ErrForeignDependency, name)
 		}
+		if d.isClosed() {
+			return nil, fmt.Errorf("%w: consumer %q cannot follow a closed consumer", ErrClosed, name)
+		}
 		c.deps = append(c.deps, words...)
 		c.site = r.eng.depSite
 	}
@@ -151,6 +154,9 @@ func (c *Consumer[E]) cursors() (any, []*atomic.Int64) {
 }
 
 func (c *Consumer[E]) addDependent(d int) { c.dependents.Add(int32(d)) }
+
+// isClosed is read under r.mu, like every change to closed.
+func (c *Consumer[E]) isClosed() bool { return c.closed }
 
 // Name is the name given when the consumer was made.
 func (c *Consumer[E]) Name() string { return c.name }

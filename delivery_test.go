@@ -115,7 +115,7 @@ func runDelivery(t *testing.T, dc deliveryCase) uint64 {
 }
 
 func TestExactDelivery(t *testing.T) {
-	n := scaled(30000, 1000000)
+	n := scaled(10000, 1000000)
 	sizes := []int{8, 64, 1024}
 	i := 0
 	for _, P := range []int{1, 2, 4} {

@@ -38,7 +38,7 @@ func TestTinyRings(t *testing.T) {
 					t.Fatal(err)
 				}
 				ctx := watch(t, testDeadline(), r)
-				n := scaled(10000, 500000)
+				n := scaled(5000, 500000)
 				p, _ := r.NewProducer("p")
 				c0, _ := r.NewConsumer("c0")
 				c1, err := r.NewConsumer("c1", After(c0))
@@ -422,7 +422,7 @@ func TestNearMaxSequence(t *testing.T) {
 	for _, first := range []int64{1<<62 - 5, 1<<62 + 3, 1<<62 - 1<<20} {
 		for _, multi := range []bool{false, true} {
 			t.Run(fmt.Sprintf("first=%#x/%s", first, modeName(multi)), func(t *testing.T) {
-				n := scaled(5000, 200000)
+				n := scaled(3000, 200000)
 				d := runDelivery(t, deliveryCase{producers: 1 + btoi(multi), multi: multi, consumers: 2,
 					modes: []readMode{byNext, byLease}, size: 4, n: n, wait: Block(), first: first, maxBatch: 4})
 				if !multi && !t.Failed() && d != singleDigest(first, n) {

@@ -510,3 +510,69 @@ func TestLateJoinerNeverOverwritten(t *testing.T) {
 		}
 	}
 }
+
+// TestFollowClosed: a consumer cannot be made to follow a closed consumer
+// or group: it would wait forever on a cursor nobody moves (or on the
+// cursor of whoever reuses the closed one's record).
+func TestFollowClosed(t *testing.T) {
+	r, _ := New[int](4)
+	c0, _ := r.NewConsumer("c0")
+	wg, _ := r.NewWorkGroup("wg", 2)
+	if err := c0.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := wg.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.NewConsumer("d", After(c0)); !errors.Is(err, ErrClosed) {
+		t.Errorf("following a closed consumer: %v; want ErrClosed", err)
+	}
+	if _, err := r.NewConsumer("d", After(wg)); !errors.Is(err, ErrClosed) {
+		t.Errorf("following a closed group: %v; want ErrClosed", err)
+	}
+	if _, err := r.NewWorkGroup("g", 2, After(c0)); !errors.Is(err, ErrClosed) {
+		t.Errorf("a group following a closed consumer: %v; want ErrClosed", err)
+	}
+	// The failed attempts left nothing behind: the table has room.
+	for i := range 10 {
+		c, err := r.NewConsumer(fmt.Sprint("ok", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Close()
+	}
+}
+
+// TestReleaseAfterClose: a lease released after its consumer closed must
+// not touch the consumer table: the entry may belong to another consumer.
+func TestReleaseAfterClose(t *testing.T) {
+	r, _ := New[int](4)
+	p, _ := r.NewProducer("p")
+	c, _ := r.NewConsumer("c")
+	for i := range 4 {
+		ev, _ := p.TryClaim()
+		*ev = i
+		p.Publish()
+	}
+	l, err := c.Lease(bounded(t), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	d, _ := r.NewConsumer("d") // may take the entry c left
+	before := d.releasedCursor()
+	l.Release()
+	if after := d.releasedCursor(); after != before {
+		t.Fatalf("releasing c's lease moved d's cursor from %d to %d", before, after)
+	}
+	if _, err := c.TryNext(); !errors.Is(err, ErrClosed) {
+		t.Errorf("TryNext after Close and Release: %v, want ErrClosed", err)
+	}
+	// d still gets every event the ring retains for it.
+	got := readAll(t, d, byNext)
+	if len(got) == 0 || got[0] != "0" {
+		t.Errorf("d read %v, want the events from 0", got)
+	}
+}

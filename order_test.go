@@ -5,8 +5,11 @@ package disruptor
 // stages (transitively) are on the event before it reads it.
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"testing"
 )
 
@@ -47,7 +50,7 @@ func (tp topology) ancestors(i int) []int {
 }
 
 func TestDependencyOrder(t *testing.T) {
-	n := scaled(10000, 300000)
+	n := scaled(5000, 300000)
 	for ti, tp := range topologies {
 		for _, multi := range []bool{false, true} {
 			P := 1
@@ -135,7 +138,7 @@ func TestDependencyOrder(t *testing.T) {
 // sees EOF, and a consumer after the group sees every event after the group
 // handled it (the member's stamp is on it).
 func TestWorkGroup(t *testing.T) {
-	n := scaled(10000, 300000)
+	n := scaled(5000, 300000)
 	for _, P := range []int{1, 2} {
 		for _, members := range []int{1, 3} {
 			multi := P > 1
@@ -444,5 +447,102 @@ func TestWorkGroupEOFOutOfOrder(t *testing.T) {
 	}
 	if st := down.Stats(); st.EOFs != 2 {
 		t.Errorf("down saw %d EOFs, want 2", st.EOFs)
+	}
+}
+
+// TestJoinWhileRunning: consumers join and leave while producers run on a
+// small ring. A joiner must never read a slot a producer may overwrite:
+// every event it reads carries its own sequence (written by the producer),
+// consecutive from where it started (but for EOF markers of producers that
+// finished early). Under -race, a joiner reading a slot while a producer
+// writes it is also reported as a data race.
+func TestJoinWhileRunning(t *testing.T) {
+	for _, multi := range []bool{false, true} {
+		t.Run(modeName(multi), func(t *testing.T) {
+			r, err := New[tev](8, modeOpts(multi, WithWaitStrategy(Block()))...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := watch(t, testDeadline(), r)
+			rng := testRand(t)
+			nprod := 1 + btoi(multi)
+			n := scaled(10000, 500000)
+			var ps []*Producer[tev]
+			for i := range nprod {
+				p, _ := r.NewProducer(fmt.Sprint("p", i))
+				ps = append(ps, p)
+			}
+			base, _ := r.NewConsumer("base")
+			// A consumer that joins at the latest sequence after the last
+			// EOF has nothing left to read: joiners stop when producers do.
+			joinCtx, stopJoining := context.WithCancel(ctx)
+			defer stopJoining()
+			var producing sync.WaitGroup
+			producing.Add(nprod)
+			go func() { producing.Wait(); stopJoining() }()
+			g := newCrew(r)
+			for _, p := range ps {
+				g.goDo(p.Name(), func() error {
+					defer producing.Done()
+					for range n {
+						ev, err := p.Claim(ctx)
+						if err != nil {
+							return err
+						}
+						ev.N = p.Sequence() // the event names its own slot's sequence
+						p.Publish()
+					}
+					return p.CloseContext(ctx)
+				})
+			}
+			g.goDo("base", func() error {
+				return drain(ctx, base, byBatch, nil, 1, func(seq int64, ev *tev) error {
+					if ev.N != seq {
+						return fmt.Errorf("base: sequence %d holds %d", seq, ev.N)
+					}
+					return nil
+				})
+			})
+			jrng := newRandFrom(rng)
+			joins := 0
+			g.goDo("joiners", func() error {
+				for joinCtx.Err() == nil {
+					var opts []ConsumerOption
+					if jrng.IntN(2) == 0 {
+						opts = append(opts, StartAtLatest())
+					}
+					c, err := r.NewConsumer(fmt.Sprint("j", joins), opts...)
+					if err != nil {
+						return err
+					}
+					joins++
+					last := int64(-1)
+					for k := 0; k < 1+jrng.IntN(40); k++ {
+						eofs := c.t.v[cEOFs] // the joiner's own tally: same goroutine
+						ev, err := c.Next(joinCtx)
+						if err == io.EOF || errors.Is(err, context.Canceled) {
+							c.Close()
+							return nil
+						}
+						if err != nil {
+							return fmt.Errorf("joiner %d: %w", joins, err)
+						}
+						seq, skipped := c.Sequence(), c.t.v[cEOFs]-eofs
+						if ev.N != seq || (last >= 0 && seq != last+1+skipped) {
+							return fmt.Errorf("joiner %d: sequence %d (after %d and %d EOFs) holds %d", joins, seq, last, skipped, ev.N)
+						}
+						last = seq
+					}
+					if err := c.Close(); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			g.wait(t)
+			if joins < 10 {
+				t.Errorf("only %d joins while the producers ran", joins)
+			}
+		})
 	}
 }

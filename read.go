@@ -182,6 +182,10 @@ func (l Lease[E]) Release() {
 	if c == nil || !c.leased || c.next != l.lo {
 		panic("disruptor: Release of a lease that is not held")
 	}
+	if c.closed { // Close left the ring: its table entry may be another consumer's now
+		c.leased = false
+		return
+	}
 	c.leased, c.plain = false, c.lat == nil
 	c.next = l.hi + 1
 	c.last = l.hi

@@ -182,4 +182,5 @@ func (e *engine) leave(rec *consumerRecord) {
 type Dependency interface {
 	cursors() (owner any, words []*atomic.Int64)
 	addDependent(delta int)
+	isClosed() bool // closed: its cursors no longer move, and may be reused
 }

@@ -94,6 +94,15 @@ func (g *WorkGroup[E]) cursors() (any, []*atomic.Int64) {
 
 func (g *WorkGroup[E]) addDependent(d int) { g.dependents.Add(int32(d)) }
 
+func (g *WorkGroup[E]) isClosed() bool {
+	for _, m := range g.members {
+		if m.closed {
+			return true
+		}
+	}
+	return false
+}
+
 // Close closes every member. A group that others follow cannot close.
 func (g *WorkGroup[E]) Close() error {
 	if n := g.dependents.Load(); n > 0 {
