@@ -305,7 +305,11 @@ func (c *Consumer[E]) Close() error {
 	if c.closed {
 		return nil
 	}
-	if n := c.dependents.Load(); n > 0 {
+	n := c.dependents.Load()
+	if c.group != nil { // followers of a group follow each member's cursor
+		n += c.group.dependents.Load()
+	}
+	if n > 0 {
 		return fmt.Errorf("%w: %q is followed by %d consumers", ErrHasDependents, c.name, n)
 	}
 	if c.group == nil && !c.leased {

@@ -576,3 +576,23 @@ func TestReleaseAfterClose(t *testing.T) {
 		t.Errorf("d read %v, want the events from 0", got)
 	}
 }
+
+// TestMemberCloseWithDependents: a work group's member is part of what the
+// group's followers follow; like the group, it cannot close under them.
+func TestMemberCloseWithDependents(t *testing.T) {
+	r, _ := New[int](4)
+	wg, _ := r.NewWorkGroup("wg", 2)
+	down, _ := r.NewConsumer("down", After(wg))
+	if err := wg.Member(1).Close(); !errors.Is(err, ErrHasDependents) {
+		t.Fatalf("closing a member of a followed group: %v, want ErrHasDependents", err)
+	}
+	if err := down.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := wg.Member(1).Close(); err != nil {
+		t.Fatalf("closing a member once nobody follows: %v", err)
+	}
+	if err := wg.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
