@@ -115,7 +115,7 @@ func runDelivery(t *testing.T, dc deliveryCase) uint64 {
 }
 
 func TestExactDelivery(t *testing.T) {
-	n := scaled(10000, 1000000)
+	n := scaled(6000, 1000000)
 	sizes := []int{8, 64, 1024}
 	i := 0
 	for _, P := range []int{1, 2, 4} {
@@ -184,7 +184,7 @@ func TestWaitStrategies(t *testing.T) {
 			}
 			t.Run(s.name+"/"+mode, func(t *testing.T) {
 				dc := deliveryCase{producers: 1, multi: multi, consumers: 2, modes: []readMode{byNext, byBatch},
-					size: 64, n: scaled(10000, 500000), wait: s.w, maxBatch: 4}
+					size: 64, n: scaled(5000, 500000), wait: s.w, maxBatch: 4}
 				if s.spin {
 					dc.consumers = 1
 					if spinners() < 2 {

@@ -466,7 +466,7 @@ func TestJoinWhileRunning(t *testing.T) {
 			ctx := watch(t, testDeadline(), r)
 			rng := testRand(t)
 			nprod := 1 + btoi(multi)
-			n := scaled(10000, 500000)
+			n := scaled(5000, 500000)
 			var ps []*Producer[tev]
 			for i := range nprod {
 				p, _ := r.NewProducer(fmt.Sprint("p", i))
