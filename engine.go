@@ -41,6 +41,8 @@ type engine struct {
 	// consumers learn that the producers died (ErrProducerGone).
 	watch     func(producer bool) error
 	evictDead bool
+
+	members atomic.Int32 // this process's open producers and consumers
 	ctl       *control
 	avail     []availWord      // multi-producer only
 	recs      []consumerRecord // the consumer table

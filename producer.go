@@ -53,6 +53,7 @@ func (r *Ring[E]) NewProducer(name string) (*Producer[E], error) {
 	p.st.last = r.eng.ctl.Cursor.Load()
 	p.st.gate = r.eng.ctl.GateCache.Load()
 	r.eng.ctl.Producers.Add(1)
+	r.eng.members.Add(1)
 	r.producers = append(r.producers, p)
 	return p, nil
 }
@@ -221,6 +222,7 @@ func (p *Producer[E]) CloseContext(ctx context.Context) error {
 	p.r.mu.Lock() // other goroutines read closed under r.mu (ownsEntry)
 	p.closed, p.fast = true, false
 	p.r.mu.Unlock()
+	p.eng.members.Add(-1)
 	p.t.rec.close()
 	if p.r.sh != nil {
 		p.closeShared()

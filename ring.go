@@ -162,6 +162,7 @@ func (e *engine) join(latest bool, init func(*consumerRecord)) (*consumerRecord,
 	rec.Cursor.Store(e.ctl.GateCache.Load())
 	rec.State.Store(recActive)
 	e.ctl.Epoch.Add(1)
+	e.members.Add(1)
 	start := e.ctl.GateCache.Load() + 1
 	if latest {
 		start = max(start, e.claimed()+1)
@@ -172,6 +173,7 @@ func (e *engine) join(latest bool, init func(*consumerRecord)) (*consumerRecord,
 
 // leave frees a consumer record: it stops gating producers.
 func (e *engine) leave(rec *consumerRecord) {
+	e.members.Add(-1)
 	rec.State.Store(recFree)
 	e.ctl.Epoch.Add(1)
 	e.released()

@@ -174,12 +174,20 @@ func (e *engine) await(ctx context.Context, site parkSite, me *waiter, wc *waitC
 	done := ctx.Done()
 	sched := e.wait
 	w := &sched
+	adaptive := false
 	if w.park {
-		w.spins = max(w.spins, me.spins)
+		if e.crowded() {
+			// More participants than processors: a waiter must let the one
+			// it waits for run, so it yields a little before parking and
+			// never spins longer than the strategy says.
+			w.yields = defaultYields
+		} else {
+			w.spins, adaptive = max(w.spins, me.spins), true
+		}
 	}
 	var parkedFor time.Duration
 	defer func() {
-		if w.park {
+		if adaptive {
 			me.adapt(e.wait.spins, parkedFor)
 		}
 	}()
@@ -273,4 +281,20 @@ func (me *waiter) adapt(base int, parkedFor time.Duration) {
 	default:
 		me.spins = base
 	}
+}
+
+// crowded reports whether the ring has more participants than processors to
+// run them: in-process, this process's producers and consumers against
+// GOMAXPROCS; shared, every process's against the machine's CPUs.
+func (e *engine) crowded() bool {
+	if !e.shared {
+		return int(e.members.Load()) > runtime.GOMAXPROCS(0)
+	}
+	n := 0
+	for i := range min(int(e.ctl.Records.Load()), len(e.recs)) {
+		if e.recs[i].State.Load() == recActive {
+			n++
+		}
+	}
+	return n+int(e.ctl.Producers.Load()) > runtime.NumCPU()
 }
