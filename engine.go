@@ -43,10 +43,10 @@ type engine struct {
 	evictDead bool
 
 	members atomic.Int32 // this process's open producers and consumers
-	ctl       *control
-	avail     []availWord      // multi-producer only
-	recs      []consumerRecord // the consumer table
-	wait      WaitStrategy
+	ctl     *control
+	avail   []availWord      // multi-producer only
+	recs    []consumerRecord // the consumer table
+	wait    WaitStrategy
 
 	dataSite  parkSite // consumers waiting for producers
 	depSite   parkSite // consumers waiting for upstream consumers
