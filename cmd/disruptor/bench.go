@@ -79,6 +79,7 @@ type benchFlags struct {
 	timeout   time.Duration
 	json      bool
 	corrupt   int64
+	counters  bool
 }
 
 func benchSetup(fs *flag.FlagSet) func(context.Context, *stdio, []string) error {
@@ -91,6 +92,7 @@ func benchSetup(fs *flag.FlagSet) func(context.Context, *stdio, []string) error 
 	fs.StringVar(&f.transport, "transport", bench.Inproc, "comma-separated `list` of where the disruptor's rings live: "+strings.Join(bench.Transports(), ", "))
 	fs.DurationVar(&f.timeout, "timeout", bench.DefaultTimeout, "fail a measurement that takes longer than `d`")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object per line instead of a table")
+	fs.BoolVar(&f.counters, "counters", true, "publish the disruptor's counters (-counters=false measures what they cost)")
 	fs.Int64Var(&f.corrupt, "corrupt", 0, "send a wrong payload as each producer's `N`-th event, to see the checks fail")
 	return func(ctx context.Context, std *stdio, args []string) error { return runBench(ctx, std, &f, args) }
 }
@@ -118,7 +120,8 @@ func runBench(ctx context.Context, std *stdio, f *benchFlags, args []string) err
 	if f.corrupt < 0 {
 		return usagef("-corrupt must be positive, not %d", f.corrupt)
 	}
-	cfg := bench.Config{Events: f.events, Ring: f.ring, Wait: f.wait, Timeout: f.timeout, Corrupt: f.corrupt}
+	cfg := bench.Config{Events: f.events, Ring: f.ring, Wait: f.wait, Timeout: f.timeout, Corrupt: f.corrupt,
+		NoCounters: !f.counters}
 	var transports []string
 	for _, t := range strings.Split(f.transport, ",") {
 		cfg.Transport = strings.TrimSpace(t)

@@ -61,6 +61,10 @@ type Config struct {
 	// Corrupt-th event (counting from 1), to show that the checks fail.
 	Corrupt int64
 
+	// NoCounters runs the disruptor with its counters switched off
+	// (disruptor.WithCounters(false)), to measure what they cost.
+	NoCounters bool
+
 	// Child is the command line that makes this program a participant of
 	// an shm run: the process finds its part in the environment variable
 	// ChildEnv and must call RunChild. nil: this executable, no arguments.

@@ -43,7 +43,7 @@ type topo[E any] struct {
 
 // options are the options of the run's rings.
 func (t *topo[E]) options(e *env) []disruptor.Option {
-	return append(slices.Clip(t.opts), disruptor.WithWaitStrategy(e.wait))
+	return append(slices.Clip(t.opts), disruptor.WithWaitStrategy(e.wait), disruptor.WithCounters(!e.cfg.NoCounters))
 }
 
 // implementation is a topo whatever its event type.

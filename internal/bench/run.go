@@ -21,7 +21,8 @@ type Result struct {
 	EventsPerSec   float64  `json:"events_per_sec"`
 	AllocsPerEvent float64  `json:"allocs_per_event"`
 	Ring           int      `json:"ring"`
-	Wait           string   `json:"wait,omitempty"` // disruptor rows only
+	Wait           string   `json:"wait,omitempty"`     // disruptor rows only
+	Counters       *bool    `json:"counters,omitempty"` // disruptor rows: counters published
 	P50            int64    `json:"p50_ns,omitempty"`
 	P99            int64    `json:"p99_ns,omitempty"`
 	P999           int64    `json:"p999_ns,omitempty"`
@@ -138,6 +139,8 @@ func (r *Runner) summarize(s *Scenario, w row, ms []Sample) Result {
 		Ring: cmp.Or(r.Config.Ring, DefaultRing)}
 	if w.impl == Disruptor {
 		res.Wait = s.WaitFor(r.Config)
+		on := !r.Config.NoCounters
+		res.Counters = &on
 	}
 	res.NsPerEvent = median(ms, func(m Sample) float64 { return float64(m.Elapsed.Nanoseconds()) / float64(ev) })
 	if res.NsPerEvent > 0 {

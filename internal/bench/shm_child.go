@@ -62,7 +62,7 @@ func (t *topo[E]) child(e *env, spec *childSpec, l *link) error {
 	rs := make([]*disruptor.Ring[E], t.rings)
 	join := func() (task, error) {
 		for i := range rs {
-			r, err := disruptor.Attach[E](ringPath(spec.Dir, i), disruptor.WithWaitStrategy(e.wait))
+			r, err := disruptor.Attach[E](ringPath(spec.Dir, i), disruptor.WithWaitStrategy(e.wait), disruptor.WithCounters(!spec.Config.NoCounters))
 			if err != nil {
 				return task{}, err
 			}
