@@ -120,6 +120,7 @@ type row struct {
 	AllocsPerEvent *float64 `json:"allocs_per_event"`
 	Ring           int      `json:"ring"`
 	Wait           string   `json:"wait"`
+	Counters       *bool    `json:"counters"`
 	P50            int64    `json:"p50_ns"`
 	P99            int64    `json:"p99_ns"`
 	P999           int64    `json:"p999_ns"`
@@ -150,8 +151,9 @@ func TestBenchJSON(t *testing.T) {
 			r.AllocsPerEvent == nil || *r.AllocsPerEvent < 0 {
 			t.Errorf("line %d: %s", i+1, line)
 		}
-		if (impl == "disruptor") != (r.RatioToChannel != nil) || (impl == "disruptor") != (r.Wait != "") {
-			t.Errorf("line %d: ratio_to_channel and wait belong on disruptor rows only: %s", i+1, line)
+		if (impl == "disruptor") != (r.RatioToChannel != nil) || (impl == "disruptor") != (r.Wait != "") ||
+			(impl == "disruptor") != (r.Counters != nil && *r.Counters) {
+			t.Errorf("line %d: ratio_to_channel, wait and counters (on by default) belong on disruptor rows only: %s", i+1, line)
 		}
 		if r.RatioToChannel != nil && *r.RatioToChannel <= 0 {
 			t.Errorf("line %d: ratio %v", i+1, *r.RatioToChannel)
