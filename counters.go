@@ -58,9 +58,11 @@ type Counter struct {
 // readRecord appends the values of an active record to out; pos is the
 // owner's live position.
 func readRecord(out []Counter, c *counterRecord, pos int64) []Counter {
-	if c.State.Load() != counterActive {
+	gen := c.Gen.Load()
+	if gen&1 != 0 || c.State.Load() != counterActive {
 		return out
 	}
+	n := len(out)
 	role := "consumer"
 	ptype := consumerPosition
 	if c.Role.Load() == roleProducer {
@@ -72,7 +74,11 @@ func readRecord(out []Counter, c *counterRecord, pos int64) []Counter {
 			out = append(out, Counter{Type: t, Owner: owner, Value: c.V[t.idx].Load()})
 		}
 	}
-	return append(out, Counter{Type: ptype, Owner: owner, Value: pos})
+	out = append(out, Counter{Type: ptype, Owner: owner, Value: pos})
+	if !c.stable(gen) || c.State.Load() != counterActive { // rewritten or freed meanwhile
+		return out[:n]
+	}
+	return out
 }
 
 // Counters reads the counters of every open producer and consumer of this

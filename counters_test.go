@@ -3,7 +3,9 @@ package disruptor
 import (
 	"context"
 	"io"
+	"strings"
 	"testing"
+	"time"
 )
 
 // counterOf finds one counter by owner and name.
@@ -87,5 +89,69 @@ func TestCountersOff(t *testing.T) {
 	}
 	if v, ok := counterOf(r.Counters(), "c", "events_consumed"); !ok || v != 0 {
 		t.Errorf("counters off: events_consumed = %d (listed %v), want 0 and listed", v, ok)
+	}
+}
+
+// Readers never see a torn record: consumers register and leave in a loop,
+// reusing each other's records with names of different lengths, while a
+// reader checks that every record it reports is one owner's, whole.
+func TestCountersNeverTorn(t *testing.T) {
+	names := map[string]bool{}
+	for i := range 4 {
+		names[strings.Repeat(string(rune('a'+i)), 1+i*13)] = true // lengths 1, 14, 27, 40
+	}
+	perOwner := 0
+	for _, ct := range CounterTypes() {
+		if ct.Role == "consumer" {
+			perOwner++
+		}
+	}
+	perOwner++ // consumer_position
+	for _, shared := range []bool{false, true} {
+		var r *Ring[int64]
+		var err error
+		if shared {
+			r, err = Create[int64]("torn", 8, WithDir(t.TempDir()), WithMaxConsumers(2))
+		} else {
+			r, err = New[int64](8, WithMaxConsumers(2))
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(300 * time.Millisecond)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for i := 0; time.Now().Before(deadline); i++ {
+				for name := range names {
+					c, err := r.NewConsumer(name)
+					if err != nil {
+						continue // both records in use by the other loop's turn
+					}
+					c.Close()
+				}
+			}
+		}()
+		reads := 0
+		for time.Now().Before(deadline) {
+			seen := map[string]int{}
+			for _, c := range r.Counters() {
+				if !names[c.Owner] || c.Type.Role != "consumer" {
+					t.Fatalf("shared=%v: torn record: %+v", shared, c)
+				}
+				seen[c.Owner]++
+			}
+			for owner, n := range seen {
+				if n != perOwner {
+					t.Fatalf("shared=%v: %d counters for %q, want %d", shared, n, owner, perOwner)
+				}
+			}
+			reads++
+		}
+		<-done
+		if reads == 0 {
+			t.Fatal("no reads")
+		}
+		r.Close()
 	}
 }

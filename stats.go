@@ -11,6 +11,7 @@ package disruptor
 // 128-byte line, the layout a shared-memory counters area holds.
 
 import (
+	"encoding/binary"
 	"fmt"
 	"io"
 	"sync/atomic"
@@ -61,28 +62,43 @@ const (
 	roleConsumer uint32 = 2
 )
 
-// counterRecord is one participant's counters: a metadata line (written
-// before State, which is stored last, so a reader that sees State active
-// sees the rest) and a line of values, each written only by the owner.
-// The same records live on the heap for in-process rings and in the
-// counters area of shared rings, so one reader serves both.
+// counterRecord is one participant's counters: a metadata line and a line
+// of values, each value written only by the owner. The same records live on
+// the heap for in-process rings and in the counters area of shared rings, so
+// one reader serves both.
+//
+// The metadata is guarded like a seqlock: open makes Gen odd, rewrites the
+// fields, makes Gen even again and stores State last. A reader (see
+// readRecord) reads Gen, then the record, then Gen again, and passes over
+// the record unless both readings are the same even number and State was
+// active: it never reports half a record, even one freed and reused by
+// another owner while it read. Every field is an atomic word, so a reader in
+// this process is no data race either.
 type counterRecord struct {
 	State    atomic.Uint32 // counterFree or counterActive
 	Role     atomic.Uint32 // roleProducer or roleConsumer
 	Owner    atomic.Uint32 // the owner's table entry (shared rings)
 	LabelLen atomic.Uint32
-	Label    [nameMax]byte // the owner's name
-	_        [lineSize - nameMax - 16]byte
+	Gen      atomic.Uint32 // odd while open rewrites the metadata
+	_        [4]byte
+	Label    [nameMax / 8]atomic.Uint64 // the owner's name, 8 bytes a word
+	_        [lineSize - nameMax - 24]byte
 	V        [16]atomic.Int64
 }
 
 // open stamps the record for its owner and makes it visible to readers.
 func (c *counterRecord) open(role uint32, owner int, label string) {
 	c.State.Store(counterFree)
+	c.Gen.Add(1)
 	c.Role.Store(role)
 	c.Owner.Store(uint32(owner))
-	setName(&c.Label, label)
-	c.LabelLen.Store(uint32(min(len(label), nameMax)))
+	var b [nameMax]byte
+	n := copy(b[:], label)
+	for i := range c.Label {
+		c.Label[i].Store(binary.LittleEndian.Uint64(b[8*i:]))
+	}
+	c.LabelLen.Store(uint32(n))
+	c.Gen.Add(1)
 	c.State.Store(counterActive)
 }
 
@@ -90,7 +106,17 @@ func (c *counterRecord) open(role uint32, owner int, label string) {
 func (c *counterRecord) close() { c.State.Store(counterFree) }
 
 // label is the owner's name as recorded.
-func (c *counterRecord) label() string { return string(c.Label[:min(int(c.LabelLen.Load()), nameMax)]) }
+func (c *counterRecord) label() string {
+	var b [nameMax]byte
+	for i := range c.Label {
+		binary.LittleEndian.PutUint64(b[8*i:], c.Label[i].Load())
+	}
+	return string(b[:min(int(c.LabelLen.Load()), nameMax)])
+}
+
+// stable reports whether the record's metadata was not being rewritten:
+// gen is Gen as read before the reading, and Gen must still hold it.
+func (c *counterRecord) stable(gen uint32) bool { return gen&1 == 0 && c.Gen.Load() == gen }
 
 // tally is a participant's private counters and the record it flushes to.
 type tally struct {
