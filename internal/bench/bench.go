@@ -251,7 +251,11 @@ func RunContext(ctx context.Context, s *Scenario, impl Impl, cfg Config, t Timer
 	default:
 		run = s.disruptor.inproc
 	}
-	if err := run(e); err != nil {
+	err := run(e)
+	if err == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		err = ctx.Err() // finished, but only after the deadline: no wait noticed it
+	}
+	if err != nil {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return Sample{}, fmt.Errorf("%s: the measurement took longer than the timeout of %v: %w", label, e.timeout, err)
 		}
