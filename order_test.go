@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -481,10 +482,11 @@ func TestJoinWhileRunning(t *testing.T) {
 			producing.Add(nprod)
 			go func() { producing.Wait(); stopJoining() }()
 			g := newCrew(r)
+			var joined atomic.Int64 // producers run on until 10 joins happened, however fast they are
 			for _, p := range ps {
 				g.goDo(p.Name(), func() error {
 					defer producing.Done()
-					for range n {
+					for i := int64(0); i < n || (joined.Load() < 10 && i < 1000*n); i++ {
 						ev, err := p.Claim(ctx)
 						if err != nil {
 							return err
@@ -516,6 +518,7 @@ func TestJoinWhileRunning(t *testing.T) {
 						return err
 					}
 					joins++
+					joined.Store(int64(joins))
 					last := int64(-1)
 					for k := 0; k < 1+jrng.IntN(40); k++ {
 						eofs := c.t.v[cEOFs] // the joiner's own tally: same goroutine
