@@ -43,6 +43,7 @@ type engine struct {
 	evictDead bool
 
 	members atomic.Int32 // this process's open producers and consumers
+	procs   int          // processors to run participants on, fixed when the ring is made
 	ctl     *control
 	avail   []availWord      // multi-producer only
 	recs    []consumerRecord // the consumer table

@@ -90,6 +90,7 @@ func New[E any](size int, opts ...Option) (*Ring[E], error) {
 	r.eng = engine{
 		size: int64(size), mask: int64(size - 1), multi: cfg.multi, relaxed: relaxedOK,
 		ctl: ctl, recs: make([]consumerRecord, cfg.maxConsumers), wait: cfg.wait.forProcs(runtime.GOMAXPROCS(0)),
+		procs:     runtime.GOMAXPROCS(0),
 		dataSite:  &chanSite{word: &ctl.DataWait},
 		depSite:   &chanSite{word: &ctl.DepWait},
 		spaceSite: &chanSite{word: &ctl.SpaceWait},

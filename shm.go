@@ -263,6 +263,7 @@ func sharedRing[E any](sh *shared, cfg *config) *Ring[E] {
 		ctl:       ctl,
 		recs:      sh.recs(),
 		wait:      cfg.wait.forProcs(runtime.GOMAXPROCS(0)),
+		procs:     runtime.NumCPU(),
 		dataSite:  &futexSite{word: &ctl.DataWait},
 		depSite:   &futexSite{word: &ctl.DepWait},
 		spaceSite: &futexSite{word: &ctl.SpaceWait},

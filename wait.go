@@ -285,10 +285,11 @@ func (me *waiter) adapt(base int, parkedFor time.Duration) {
 
 // crowded reports whether the ring has more participants than processors to
 // run them: in-process, this process's producers and consumers against
-// GOMAXPROCS; shared, every process's against the machine's CPUs.
+// GOMAXPROCS; shared, every process's against the machine's CPUs (both
+// read when the ring is made: runtime.GOMAXPROCS takes the scheduler's lock).
 func (e *engine) crowded() bool {
 	if !e.shared {
-		return int(e.members.Load()) > runtime.GOMAXPROCS(0)
+		return int(e.members.Load()) > e.procs
 	}
 	n := 0
 	for i := range min(int(e.ctl.Records.Load()), len(e.recs)) {
@@ -296,5 +297,5 @@ func (e *engine) crowded() bool {
 			n++
 		}
 	}
-	return n+int(e.ctl.Producers.Load()) > runtime.NumCPU()
+	return n+int(e.ctl.Producers.Load()) > e.procs
 }
