@@ -39,19 +39,10 @@ type xev struct {
 	At    int64  // unix nanoseconds when the producer published it
 }
 
-func xmix(x uint64) uint64 {
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	x ^= x >> 31
-	return x
-}
-
-func xsum(p, n int64) uint64 { return xmix(uint64(p)<<48 ^ uint64(n) ^ 0x2545f4914f6cdd1d) }
+func xsum(p, n int64) uint64 { return mix64(uint64(p)<<48 ^ uint64(n) ^ 0x2545f4914f6cdd1d) }
 
 // xstamp never matches the stamp of the event a slot held before.
-func xstamp(p, n int64) uint64 { return xmix(xsum(p, n)+0x9e3779b97f4a7c15) | 1 }
+func xstamp(p, n int64) uint64 { return mix64(xsum(p, n)+0x9e3779b97f4a7c15) | 1 }
 
 const xmaxProducers = 4
 
@@ -169,7 +160,7 @@ func (k *xcheck) see(seq int64, ev *xev) error {
 	k.PerP[ev.P]++
 	k.Count++
 	k.Last = seq
-	k.Digest = (k.Digest ^ xmix(uint64(seq)) ^ ev.Sum) * 0x100000001b3
+	k.Digest = (k.Digest ^ mix64(uint64(seq)) ^ ev.Sum) * 0x100000001b3
 	if k.lat && ev.At != 0 {
 		// How long the reader waited for the event: since its publication,
 		// or since the read began if it was published before (then the
