@@ -82,6 +82,26 @@ var (
 	// ErrForeignOwner is returned when attaching a ring file another user
 	// owns.
 	ErrForeignOwner = errors.New("disruptor: ring file owned by another user")
+
+	// ErrNotRing is returned by Create when the path holds something that
+	// is not a ring file (a FIFO, a device, a socket, a directory, a
+	// symbolic link, or a regular file with other contents). Create leaves
+	// it untouched.
+	ErrNotRing = errors.New("disruptor: path holds something that is not a ring")
+
+	// ErrTruncated is returned by the participants of a shared ring whose
+	// file was shortened, removed and replaced, or otherwise faulted under
+	// the mapping: the ring can no longer be used through this handle.
+	ErrTruncated = errors.New("disruptor: ring file truncated or replaced")
+
+	// ErrUntethered is returned to a consumer of a shared ring that the
+	// producers stopped waiting for (see WithUntetherAfter or EvictConsumer):
+	// the events it had not released may have been overwritten.
+	ErrUntethered = errors.New("disruptor: consumer was left behind")
+
+	// ErrStalled marks a shared-ring participant whose process is alive but
+	// whose heartbeat stopped for longer than the stall threshold.
+	ErrStalled = errors.New("disruptor: participant stalled")
 )
 
 // Errors of attaching a shared ring: each names one way a file can fail
