@@ -39,7 +39,7 @@ type engine struct {
 	// watch, for shared rings, checks on the other processes while a
 	// participant waits: producers evict dead consumers (if evictDead),
 	// consumers learn that the producers died (ErrProducerGone).
-	watch     func(producer bool) error
+	watch     func(producer bool, me *waiter) error
 	evictDead bool
 
 	members atomic.Int32 // this process's open producers and consumers
@@ -112,10 +112,11 @@ func (e *engine) refreshGate(claimHigh, want int64) int64 {
 
 // producerState is what a producer keeps in its own memory.
 type producerState struct {
-	last int64 // single-producer: the last claimed sequence
-	gate int64 // the gating minimum last computed
-	w    waiter
-	wc   waitCounts
+	last   int64 // single-producer: the last claimed sequence
+	gate   int64 // the gating minimum last computed
+	w      waiter
+	wc     waitCounts
+	intent *producerRecord // multi-producer shared rings: where claims are announced
 }
 
 // claim reserves n sequences. try makes it fail with ErrFull instead of
@@ -140,8 +141,35 @@ func (e *engine) claim(ctx context.Context, p *producerState, n int64, try bool)
 			}
 			continue
 		}
+		if p.intent != nil { // announce the claim, so that it is known if this process dies
+			p.intent.announce(cur+1, hi)
+		}
 		if e.ctl.Cursor.CompareAndSwap(cur, hi) {
 			return cur + 1, hi, nil
+		}
+		if p.intent != nil {
+			p.intent.ClaimLo.Store(claimNone)
+		}
+	}
+}
+
+// announce records that the producer is claiming [lo, hi]: Hi first, so
+// that a reader that sees Lo unchanged around its load of Hi (see claimed)
+// sees a range that holds the producer's true claim.
+func (ent *producerRecord) announce(lo, hi int64) {
+	ent.ClaimHi.Store(hi)
+	ent.ClaimLo.Store(lo)
+}
+
+// claimRange reads the range the producer of ent announced, or ok false if
+// it claims nothing. The range read contains the producer's claim at some
+// instant during the call, or two consecutive claims of it.
+func (ent *producerRecord) claimRange() (lo, hi int64, ok bool) {
+	for {
+		lo = ent.ClaimLo.Load()
+		hi = ent.ClaimHi.Load()
+		if ent.ClaimLo.Load() == lo {
+			return lo, hi, lo != claimNone && lo <= hi
 		}
 	}
 }

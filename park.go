@@ -26,9 +26,10 @@ type waiter struct {
 	idx   int    // position in the site's list while announced
 	tok   uint32 // futex sites: the word's value when announced
 
-	spins   int           // adaptive spin phase (see adapt)
-	checked time.Time     // shared rings: the last watch
-	beat    *atomic.Int64 // shared consumers: their record's heartbeat
+	spins   int             // adaptive spin phase (see adapt)
+	checked time.Time       // shared rings: the last watch
+	beat    *atomic.Int64   // shared consumers: their record's heartbeat
+	deps    []*atomic.Int64 // shared consumers: the upstream cursors they follow
 }
 
 func (w *waiter) init() {

@@ -171,9 +171,7 @@ func (p *Producer[E]) publishAs(kind uint32) int64 {
 	if lo > hi {
 		panic("disruptor: Publish or Skip without a claim")
 	}
-	for s := lo; s <= hi; s++ {
-		p.slots[s&p.mask].kind = kind
-	}
+	p.r.mark(lo, hi, kind)
 	if p.stamps != nil {
 		stamp(p.stamps, p.mask, lo, hi)
 	}

@@ -130,6 +130,15 @@ func (r *Ring[E]) Halt() { r.eng.halt() }
 // Halted reports whether Halt was called.
 func (r *Ring[E]) Halted() bool { return r.eng.halted() }
 
+// mark sets the kind of the slots of [lo, hi] before they are published:
+// the one place that writes what a slot holds (data, hole, flush, EOF),
+// apart from the inlined single-event publish.
+func (r *Ring[E]) mark(lo, hi int64, kind uint32) {
+	for s := lo; s <= hi; s++ {
+		r.slots[s&r.eng.mask].kind = kind
+	}
+}
+
 // at is the slot of sequence s.
 func (r *Ring[E]) at(s int64) *slot[E] { return &r.slots[s&r.eng.mask] }
 

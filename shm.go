@@ -146,7 +146,11 @@ func Attach[E any](name string, opts ...Option) (*Ring[E], error) {
 		return nil, fmt.Errorf("disruptor: attach %s: %w", path, err)
 	}
 	cfg.multi, cfg.maxConsumers = hdr.MultiProducer, int(hdr.MaxConsumers)
-	return sharedRing[E](sh, &cfg), nil
+	r := sharedRing[E](sh, &cfg)
+	if r.eng.multi { // a ring wedged by a dead producer heals when anyone attaches
+		sh.registry(func() error { r.heal(func(int) bool { return false }); return nil })
+	}
+	return r, nil
 }
 
 // openFile maps and validates an existing ring file.

@@ -125,8 +125,15 @@ func (h *xhelper) producer(r *Ring[xev], rng *rand.Rand) int {
 	if s.Progress {
 		o.onPub = func(n, seq int64) { h.emit(xmsg{Ev: "pub", N: n, Seq: seq}) }
 	}
-	if err := xproduce(context.Background(), p, s.ID, 0, s.N, o); err != nil {
+	n := s.N
+	if s.HangAt > 0 {
+		n = s.HangAt
+	}
+	if err := xproduce(context.Background(), p, s.ID, 0, n, o); err != nil {
 		return h.fail(err)
+	}
+	if s.HangAt > 0 {
+		return h.hang(p, rng)
 	}
 	h.emit(xmsg{Ev: "published", N: s.N, Seq: p.Sequence(), MaxWait: maxWait})
 	if s.Hold {
@@ -138,6 +145,23 @@ func (h *xhelper) producer(r *Ring[xev], rng *rand.Rand) int {
 		return h.fail(err)
 	}
 	h.emit(xmsg{Ev: "closed", Parks: p.Stats().Parks})
+	return 0
+}
+
+// hang claims up to spec.Batch slots, fills them with events no oracle
+// accepts, reports "claimed" and waits, never publishing, to be killed.
+func (h *xhelper) hang(p *Producer[xev], rng *rand.Rand) int {
+	k := 1 + rng.IntN(max(1, h.spec.Batch))
+	b, err := p.ClaimN(context.Background(), k)
+	if err != nil {
+		return h.fail(err)
+	}
+	for j := range b.Len() {
+		*b.At(j) = xev{P: h.spec.ID, N: -1, Sum: 0xbad}
+	}
+	h.emit(xmsg{Ev: "claimed", Seq: b.Seq(0), N: int64(k)})
+	h.command()
+	os.Exit(0) // leave with the claim outstanding
 	return 0
 }
 

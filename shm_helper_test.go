@@ -215,6 +215,7 @@ type helperSpec struct {
 	Latency  bool          `json:"latency"`   // consumer: measure publish-to-delivery time
 	Deadline time.Duration `json:"deadline"`  // the child gives up after this long
 	TryAfter bool          `json:"try_after"` // consumer: TryNext once after a failure
+	HangAt   int64         `json:"hang_at"`   // producer: after this many events, claim and hang unpublished
 }
 
 // xmsg is one message of a child.

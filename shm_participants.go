@@ -14,6 +14,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync/atomic"
 	"time"
 	"unsafe"
 )
@@ -35,7 +36,11 @@ func checkName(kind, name string) error {
 func setName(dst *[nameMax]byte, name string) { *dst = [nameMax]byte{}; copy(dst[:], name) }
 
 func recName(r *consumerRecord) string {
-	return string(r.Name[:min(int(r.NameLen.Load()), nameMax)])
+	return string(r.Name[:min(uint(r.NameLen.Load()), nameMax)])
+}
+
+func prodName(ent *producerRecord) string {
+	return string(ent.Name[:min(uint(ent.NameLen.Load()), nameMax)])
 }
 
 // recIndex is the table index of a consumer record.
@@ -92,6 +97,7 @@ func (r *Ring[E]) newSharedConsumer(c *Consumer[E], name string, cfg *consumerCo
 	}
 	sh, e := r.sh, &r.eng
 	return sh.registry(func() error {
+		r.heal(r.ownsEntry)
 		for _, up := range cfg.afterNames {
 			i := e.findConsumer(up)
 			if i < 0 {
@@ -99,6 +105,7 @@ func (r *Ring[E]) newSharedConsumer(c *Consumer[E], name string, cfg *consumerCo
 			}
 			c.deps = append(c.deps, &e.recs[i].Cursor)
 			c.site = e.depSite
+			c.w.deps = c.deps
 		}
 		if i := e.findConsumer(name); i >= 0 { // resume
 			rec := &e.recs[i]
@@ -198,8 +205,9 @@ func (r *Ring[E]) newSharedProducer(p *Producer[E], name string) error {
 	sh, e := r.sh, &r.eng
 	return sh.registry(func() error {
 		tab := &sh.ctl.Table
+		r.heal(r.ownsEntry) // before a dead producer's entry, and what it claimed, is taken over
 		live := func(j int) bool { return r.ownsEntry(j) || lockedByOther(sh.f, sh.prodLock(j)) }
-		pick := -1
+		pick, wedged := -1, -1
 		for j := range tab {
 			switch tab[j].State.Load() {
 			case prodActive:
@@ -209,7 +217,11 @@ func (r *Ring[E]) newSharedProducer(p *Producer[E], name string) error {
 					}
 					continue
 				}
-				if pick < 0 || string(tab[j].Name[:tab[j].NameLen.Load()]) == name {
+				if _, _, ok := tab[j].claimRange(); ok && e.multi {
+					wedged = j // what it claimed is not healed yet: keep its record while others are free
+					continue
+				}
+				if pick < 0 || prodName(&tab[j]) == name {
 					pick = j // a dead producer's entry: take it over
 				}
 			case prodFree, prodClosed: // a closed entry is done with (see eofEnds)
@@ -217,6 +229,9 @@ func (r *Ring[E]) newSharedProducer(p *Producer[E], name string) error {
 					pick = j
 				}
 			}
+		}
+		if pick < 0 {
+			pick = wedged
 		}
 		if pick < 0 {
 			return fmt.Errorf("%w (%d entries)", ErrTooManyProducers, len(tab))
@@ -231,7 +246,11 @@ func (r *Ring[E]) newSharedProducer(p *Producer[E], name string) error {
 		setName(&ent.Name, name)
 		ent.NameLen.Store(uint32(len(name)))
 		ent.PID.Store(int64(os.Getpid()))
+		ent.ClaimLo.Store(claimNone)
 		ent.State.Store(prodActive)
+		if e.multi {
+			p.st.intent = ent
+		}
 		p.entry = pick
 		p.t.rec = &sh.counters[len(e.recs)+pick]
 		if p.t.rec.label() != name {
@@ -293,28 +312,76 @@ func (sh *shared) eofEnds(s int64) bool {
 	return true
 }
 
-// watch is the engine's liveness check for shared rings.
-func (r *Ring[E]) watch(producer bool) error {
+// watch is the engine's liveness check for shared rings, run by a waiting
+// participant every watchEvery. It heals what producers that died between
+// claim and publish left behind (see heal), frees dead consumers' records
+// (WithEvictDead), and tells a consumer that its stream can go no further:
+// ErrProducerGone once every producer that had not closed has died and
+// every upstream it follows has either released all that was published or
+// is gone itself. (The caller returns the error only if, after it, nothing
+// is readable: what was published before the deaths is read first.)
+func (r *Ring[E]) watch(producer bool, me *waiter) error {
 	sh, e := r.sh, &r.eng
+	open, live, dead := false, false, false
+	for j := range sh.ctl.Table {
+		if sh.ctl.Table[j].State.Load() == prodActive {
+			open = true
+			if lockedByOther(sh.f, sh.prodLock(j)) || r.ownsEntryLocked(j) {
+				live = true
+			} else {
+				dead = true
+			}
+		}
+	}
+	if dead && e.multi {
+		if err := sh.registry(func() error { r.heal(r.ownsEntryLocked); return nil }); err != nil {
+			return err
+		}
+	}
 	if producer {
 		if e.evictDead {
 			return sh.registry(func() error { r.evictDead(); return nil })
 		}
 		return nil
 	}
-	open, live := false, false
-	for j := range sh.ctl.Table {
-		if sh.ctl.Table[j].State.Load() == prodActive {
-			open = true
-			if lockedByOther(sh.f, sh.prodLock(j)) || r.ownsEntryLocked(j) {
-				live = true
-			}
+	if !open || live || r.upstreamBusy(me.deps) {
+		return nil
+	}
+	return fmt.Errorf("%w: no live producer on %s", ErrProducerGone, sh.path)
+}
+
+// upstreamBusy reports whether a consumer following deps may yet be given
+// more: some upstream has not released all that was published and is live
+// (its owner holds its lock, or is this handle, and it did not detach).
+func (r *Ring[E]) upstreamBusy(deps []*atomic.Int64) bool {
+	sh, e := r.sh, &r.eng
+	for _, d := range deps {
+		at := d.Load()
+		if at >= e.published(at+1) {
+			continue // it has released everything there is
+		}
+		rec := (*consumerRecord)(unsafe.Pointer(d)) // Cursor is a record's first field
+		i := e.recIndex(rec)
+		if rec.State.Load() != recActive || rec.Detached.Load() != 0 {
+			continue
+		}
+		if lockedByOther(sh.f, sh.recLock(i)) || r.ownsRecord(rec) {
+			return true
 		}
 	}
-	if open && !live {
-		return fmt.Errorf("%w: no live producer on %s", ErrProducerGone, sh.path)
+	return false
+}
+
+// ownsRecord reports whether an open consumer of this handle holds rec.
+func (r *Ring[E]) ownsRecord(rec *consumerRecord) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, c := range r.consumers {
+		if c.rec == rec && !c.closed {
+			return true
+		}
 	}
-	return nil
+	return false
 }
 
 func (r *Ring[E]) ownsEntryLocked(j int) bool {

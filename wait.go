@@ -259,7 +259,7 @@ func (e *engine) watchNow(producer bool, me *waiter) error {
 	if me.beat != nil {
 		me.beat.Store(now.UnixNano())
 	}
-	return e.watch(producer)
+	return e.watch(producer, me)
 }
 
 // Adaptive spinning for the parking strategies. A wake-up costs

@@ -89,16 +89,39 @@ const nameMax = 64
 // owner's PID, whether it detached on purpose (its record keeps gating so
 // that it can resume), and Beat, the owner's last sign of life in unix
 // nanoseconds. Liveness itself is a lock on the record's first byte.
+//
+// The third line holds a shared ring's dependencies, written under the
+// registry lock: Gen, bumped each time the record is taken by a new consumer
+// (not on a resume), so that a follower that remembered (index, Gen) of its
+// upstream notices when the record changed hands; Followers, how many
+// consumer records follow this one (Close is refused while it is not zero);
+// and Ups, the NUps records this one follows.
 type consumerRecord struct {
-	Cursor   atomic.Int64
-	State    atomic.Uint32
-	_        [lineSize - 12]byte
-	Name     [nameMax]byte
-	NameLen  atomic.Uint32
-	Detached atomic.Uint32
-	PID      atomic.Int64
-	Beat     atomic.Int64
-	_        [lineSize - nameMax - 24]byte
+	Cursor    atomic.Int64
+	State     atomic.Uint32
+	_         [lineSize - 12]byte
+	Name      [nameMax]byte
+	NameLen   atomic.Uint32
+	Detached  atomic.Uint32
+	PID       atomic.Int64
+	Beat      atomic.Int64
+	_         [lineSize - nameMax - 24]byte
+	Gen       atomic.Uint32
+	Followers atomic.Int32
+	NUps      atomic.Uint32
+	_         uint32
+	Ups       [maxUps]upRef
+	_         [lineSize - 16 - maxUps*8]byte
+}
+
+// maxUps is how many consumers a shared ring's consumer may follow.
+const maxUps = 8
+
+// upRef names an upstream record: its table index and its Gen when the
+// follower registered.
+type upRef struct {
+	Idx atomic.Uint32
+	Gen atomic.Uint32
 }
 
 // Producer entry states in a shared ring's producer table.
@@ -115,14 +138,25 @@ const maxSharedProducers = 16
 // State, the owner's PID and name, and once State is prodClosed, EOF, the
 // sequence of the producer's EOF marker (both stored before the marker is
 // published). Liveness is a lock on its first byte.
+//
+// ClaimLo..ClaimHi is, in a multi-producer ring, the range the producer is
+// claiming or last claimed: stored (Hi, then Lo) before its claim's CAS and
+// emptied (Lo = claimNone) when the CAS fails, so the range a producer that
+// died between claim and publish held is known exactly (see heal). Only its
+// owner writes it; readers load Lo, Hi, Lo again and retry if Lo moved.
 type producerRecord struct {
 	State   atomic.Uint32
 	NameLen atomic.Uint32
 	PID     atomic.Int64
 	Name    [nameMax]byte
 	EOF     atomic.Int64
-	_       [lineSize - nameMax - 24]byte
+	ClaimLo atomic.Int64
+	ClaimHi atomic.Int64
+	_       [lineSize - nameMax - 40]byte
 }
+
+// claimNone in ClaimLo says the producer claims nothing.
+const claimNone = int64(1<<63 - 1)
 
 // sharedControl is the control region of a shared ring: the control block,
 // then the producer table.

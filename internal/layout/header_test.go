@@ -131,7 +131,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"foreign endian", func(p []byte) {
 			binary.NativeEndian.PutUint32(p[offEndian:], bits.ReverseBytes32(EndianMarker))
 		}, false, 0, ErrForeignEndian, "marker"},
-		{"version 2", put32(offVersion, 2), false, 0, ErrIncompatibleVersion, "version 2"},
+		{"version 99", put32(offVersion, 99), false, 0, ErrIncompatibleVersion, "version 99"},
 		{"version 0", put32(offVersion, 0), true, 0, ErrIncompatibleVersion, "version 0"},
 		{"garbage endian", put32(offEndian, 0xdeadbeef), true, 0, ErrCorrupt, "marker"},
 		{"checksum", put64(offCapacity, 2048), false, 0, ErrCorrupt, "checksum"},

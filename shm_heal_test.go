@@ -1,0 +1,100 @@
+package disruptor
+
+import (
+	"testing"
+	"time"
+)
+
+// A producer killed between claim and publish leaves a claimed range that
+// is never published. The range is healed into holes by whoever meets it
+// (a waiting consumer or producer, or one that registers): consumers pass
+// over it without reading the half-written events, and producers go on.
+func TestSharedProcDeadClaimHealed(t *testing.T) {
+	const detectWithin = 5 * time.Second
+	// Two consumers, the second following the first by name; a producer
+	// hangs with a claim and is killed; another producer then publishes
+	// enough to wrap the ring many times, and closes.
+	t.Run("live-producer-goes-on", func(t *testing.T) {
+		x := newXT(t, 60*time.Second)
+		x.create(64, WithMultiProducer())
+		c1 := x.child("c1", helperSpec{Role: "consumer", Stamp: true})
+		c1.next("ready")
+		c2 := x.child("c2", helperSpec{Role: "consumer", After: "c1", Stamped: true})
+		c2.next("ready")
+		a := x.child("a", helperSpec{Role: "producer", ID: 0, HangAt: 20, Batch: 5})
+		m := a.next("claimed")
+		a.kill()
+		t0 := time.Now()
+		const n = 3000
+		b := x.child("b", helperSpec{Role: "producer", ID: 1, N: n, Batch: 4, GapUs: 20})
+		b.next("closed")
+		for _, c := range []*xchild{c1, c2} {
+			// The live producer took over the dead one's healed entry, so
+			// its EOF ends the stream.
+			e, ok := c.nextOrExit("done", "error")
+			if !ok || e.Ev != "done" {
+				x.Fatalf("%s ended with %q %q (%s), want io.EOF", c.name, e.Ev, e.Err, c.exitStatus())
+			}
+			if d := time.Since(t0); d > detectWithin+10*time.Second {
+				x.Errorf("%s took %v", c.name, d)
+			}
+			k := e.Check
+			if k.Err != "" || k.PerP[0] != 20 || k.PerP[1] != n {
+				x.Fatalf("%s read %d of the dead producer's events and %d of the live one's (%s); want 20 and %d", c.name, k.PerP[0], k.PerP[1], k.Err, n)
+			}
+			if k.Skipped != m.N {
+				x.Errorf("%s passed over %d sequences, want the %d the dead producer claimed", c.name, k.Skipped, m.N)
+			}
+		}
+	})
+	// With the hung producer the only one, the ring is wedged until another
+	// producer registers: registering heals it.
+	t.Run("heals-on-register", func(t *testing.T) {
+		x := newXT(t, 60*time.Second)
+		x.create(64, WithMultiProducer())
+		c := x.child("c", helperSpec{Role: "consumer"})
+		c.next("ready")
+		a := x.child("a", helperSpec{Role: "producer", Name: "p", ID: 0, HangAt: 30, Batch: 8})
+		m := a.next("claimed")
+		a.kill()
+		const n = 500
+		b := x.child("b", helperSpec{Role: "producer", Name: "p", ID: 2, N: n, Batch: 3})
+		b.next("closed")
+		e, ok := c.nextOrExit("done", "error")
+		if !ok {
+			x.Fatalf("consumer exited: %s", c.exitStatus())
+		}
+		k := e.Check
+		if k.Err != "" || k.PerP[0] != 30 || k.PerP[2] != n || k.Skipped != m.N {
+			x.Fatalf("consumer (%s %q) read %d + %d events, passed over %d (%s); want 30 + %d, passing over %d",
+				e.Ev, e.Err, k.PerP[0], k.PerP[2], k.Skipped, k.Err, n, m.N)
+		}
+	})
+	// Both producers live when one hangs: the other's watch, and the
+	// consumers', heal the range while it runs; the dead entry stays, so
+	// the stream ends in ErrProducerGone once the live one closes.
+	t.Run("heals-while-running", func(t *testing.T) {
+		x := newXT(t, 60*time.Second)
+		x.create(64, WithMultiProducer())
+		c := x.child("c", helperSpec{Role: "consumer"})
+		c.next("ready")
+		const n = 4000
+		b := x.child("b", helperSpec{Role: "producer", ID: 1, N: n, Batch: 4, GapUs: 200, WaitGo: true})
+		b.next("ready")
+		a := x.child("a", helperSpec{Role: "producer", ID: 0, HangAt: 10, Batch: 6})
+		m := a.next("claimed")
+		b.send("go")
+		time.Sleep(20 * time.Millisecond)
+		a.kill()
+		pub := b.next("published")
+		if pub.MaxWait > 2*time.Second {
+			x.Errorf("the live producer waited %v for room after the other died mid-claim", pub.MaxWait)
+		}
+		e := c.next("error")
+		k := e.Check
+		if !e.Gone || k.Err != "" || k.PerP[0] != 10 || k.PerP[1] != n || k.Skipped != m.N {
+			x.Fatalf("consumer ended with %q after %d + %d events, passing over %d (%s); want ErrProducerGone after 10 + %d, passing over %d",
+				e.Err, k.PerP[0], k.PerP[1], k.Skipped, k.Err, n, m.N)
+		}
+	})
+}
