@@ -102,4 +102,3 @@ func (r *Ring[E]) heal(mine func(j int) bool) int64 {
 	}
 	return healed
 }
-
