@@ -98,3 +98,24 @@ func TestSharedProcDeadClaimHealed(t *testing.T) {
 		}
 	})
 }
+
+// A consumer that follows a slower one in another process reads all that
+// its upstream releases before it is told the producer is gone.
+func TestSharedProcFollowerDrains(t *testing.T) {
+	x := newXT(t, 60*time.Second)
+	x.create(64)
+	up := x.child("up", helperSpec{Role: "consumer", GapUs: 20000, Stamp: true})
+	up.next("ready")
+	down := x.child("down", helperSpec{Role: "consumer", After: "up", Stamped: true})
+	down.next("ready")
+	const n = 50
+	p := x.child("p", helperSpec{Role: "producer", N: n, Hold: true})
+	p.next("published")
+	p.kill()
+	for _, c := range []*xchild{up, down} {
+		e := c.next("error")
+		if !e.Gone || e.Check.Err != "" || e.Check.Count != n {
+			x.Fatalf("%s ended with %q after %d events (%s); want ErrProducerGone after all %d", c.name, e.Err, e.Check.Count, e.Check.Err, n)
+		}
+	}
+}
