@@ -102,7 +102,7 @@ func (r *Ring[E]) newConsumer(name string, cfg *consumerConfig) (*Consumer[E], e
 		if err := r.newSharedConsumer(c, name, cfg); err != nil {
 			return nil, err
 		}
-		c.w.beat = &c.rec.Beat
+		c.w.beat, c.w.rec = &c.rec.Beat, c.rec
 		return c, nil
 	}
 	for _, up := range cfg.afterNames {
@@ -308,6 +308,9 @@ func (c *Consumer[E]) Close() error {
 	n := c.dependents.Load()
 	if c.group != nil { // followers of a group follow each member's cursor
 		n += c.group.dependents.Load()
+	}
+	if c.r.sh != nil { // followers in any process (see shm_follow.go)
+		n = max(n, c.rec.Followers.Load())
 	}
 	if n > 0 {
 		return fmt.Errorf("%w: %q is followed by %d consumers", ErrHasDependents, c.name, n)

@@ -30,6 +30,7 @@ type waiter struct {
 	checked time.Time       // shared rings: the last watch
 	beat    *atomic.Int64   // shared consumers: their record's heartbeat
 	deps    []*atomic.Int64 // shared consumers: the upstream cursors they follow
+	rec     *consumerRecord // shared consumers: their record
 }
 
 func (w *waiter) init() {

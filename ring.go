@@ -152,6 +152,9 @@ func (e *engine) join(latest bool, init func(*consumerRecord)) (*consumerRecord,
 	var rec *consumerRecord
 	idx := -1
 	for i := range e.recs {
+		if e.recs[i].Followers.Load() != 0 {
+			continue // freed, but followers still refer to it (see shm_follow.go)
+		}
 		if e.recs[i].State.CompareAndSwap(recFree, recClosed) { // reserved, not yet gating
 			rec, idx = &e.recs[i], i
 			break

@@ -98,15 +98,20 @@ func (r *Ring[E]) newSharedConsumer(c *Consumer[E], name string, cfg *consumerCo
 	sh, e := r.sh, &r.eng
 	return sh.registry(func() error {
 		r.heal(r.ownsEntry)
+		var ups []int
 		for _, up := range cfg.afterNames {
 			i := e.findConsumer(up)
-			if i < 0 {
+			if i < 0 || up == name {
 				return fmt.Errorf("%w: %q (followed by %q)", ErrUnknownConsumer, up, name)
 			}
+			ups = append(ups, i)
 			c.deps = append(c.deps, &e.recs[i].Cursor)
 			c.site = e.depSite
-			c.w.deps = c.deps
 		}
+		if len(ups) > maxUps {
+			return fmt.Errorf("disruptor: consumer %q: a shared ring's consumer follows at most %d others, not %d", name, maxUps, len(ups))
+		}
+		c.w.deps = c.deps
 		if i := e.findConsumer(name); i >= 0 { // resume
 			rec := &e.recs[i]
 			ok, err := tryLock(sh.f, sh.recLock(i))
@@ -116,6 +121,7 @@ func (r *Ring[E]) newSharedConsumer(c *Consumer[E], name string, cfg *consumerCo
 			rec.PID.Store(int64(os.Getpid()))
 			rec.Beat.Store(time.Now().UnixNano())
 			rec.Detached.Store(0)
+			e.follow(rec, ups)
 			c.rec = rec
 			c.t.rec = &sh.counters[i]
 			resumeTally(&c.t)
@@ -130,6 +136,9 @@ func (r *Ring[E]) newSharedConsumer(c *Consumer[E], name string, cfg *consumerCo
 			rec.PID.Store(int64(os.Getpid()))
 			rec.Beat.Store(time.Now().UnixNano())
 			rec.Detached.Store(0)
+			rec.Gen.Add(1)
+			rec.NUps.Store(0)
+			rec.Followers.Store(0)
 		})
 		if err != nil {
 			return err
@@ -139,6 +148,7 @@ func (r *Ring[E]) newSharedConsumer(c *Consumer[E], name string, cfg *consumerCo
 			e.leave(rec)
 			return fmt.Errorf("disruptor: consumer %q: record lock: %v", name, err)
 		}
+		e.follow(rec, ups)
 		c.rec = rec
 		c.t.rec = &sh.counters[i]
 		c.t.rec.close()
@@ -159,8 +169,12 @@ func (c *Consumer[E]) leaveShared(keep bool) {
 	if keep {
 		c.rec.Detached.Store(1)
 	} else {
-		c.rec.NameLen.Store(0)
-		c.r.eng.leave(c.rec)
+		sh.registry(func() error {
+			c.r.eng.unfollow(c.rec)
+			c.rec.NameLen.Store(0)
+			c.r.eng.leave(c.rec)
+			return nil
+		})
 	}
 	unlock(sh.f, sh.recLock(i))
 }
@@ -322,11 +336,34 @@ func (sh *shared) eofEnds(s int64) bool {
 // is readable: what was published before the deaths is read first.)
 func (r *Ring[E]) watch(producer bool, me *waiter) error {
 	sh, e := r.sh, &r.eng
-	open, live, dead := false, false, false
+	open, live, err := r.watchLocked(producer)
+	if err != nil {
+		return err
+	}
+	if !producer && me.rec != nil {
+		if err := e.upstreamGone(me.rec); err != nil {
+			return err
+		}
+	}
+	if producer || !open || live || r.upstreamBusy(me.deps) {
+		return nil
+	}
+	return fmt.Errorf("%w: no live producer on %s", ErrProducerGone, sh.path)
+}
+
+// watchLocked is the part of watch done holding r.mu, then the registry
+// lock (the order registration and Close take them in): it reports whether
+// any producer is open and whether one of those is live, heals what dead
+// ones left, and frees dead consumers' records if asked to.
+func (r *Ring[E]) watchLocked(producer bool) (open, live bool, err error) {
+	sh, e := r.sh, &r.eng
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	dead := false
 	for j := range sh.ctl.Table {
 		if sh.ctl.Table[j].State.Load() == prodActive {
 			open = true
-			if lockedByOther(sh.f, sh.prodLock(j)) || r.ownsEntryLocked(j) {
+			if lockedByOther(sh.f, sh.prodLock(j)) || r.ownsEntry(j) {
 				live = true
 			} else {
 				dead = true
@@ -334,20 +371,12 @@ func (r *Ring[E]) watch(producer bool, me *waiter) error {
 		}
 	}
 	if dead && e.multi {
-		if err := sh.registry(func() error { r.heal(r.ownsEntryLocked); return nil }); err != nil {
-			return err
-		}
+		err = sh.registry(func() error { r.heal(r.ownsEntry); return nil })
 	}
-	if producer {
-		if e.evictDead {
-			return sh.registry(func() error { r.evictDead(); return nil })
-		}
-		return nil
+	if err == nil && producer && e.evictDead {
+		err = sh.registry(func() error { r.evictDead(); return nil })
 	}
-	if !open || live || r.upstreamBusy(me.deps) {
-		return nil
-	}
-	return fmt.Errorf("%w: no live producer on %s", ErrProducerGone, sh.path)
+	return open, live, err
 }
 
 // upstreamBusy reports whether a consumer following deps may yet be given
@@ -384,24 +413,17 @@ func (r *Ring[E]) ownsRecord(rec *consumerRecord) bool {
 	return false
 }
 
-func (r *Ring[E]) ownsEntryLocked(j int) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.ownsEntry(j)
-}
-
 // evictDead frees the records of consumers whose process died without
-// detaching. The registry lock is held, so no consumer is half-registered.
+// detaching. r.mu and the registry lock are held, so no consumer is
+// half-registered.
 func (r *Ring[E]) evictDead() {
 	sh, e := r.sh, &r.eng
-	r.mu.Lock()
 	own := make(map[*consumerRecord]bool, len(r.consumers))
 	for _, c := range r.consumers {
 		if !c.closed {
 			own[c.rec] = true
 		}
 	}
-	r.mu.Unlock()
 	n := min(int(e.ctl.Records.Load()), len(e.recs))
 	for i := 0; i < n; i++ {
 		rec := &e.recs[i]
@@ -412,6 +434,7 @@ func (r *Ring[E]) evictDead() {
 			continue
 		}
 		if ok, _ := tryLock(sh.f, sh.recLock(i)); ok { // nobody can resume it meanwhile
+			e.unfollow(rec)
 			rec.NameLen.Store(0)
 			e.leave(rec)
 			unlock(sh.f, sh.recLock(i))

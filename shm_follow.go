@@ -1,0 +1,81 @@
+package disruptor
+
+// Dependencies between the consumers of a shared ring, across processes.
+//
+// A consumer that follows others by name (AfterName) records them in its
+// own record (Ups: index and Gen of each) and adds one to each upstream's
+// Followers, all under the registry lock. So every process can tell that a
+// record is followed: Close of a followed consumer is refused
+// (ErrHasDependents) wherever the follower lives, and a freed record is not
+// taken by a new consumer while Followers is not zero (see join), so a
+// follower never silently follows a stranger. Gen, bumped each time a record
+// is taken afresh, lets a follower notice that its upstream's record was
+// freed and taken again all the same (by an operator's eviction, say).
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrUpstreamGone is returned to a shared ring's consumer whose upstream
+// (see AfterName) left the ring for good: its record was freed or given to
+// another consumer, so the follower can be given nothing more.
+var ErrUpstreamGone = errors.New("disruptor: followed consumer left the ring")
+
+// follow records that rec follows the records ups (at most maxUps); the
+// registry lock is held.
+func (e *engine) follow(rec *consumerRecord, ups []int) {
+	e.unfollow(rec) // a resumed record may have followed others before
+	for k, i := range ups {
+		up := &e.recs[i]
+		rec.Ups[k].Idx.Store(uint32(i))
+		rec.Ups[k].Gen.Store(up.Gen.Load())
+		up.Followers.Add(1)
+	}
+	rec.NUps.Store(uint32(len(ups)))
+}
+
+// unfollow undoes follow; the registry lock is held.
+func (e *engine) unfollow(rec *consumerRecord) {
+	for k := range min(uint(rec.NUps.Load()), maxUps) {
+		i, gen := uint(rec.Ups[k].Idx.Load()), rec.Ups[k].Gen.Load()
+		if i < uint(len(e.recs)) && e.recs[i].Gen.Load() == gen && e.recs[i].Followers.Load() > 0 {
+			e.recs[i].Followers.Add(-1)
+		}
+	}
+	rec.NUps.Store(0)
+}
+
+// upstreamGone reports, for a follower's record, an upstream that left the
+// ring for good: freed, or taken by another consumer since.
+func (e *engine) upstreamGone(rec *consumerRecord) error {
+	for k := range min(uint(rec.NUps.Load()), maxUps) {
+		i, gen := uint(rec.Ups[k].Idx.Load()), rec.Ups[k].Gen.Load()
+		if i >= uint(len(e.recs)) {
+			return fmt.Errorf("%w: record %d is out of range", ErrCorrupt, i)
+		}
+		if up := &e.recs[i]; up.Gen.Load() != gen || up.State.Load() != recActive {
+			return fmt.Errorf("%w: %q (record %d)", ErrUpstreamGone, recName(up), i)
+		}
+	}
+	return nil
+}
+
+// followersOf names the consumers that follow record i, for Inspect.
+func (e *engine) followersOf(i int) []string {
+	var names []string
+	n := min(int(e.ctl.Records.Load()), len(e.recs))
+	gen := e.recs[i].Gen.Load()
+	for j := range n {
+		f := &e.recs[j]
+		if f.State.Load() != recActive {
+			continue
+		}
+		for k := range min(uint(f.NUps.Load()), maxUps) {
+			if int(f.Ups[k].Idx.Load()) == i && f.Ups[k].Gen.Load() == gen {
+				names = append(names, recName(f))
+			}
+		}
+	}
+	return names
+}
