@@ -317,7 +317,11 @@ func (h *xhelper) consumer(r *Ring[xev], rng *rand.Rand) int {
 		h.emit(m)
 		return 1
 	}
-	if err := c.Close(); err != nil {
+	// A consumer others follow may not close before they do.
+	for err = c.Close(); errors.Is(err, ErrHasDependents); err = c.Close() {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err != nil {
 		return h.fail(err)
 	}
 	h.emit(xmsg{Ev: "done", Check: k, Parks: c.Stats().Parks})
