@@ -92,6 +92,7 @@ func (r *Ring[E]) NewConsumer(name string, opts ...ConsumerOption) (*Consumer[E]
 func (r *Ring[E]) newConsumer(name string, cfg *consumerConfig) (*Consumer[E], error) {
 	c := &Consumer[E]{r: r, name: name, site: r.eng.dataSite, ups: cfg.after, t: tally{rec: new(counterRecord), off: !r.counters},
 		slots: r.slots, mask: r.eng.mask, plain: true}
+	c.w.flush = c.showWaits
 	if cfg.lat != nil && r.stamps != nil {
 		c.lat, c.stamps, c.plain = cfg.lat, r.stamps, false
 	}
@@ -331,6 +332,12 @@ func (c *Consumer[E]) Close() error {
 		d.addDependent(-1)
 	}
 	return nil
+}
+
+// showWaits folds the consumer's waits into its tallies and publishes them.
+func (c *Consumer[E]) showWaits() {
+	c.t.addWaits(&c.wc, cPolls, cYields, cParks)
+	c.flushStats()
 }
 
 // flushStats publishes the consumer's tallies and position.

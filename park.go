@@ -31,6 +31,8 @@ type waiter struct {
 	beat    *atomic.Int64   // shared consumers: their record's heartbeat
 	deps    []*atomic.Int64 // shared consumers: the upstream cursors they follow
 	rec     *consumerRecord // shared consumers: their record
+	flush   func()          // publishes the owner's counters, waits so far included
+	shown   time.Time       // when flush last ran
 }
 
 func (w *waiter) init() {

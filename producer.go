@@ -42,6 +42,7 @@ func (r *Ring[E]) NewProducer(name string) (*Producer[E], error) {
 	p := &Producer[E]{r: r, name: name, lo: 1, hi: 0, slots: r.slots, stamps: r.stamps, mask: r.eng.mask, size: r.eng.size,
 		eng: &r.eng, single: !r.eng.multi, fast: !r.eng.multi,
 		evSize: int64(unsafe.Sizeof(*new(E))), t: tally{rec: new(counterRecord), off: !r.counters}}
+	p.st.w.flush = p.showWaits
 	if r.sh != nil {
 		if err := r.newSharedProducer(p, name); err != nil {
 			return nil, err
@@ -115,11 +116,8 @@ func (p *Producer[E]) claim(ctx context.Context, n int, try bool) error {
 		return fmt.Errorf("%w: claim of %d slots on a ring of %d", ErrTooLarge, n, p.r.eng.size)
 	}
 	lo, hi, err := p.eng.claim(ctx, &p.st, int64(n), try)
-	if p.st.wc.full != 0 {
-		p.t.v[pFull] += p.st.wc.full
-		p.st.wc.full = 0
-		p.t.addWaits(&p.st.wc, pPolls, pYields, pParks)
-		p.flushStats()
+	if p.st.wc.full != 0 || p.st.wc.polls != 0 {
+		p.showWaits()
 	}
 	if err != nil {
 		return err
@@ -154,6 +152,14 @@ func (p *Producer[E]) Publish() {
 	if p.t.pending += int(n); p.t.pending >= flushEvery {
 		p.flushStats()
 	}
+}
+
+// showWaits folds the producer's waits into its tallies and publishes them.
+func (p *Producer[E]) showWaits() {
+	p.t.v[pFull] += p.st.wc.full
+	p.st.wc.full = 0
+	p.t.addWaits(&p.st.wc, pPolls, pYields, pParks)
+	p.flushStats()
 }
 
 // flushStats publishes the producer's tallies.

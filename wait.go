@@ -203,6 +203,9 @@ func (e *engine) await(ctx context.Context, site parkSite, me *waiter, wc *waitC
 			}
 		}
 		wc.polls++
+		if n&1023 == 1023 && me.flush != nil {
+			me.showWaits(time.Now())
+		}
 		if w.yielded(n) {
 			wc.yields++
 			if e.watch != nil && (n&15 == 0 || w.park) {
@@ -222,6 +225,7 @@ func (e *engine) await(ctx context.Context, site parkSite, me *waiter, wc *waitC
 			} else {
 				wc.parks++
 				t0 := time.Now()
+				me.showWaits(t0)
 				site.park(done, me, e.parkTimeout())
 				parkedFor = time.Since(t0)
 			}
@@ -229,6 +233,18 @@ func (e *engine) await(ctx context.Context, site parkSite, me *waiter, wc *waitC
 		if ready() {
 			return nil
 		}
+	}
+}
+
+// showEvery is how often a participant that keeps waiting publishes its
+// counters, so that its waits and parks show while it is blocked.
+const showEvery = 50 * time.Millisecond
+
+// showWaits runs the waiter's flush hook if it has not for showEvery.
+func (me *waiter) showWaits(now time.Time) {
+	if me.flush != nil && now.Sub(me.shown) >= showEvery {
+		me.shown = now
+		me.flush()
 	}
 }
 
