@@ -289,6 +289,9 @@ func (c *Consumer[E]) release(s int64) {
 	if s <= c.released {
 		return
 	}
+	if c.t.exact {
+		c.t.store(cEvents) // what was consumed, as the cursor says
+	}
 	c.r.eng.store(&c.rec.Cursor, s)
 	c.released = s
 	c.t.v[cUnparks] += c.r.eng.released()

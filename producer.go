@@ -142,6 +142,9 @@ func (p *Producer[E]) Publish() {
 			p.t.v[pUnparks]++
 		}
 		p.t.v[pPublished]++
+		if p.t.exact {
+			p.storeExact()
+		}
 		if p.t.pending++; p.t.pending >= flushEvery {
 			p.flushStats()
 		}
@@ -149,6 +152,9 @@ func (p *Producer[E]) Publish() {
 	}
 	n := p.publishAs(kindData)
 	p.t.v[pPublished] += n
+	if p.t.exact {
+		p.storeExact()
+	}
 	if p.t.pending += int(n); p.t.pending >= flushEvery {
 		p.flushStats()
 	}
@@ -160,6 +166,13 @@ func (p *Producer[E]) showWaits() {
 	p.st.wc.full = 0
 	p.t.addWaits(&p.st.wc, pPolls, pYields, pParks)
 	p.flushStats()
+}
+
+// storeExact publishes the counts that follow from what was published.
+func (p *Producer[E]) storeExact() {
+	p.t.v[pBytes] = p.t.v[pPublished] * p.evSize
+	p.t.store(pPublished)
+	p.t.store(pBytes)
 }
 
 // flushStats publishes the producer's tallies.

@@ -3,6 +3,7 @@ package disruptor
 import (
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // A producer killed between claim and publish leaves a claimed range that
@@ -117,5 +118,31 @@ func TestSharedProcFollowerDrains(t *testing.T) {
 		if !e.Gone || e.Check.Err != "" || e.Check.Count != n {
 			x.Fatalf("%s ended with %q after %d events (%s); want ErrProducerGone after all %d", c.name, e.Err, e.Check.Count, e.Check.Err, n)
 		}
+	}
+}
+
+// Counts that follow from sequences hold after kill -9: a producer killed
+// after publishing 50 events (fewer than a counter flush) shows 50, and a
+// consumer killed after reading them shows what its cursor says.
+func TestSharedProcCountsSurviveKill(t *testing.T) {
+	x := newXT(t, 30*time.Second)
+	x.create(64)
+	c := x.child("c", helperSpec{Role: "consumer", Progress: true})
+	c.next("ready")
+	const n = 50
+	p := x.child("p", helperSpec{Role: "producer", N: n, Hold: true})
+	p.next("published")
+	c.count("got", n)
+	time.Sleep(50 * time.Millisecond) // the consumer releases what it read as it waits
+	p.kill()
+	c.kill()
+	in := x.inspect()
+	pi, _ := producerInfo(in, "p")
+	ci, _ := consumerInfo(in, "c")
+	if pi.Producer == nil || pi.Producer.Published != n || pi.Producer.Bytes != n*int64(unsafe.Sizeof(xev{})) {
+		x.Fatalf("killed producer shows %+v, want %d published", pi.Producer, n)
+	}
+	if ci.Consumer == nil || ci.Consumer.Events != ci.Position+1 || ci.Position != n-1 {
+		x.Fatalf("killed consumer at position %d shows %+v, want %d events", ci.Position, ci.Consumer, n)
 	}
 }

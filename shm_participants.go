@@ -125,6 +125,7 @@ func (r *Ring[E]) newSharedConsumer(c *Consumer[E], name string, cfg *consumerCo
 			c.t.rec = &sh.counters[i]
 			resumeTally(&c.t)
 			c.t.rec.open(roleConsumer, i, name)
+			c.t.exact = !c.t.off
 			c.setStart(rec.Cursor.Load() + 1)
 			c.resumed = true
 			return nil
@@ -155,6 +156,7 @@ func (r *Ring[E]) newSharedConsumer(c *Consumer[E], name string, cfg *consumerCo
 			c.t.rec.V[k].Store(0)
 		}
 		c.t.rec.open(roleConsumer, i, name)
+		c.t.exact = !c.t.off
 		c.setStart(start)
 		return nil
 	})
@@ -273,6 +275,7 @@ func (r *Ring[E]) newSharedProducer(p *Producer[E], name string) error {
 		}
 		resumeTally(&p.t)
 		p.t.rec.open(roleProducer, pick, name)
+		p.t.exact = !p.t.off
 		p.st.last = e.ctl.Cursor.Load()
 		p.st.gate = e.ctl.GateCache.Load()
 		return nil

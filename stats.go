@@ -124,7 +124,14 @@ type tally struct {
 	pending int // events since the last flush
 	rec     *counterRecord
 	off     bool // counters switched off: tally, never publish
+	// exact: shared rings store the counts that follow from sequences
+	// (published, consumed) as they change, so that they hold when the
+	// process is killed between flushes.
+	exact bool
 }
+
+// store publishes counter i now (see exact).
+func (t *tally) store(i int) { storeRelease(&t.rec.V[i], t.v[i]) }
 
 func (t *tally) flush() {
 	if t.off {
