@@ -95,6 +95,10 @@ func (h *xhelper) run() int {
 		return h.consumer(r, rng)
 	case "group":
 		return h.group(r)
+	case "chaos-producer":
+		return h.chaosProducer(r, rng)
+	case "chaos-consumer":
+		return h.chaosConsumer(r)
 	case "ping", "pong":
 		r2, err := Attach[xev](s.Path2, opts...)
 		if err != nil {
@@ -488,6 +492,10 @@ func (h *xhelper) group(r *Ring[xev]) int {
 				ev, err := m.Next(ctx)
 				if err == io.EOF {
 					return
+				}
+				if s.Persist && errors.Is(err, ErrProducerGone) {
+					time.Sleep(5 * time.Millisecond)
+					continue
 				}
 				if err != nil {
 					errs[i] = err

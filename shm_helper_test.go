@@ -216,6 +216,8 @@ type helperSpec struct {
 	Deadline time.Duration `json:"deadline"`  // the child gives up after this long
 	TryAfter bool          `json:"try_after"` // consumer: TryNext once after a failure
 	HangAt   int64         `json:"hang_at"`   // producer: after this many events, claim and hang unpublished
+	Inc      int64         `json:"inc"`       // chaos producer: its incarnation
+	Persist  bool          `json:"persist"`   // group: wait out ErrProducerGone
 }
 
 // xmsg is one message of a child.
@@ -233,6 +235,9 @@ type xmsg struct {
 	Check  *xcheck `json:"check,omitempty"`
 	Counts []int64 `json:"counts,omitempty"`
 	Wall   int64   `json:"wall"` // unix nanoseconds when sent
+	// Runs are what a chaos consumer saw: (producer, first own sequence,
+	// last own sequence, ring sequence of the first).
+	Runs [][4]int64 `json:"runs,omitempty"`
 
 	MaxWait time.Duration `json:"max_wait,omitempty"` // producer: the longest claim
 	Parks   int64         `json:"parks,omitempty"`    // times the sender parked
