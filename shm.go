@@ -102,8 +102,14 @@ func sharedParams[E any](size int, cfg *config) (layout.Params, error) {
 	if err != nil {
 		return layout.Params{}, err
 	}
-	if size < 2 || size&(size-1) != 0 {
-		return layout.Params{}, sizeError(size)
+	if err := checkSize(size); err != nil {
+		return layout.Params{}, err
+	}
+	if err := checkMemory[E](size, cfg); err != nil {
+		return layout.Params{}, err
+	}
+	if size > layout.MaxCapacity {
+		return layout.Params{}, fmt.Errorf("%w: %d slots; a shared ring has at most %d", ErrInvalidSize, size, layout.MaxCapacity)
 	}
 	var s slot[E]
 	counters := uint64(cfg.maxConsumers+maxSharedProducers) * uint64(unsafe.Sizeof(counterRecord{}))
