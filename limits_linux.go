@@ -8,7 +8,7 @@ import (
 )
 
 // Platform code for refusing what no ring can have: more memory than the
-// machine has.
+// machine has, or a path that is not a regular file.
 
 // physicalMemory is the machine's RAM in bytes (sysinfo(2)), or
 // fallbackMemory if the kernel does not say.
@@ -23,3 +23,10 @@ func physicalMemory() uint64 {
 	}
 	return lo
 }
+
+// openNoBlock keeps an open of something that is not a regular file (a
+// FIFO, a device) from waiting; it changes nothing for regular files.
+const openNoBlock = unix.O_NONBLOCK
+
+// errSymlink is what opening a symbolic link with openNoFollow gives.
+var errSymlink error = unix.ELOOP

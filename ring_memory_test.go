@@ -15,6 +15,16 @@ import (
 	"unsafe"
 )
 
+// hardDeadline fails the test binary, with every goroutine's stack, if the
+// test runs for longer than d: the calls tested with it must neither
+// block nor loop.
+func hardDeadline(t *testing.T, d time.Duration) {
+	t.Helper()
+	name := t.Name()
+	tm := time.AfterFunc(d, func() { panic(name + ": still running after " + d.String()) })
+	t.Cleanup(func() { tm.Stop() })
+}
+
 // huge is a ring size no machine here has the memory for: 2^40 (2^28 where
 // an int has 32 bits, which no process can address at 16 bytes a slot).
 const huge = 1 << min(40, bits.UintSize-4)
@@ -37,6 +47,7 @@ func TestHugeSizesRefused(t *testing.T) {
 		{"consumers", 1024, []Option{WithMaxConsumers(maxPow2)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			hardDeadline(t, 20*time.Second)
 			check := func(what string, try func() error) {
 				t.Helper()
 				var before, after runtime.MemStats
