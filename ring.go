@@ -73,14 +73,18 @@ func WithMaxConsumers(n int) Option { return func(c *config) { c.maxConsumers = 
 func WithCounters(on bool) Option { return func(c *config) { c.noCounts = !on } }
 
 // New makes a ring of size slots, size a power of two of at least 2. All
-// memory is allocated here; moving events allocates nothing.
+// memory is allocated here; moving events allocates nothing. A size whose
+// memory the machine does not have is refused with ErrInvalidSize.
 func New[E any](size int, opts ...Option) (*Ring[E], error) {
 	cfg := newConfig(opts)
-	if size < 2 || size&(size-1) != 0 {
-		return nil, sizeError(size)
+	if err := checkSize(size); err != nil {
+		return nil, err
 	}
 	if cfg.maxConsumers < 1 {
 		return nil, fmt.Errorf("disruptor: WithMaxConsumers(%d): need at least 1", cfg.maxConsumers)
+	}
+	if err := checkMemory[E](size, &cfg); err != nil {
+		return nil, err
 	}
 	ctl := new(control)
 	r := &Ring[E]{slots: make([]slot[E], size), counters: !cfg.noCounts}

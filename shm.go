@@ -16,6 +16,9 @@ package disruptor
 // An empty file may be a creator's that it has yet to lock: it is never
 // removed, only laid out by whoever locks it first (see claimStale), so that
 // processes creating one ring at once all end up on the same file.
+// Besides, Create removes only a file it made itself in the same call or
+// a stale ring file (see shm_create.go); a path that is not a regular file
+// is refused before it is opened (lstat), and never changed.
 // The geometry is decoded and validated once and kept in process memory; no
 // offset is ever re-read from the file.
 
@@ -23,6 +26,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -102,8 +106,14 @@ func sharedParams[E any](size int, cfg *config) (layout.Params, error) {
 	if err != nil {
 		return layout.Params{}, err
 	}
-	if size < 2 || size&(size-1) != 0 {
-		return layout.Params{}, sizeError(size)
+	if err := checkSize(size); err != nil {
+		return layout.Params{}, err
+	}
+	if err := checkMemory[E](size, cfg); err != nil {
+		return layout.Params{}, err
+	}
+	if size > layout.MaxCapacity {
+		return layout.Params{}, fmt.Errorf("%w: %d slots; a shared ring has at most %d", ErrInvalidSize, size, layout.MaxCapacity)
 	}
 	var s slot[E]
 	counters := uint64(cfg.maxConsumers+maxSharedProducers) * uint64(unsafe.Sizeof(counterRecord{}))
@@ -125,7 +135,10 @@ func sharedParams[E any](size int, cfg *config) (layout.Params, error) {
 // size, header, checksum, geometry, and that the event type E is the
 // creator's) and reports each mismatch with its own error: ErrNotInitialized
 // (retry: the creator is still at work), ErrBadMagic, ErrIncompatibleVersion,
-// ErrForeignEndian, ErrCorrupt, ErrTypeMismatch, ErrNotShareable.
+// ErrForeignEndian, ErrCorrupt, ErrTypeMismatch, ErrNotShareable. A path
+// that is not a regular file (a FIFO, a device, a socket, a directory, or a
+// symbolic link, which is never followed) gives ErrNotRing and is not
+// opened.
 func Attach[E any](name string, opts ...Option) (*Ring[E], error) {
 	if !sharedSupported {
 		return nil, fmt.Errorf("disruptor: shared rings: %w", errNoShared)
@@ -156,7 +169,10 @@ func Attach[E any](name string, opts ...Option) (*Ring[E], error) {
 // openFile maps and validates an existing ring file.
 func openFile(path string) (*shared, error) {
 	fail := func(err error) (*shared, error) { return nil, fmt.Errorf("disruptor: attach %s: %w", path, err) }
-	f, err := os.OpenFile(path, os.O_RDWR|openNoFollow, 0)
+	if err := checkPath(path); err != nil { // before opening: opening a device may do something
+		return fail(err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|openNoFollow|openNoBlock, 0)
 	if err != nil {
 		return fail(err)
 	}
@@ -197,20 +213,57 @@ func openFile(path string) (*shared, error) {
 	return sh, nil
 }
 
+// checkPath refuses, without opening it, a path that is not a regular
+// file (see notRegular).
+func checkPath(path string) error {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return err
+	}
+	if !fi.Mode().IsRegular() {
+		return notRegular(fi.Mode())
+	}
+	return nil
+}
+
 // checkFile refuses what no ring file can be: not a regular file, owned by
 // someone else, or too large to hold a ring. (openFile classifies files
 // shorter than a header.)
 func checkFile(fi os.FileInfo) error {
 	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("%w: not a regular file (%v)", ErrCorrupt, fi.Mode().Type())
+		return notRegular(fi.Mode())
 	}
 	if uid, ok := fileOwner(fi); ok && int(uid) != os.Geteuid() {
 		return fmt.Errorf("%w: the file belongs to uid %d, not to this user (%d)", ErrForeignOwner, uid, os.Geteuid())
 	}
 	if uint64(fi.Size()) > layout.MaxFileSize {
-		return fmt.Errorf("%w: %d bytes is larger than any ring", ErrCorrupt, fi.Size())
+		return fmt.Errorf("%w: %d bytes is larger than any ring (%w)", ErrNotRing, fi.Size(), ErrCorrupt)
 	}
 	return nil
+}
+
+// notRegular explains why a file of mode m is no ring: it wraps ErrNotRing,
+// and also the error that opening a symbolic link gives (ELOOP: links are
+// never followed) or, for anything else, ErrCorrupt.
+func notRegular(m fs.FileMode) error {
+	var what string
+	switch {
+	case m&fs.ModeSymlink != 0:
+		return fmt.Errorf("%w: is a symbolic link, and ring paths are never followed (%w)", ErrNotRing, errSymlink)
+	case m.IsDir():
+		what = "directory"
+	case m&fs.ModeNamedPipe != 0:
+		what = "FIFO"
+	case m&fs.ModeSocket != 0:
+		what = "socket"
+	case m&fs.ModeCharDevice != 0:
+		what = "character device"
+	case m&fs.ModeDevice != 0:
+		what = "block device"
+	default:
+		what = fmt.Sprintf("special file (%v)", m.Type())
+	}
+	return fmt.Errorf("%w: is a %s, not a regular file (%w)", ErrNotRing, what, ErrCorrupt)
 }
 
 // view sets the typed views of the mapping that do not depend on E.

@@ -2,6 +2,16 @@ package disruptor
 
 // Creating a shared ring: a new file, an existing compatible ring to reopen,
 // or a stale file left by a creator that died (see shm.go).
+//
+// Only what is ours is touched. Create removes a file only if it made it
+// itself in the same call (its O_EXCL open succeeded, and the path still
+// names that inode), or if the file is a stale ring: its header proves it
+// is a ring file (layout.HasRingPrefix) or is the blank page a creator
+// leaves between sizing the file and writing the header, and its creation
+// lock is free. It lays a ring out only in a file it made or in an empty
+// regular file of this user (another Create's, not locked yet). Anything
+// else at the path (a FIFO, a device, a socket, a directory, a symbolic
+// link, a file with other contents) is left as it is, with ErrNotRing.
 
 import (
 	"errors"
@@ -18,8 +28,11 @@ import (
 // O_EXCL and mode 0600 unless WithFileMode says otherwise, and its space is
 // reserved at once. If a ring of the same geometry and event type already
 // exists there, Create opens it instead, so a restarted producer resumes
-// where the ring stands; a stale file left by a creator that died before
-// finishing is replaced. E must be fixed-size and pointer-free.
+// where the ring stands; a stale ring file left by a creator that died
+// before finishing is replaced. Anything else at the path is left
+// untouched and gives ErrNotRing: a FIFO, a device, a socket, a directory,
+// a symbolic link (never followed), or a file holding something else.
+// E must be fixed-size and pointer-free.
 func Create[E any](name string, size int, opts ...Option) (*Ring[E], error) {
 	if !sharedSupported {
 		return nil, fmt.Errorf("disruptor: shared rings: %w", errNoShared)
@@ -37,7 +50,7 @@ func Create[E any](name string, size int, opts ...Option) (*Ring[E], error) {
 	for range 10 {
 		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL|openNoFollow, cfg.mode)
 		if err == nil {
-			sh, err := createFile(f, path, geo)
+			sh, err := createFile(f, path, geo, true)
 			if err == errLookAgain {
 				continue
 			}
@@ -49,6 +62,11 @@ func Create[E any](name string, size int, opts ...Option) (*Ring[E], error) {
 		if !errors.Is(err, fs.ErrExist) {
 			return nil, fmt.Errorf("disruptor: create %s: %w", path, err)
 		}
+		if err := checkPath(path); errors.Is(err, fs.ErrNotExist) {
+			continue // removed as stale meanwhile
+		} else if err != nil {
+			return nil, fmt.Errorf("disruptor: create %s: %w", path, err)
+		}
 		r, err := Attach[E](path, opts...)
 		switch {
 		case err == nil:
@@ -58,6 +76,10 @@ func Create[E any](name string, size int, opts ...Option) (*Ring[E], error) {
 			}
 			return r, nil
 		case errors.Is(err, fs.ErrNotExist): // removed as stale meanwhile
+		case errors.Is(err, ErrNotRing): // replaced by something else meanwhile
+			return nil, err
+		case errors.Is(err, ErrBadMagic):
+			return nil, fmt.Errorf("disruptor: create %s: %w: %w", path, ErrNotRing, cause(err))
 		case errors.Is(err, ErrNotInitialized) || errors.Is(err, ErrCorrupt):
 			sh, cerr := claimStale(path, geo)
 			switch {
@@ -75,6 +97,14 @@ func Create[E any](name string, size int, opts ...Option) (*Ring[E], error) {
 	return nil, fmt.Errorf("disruptor: create %s: the file keeps changing under us", path)
 }
 
+// cause is what an Attach error says without its "attach path" prefix.
+func cause(err error) error {
+	if u := errors.Unwrap(err); u != nil {
+		return u
+	}
+	return err
+}
+
 // Outcomes of claimStale and createFile that are not failures.
 var (
 	errBusy      = errors.New("disruptor: a creator is at work")
@@ -82,35 +112,54 @@ var (
 )
 
 // claimStale deals with the file at path, which was not a ready ring: if its
-// creator holds the creation lock, errBusy; if it is empty, it lays a ring
-// out in it; otherwise the file is stale and is removed (errLookAgain, as
-// when it changed since the caller looked).
+// creator holds the creation lock, errBusy; if it is an empty regular file
+// of ours, it lays a ring out in it; if it is a stale ring (see staleRing),
+// it is removed (errLookAgain, as when it changed since the caller looked);
+// anything else is left alone, with ErrNotRing.
 func claimStale(path string, geo layout.Geometry) (*shared, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|openNoFollow, 0)
+	fail := func(err error) (*shared, error) { return nil, fmt.Errorf("disruptor: create %s: %w", path, err) }
+	f, err := os.OpenFile(path, os.O_RDWR|openNoFollow|openNoBlock, 0)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) || errors.Is(err, errSymlink): // changed: classify it again
+		return nil, errLookAgain
+	case err != nil:
+		return fail(err)
+	}
+	fi, err := f.Stat()
+	if err == nil {
+		err = checkFile(fi) // before locking: nothing but a regular file of ours is touched
+	}
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, errLookAgain
-		}
-		return nil, errBusy
+		f.Close()
+		return fail(err)
 	}
 	if ok, err := tryLock(f, lockCreate); err != nil || !ok {
 		f.Close()
 		return nil, errBusy
 	}
-	fi, err := f.Stat()
-	if err == nil && fi.Size() == 0 {
-		return createFile(f, path, geo) // it checks that path names f
+	if fi, err = f.Stat(); err == nil { // as it is now that we hold the lock
+		err = checkFile(fi)
 	}
-	if err == nil && !isSameFile(fi, path) || err == nil && isReady(f, fi.Size()) {
+	if err == nil && !isSameFile(fi, path) {
 		err = errLookAgain
-	} else if err == nil {
+	}
+	if err == nil && fi.Size() == 0 {
+		return createFile(f, path, geo, false) // it checks that path names f
+	}
+	if err == nil {
+		err = staleRing(f, fi.Size())
+	}
+	if err == nil {
 		err = os.Remove(path)
 	}
 	f.Close() // and so unlock
-	if err == nil {
-		err = errLookAgain
+	switch {
+	case err == nil:
+		return nil, errLookAgain
+	case err == errLookAgain:
+		return nil, err
 	}
-	return nil, err
+	return fail(err)
 }
 
 func isSameFile(fi os.FileInfo, path string) bool {
@@ -118,36 +167,53 @@ func isSameFile(fi os.FileInfo, path string) bool {
 	return err == nil && os.SameFile(fi, pi)
 }
 
-// isReady reports whether f, of size bytes, holds a ready ring's header.
-func isReady(f *os.File, size int64) bool {
-	b := make([]byte, layout.HeaderSize)
-	if size < layout.HeaderSize {
-		return false
-	}
+// staleRing reads the start of f, a regular file of size bytes, not ready
+// when the caller looked and whose creation lock the caller holds. It
+// returns nil if the file may be removed as stale: its header is a ring
+// header of this layout whose creator did not finish (or that was damaged
+// since), or the blank page a creator leaves when it dies before writing
+// the header. It returns errLookAgain if the ring is ready after all, and
+// an error wrapping ErrNotRing for anything else.
+func staleRing(f *os.File, size int64) error {
+	b := make([]byte, min(size, layout.HeaderSize))
 	if _, err := f.ReadAt(b, 0); err != nil {
-		return false
+		return errLookAgain // it shrank meanwhile
 	}
-	_, err := layout.Decode(b, size)
-	return err == nil
+	if _, err := layout.Decode(b, size); err == nil {
+		return errLookAgain
+	}
+	if layout.HasRingPrefix(b) || layout.IsBlankHeader(b, size) {
+		return nil
+	}
+	return fmt.Errorf("%w: holds %d bytes that are not a ring (it starts %q)", ErrNotRing, size, b[:min(len(b), 16)])
 }
 
 // createFile lays a new ring out in f, an empty file at path that Create
-// made or found stale. Until a file is locked, another Create may take it
-// for stale and lay it out first: then, and if path no longer names f,
-// createFile returns errLookAgain.
-func createFile(f *os.File, path string, geo layout.Geometry) (*shared, error) {
+// made (made) or found. Until a file is locked, another Create may take it
+// and lay it out first: then, and if path no longer names f, createFile
+// returns errLookAgain. If it fails after that, it removes the file it made
+// (if path still names it), or empties again the file it found.
+func createFile(f *os.File, path string, geo layout.Geometry, made bool) (*shared, error) {
+	var fi os.FileInfo // set once the empty file at path is ours
 	fail := func(err error) (*shared, error) {
+		switch {
+		case fi != nil && made && isSameFile(fi, path):
+			os.Remove(path)
+		case fi != nil && !made:
+			f.Truncate(0)
+		}
 		f.Close()
-		os.Remove(path)
 		return nil, fmt.Errorf("disruptor: create %s: %w", path, err)
 	}
 	if err := waitLock(f, lockCreate); err != nil { // held at most a moment by another Create
 		return fail(fmt.Errorf("creation lock: %v", err))
 	}
-	if fi, err := f.Stat(); err != nil || fi.Size() != 0 || !isSameFile(fi, path) {
+	st, err := f.Stat()
+	if err != nil || st.Size() != 0 || !st.Mode().IsRegular() || !isSameFile(st, path) {
 		f.Close()
 		return nil, errLookAgain
 	}
+	fi = st
 	if err := reserve(f, int64(geo.FileSize)); err != nil {
 		return fail(err)
 	}

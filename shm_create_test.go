@@ -71,7 +71,7 @@ func TestSharedCreateLostFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := createFile(f, path, geo); err != errLookAgain {
+	if _, err := createFile(f, path, geo, true); err != errLookAgain {
 		t.Fatalf("createFile on a removed file: %v", err)
 	}
 }

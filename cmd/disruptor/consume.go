@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -91,8 +92,20 @@ type consumeSummary struct {
 }
 
 func runConsume(ctx context.Context, std *stdio, f *consumeFlags, args []string) error {
-	if len(args) != 1 {
-		return usagef("want one ring NAME or PATH, have %d arguments", len(args))
+	name, err := ringArg(args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case f.id == "":
+		return usagef("-id may not be empty")
+	case f.count < 0:
+		return usagef("-count %d may not be negative (0: until EOF)", f.count)
+	case f.wait < 0:
+		return usagef("-wait %v may not be negative (0: do not wait)", f.wait)
+	}
+	if err := checkEvery(f.every); err != nil {
+		return err
 	}
 	var copts []dr.ConsumerOption
 	switch f.from {
@@ -103,18 +116,19 @@ func runConsume(ctx context.Context, std *stdio, f *consumeFlags, args []string)
 		return usagef("-from %q: want oldest or latest", f.from)
 	}
 	if f.after != "" {
-		copts = append(copts, dr.AfterName(strings.Split(f.after, ",")...))
-	}
-	if f.count < 0 {
-		return usagef("-count may not be negative")
+		names := strings.Split(f.after, ",")
+		if slices.Contains(names, "") {
+			return usagef("-after %q names an empty consumer", f.after)
+		}
+		copts = append(copts, dr.AfterName(names...))
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	r, err := attachTest(ctx, args[0], f.wait, dr.WithDir(f.dir))
+	r, err := attachTest(ctx, name, f.wait, dr.WithDir(f.dir))
 	if err != nil {
 		if ctx.Err() != nil {
-			return fmt.Errorf("interrupted while waiting for %s", dr.RingPath(args[0], dr.WithDir(f.dir)))
+			return fmt.Errorf("interrupted while waiting for %s", dr.RingPath(name, dr.WithDir(f.dir)))
 		}
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"os/signal"
 	"sync/atomic"
@@ -92,14 +93,12 @@ type produceSummary struct {
 }
 
 func runProduce(ctx context.Context, std *stdio, f *produceFlags, args []string) error {
-	if len(args) != 1 {
-		return usagef("want one ring NAME or PATH, have %d arguments", len(args))
+	name, err := ringArg(args)
+	if err != nil {
+		return err
 	}
-	switch {
-	case f.size < 2 || f.size&(f.size-1) != 0:
-		return usagef("-size %d is not a power of two of at least 2", f.size)
-	case f.rate < 0 || f.count < 0 || f.consumers < 0:
-		return usagef("-rate, -count and -consumers may not be negative")
+	if err := checkProduceFlags(f); err != nil {
+		return err
 	}
 	opts := []dr.Option{dr.WithDir(f.dir)}
 	if f.multi {
@@ -108,7 +107,7 @@ func runProduce(ctx context.Context, std *stdio, f *produceFlags, args []string)
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	r, err := createTest(ctx, args[0], f.size, opts...)
+	r, err := createTest(ctx, name, f.size, opts...)
 	if err != nil {
 		return err
 	}
@@ -116,6 +115,9 @@ func runProduce(ctx context.Context, std *stdio, f *produceFlags, args []string)
 	sum := produceSummary{Ring: r.Path(), Producer: f.name, Run: testevent.NewRun(), FirstSeq: -1, LastSeq: -1}
 	if in, err := dr.Inspect(r.Path()); err == nil {
 		sum.Created = in.CreatorPID == os.Getpid()
+		if f.consumers > in.MaxConsumers {
+			return usagef("-consumers %d: the ring has room for %d consumers", f.consumers, in.MaxConsumers)
+		}
 	}
 	p, err := r.NewProducer(f.name)
 	if err != nil {
@@ -156,6 +158,35 @@ func runProduce(ctx context.Context, std *stdio, f *produceFlags, args []string)
 		sum.EOF = true
 	}
 	return printProduceSummary(std, f, &sum)
+}
+
+// Limits of -rate: below minRate the pacing's intervals would not fit in a
+// time.Duration, above maxRate its event counts would not fit in an int64
+// (and no ring moves that many events a second anyway).
+const (
+	minRate = 1e-6 // one event every 11.6 days
+	maxRate = 1e12
+)
+
+// checkProduceFlags refuses flag values produce cannot work with.
+func checkProduceFlags(f *produceFlags) error {
+	switch {
+	case f.size < 2 || f.size&(f.size-1) != 0:
+		return usagef("-size %d is not a power of two of at least 2", f.size)
+	case math.IsNaN(f.rate) || math.IsInf(f.rate, 0):
+		return usagef("-rate %v is not a finite number of events per second", f.rate)
+	case f.rate < 0:
+		return usagef("-rate %v may not be negative (0: as fast as possible)", f.rate)
+	case f.rate != 0 && (f.rate < minRate || f.rate > maxRate):
+		return usagef("-rate %v: want %g to %g events per second, or 0 for as fast as possible", f.rate, minRate, maxRate)
+	case f.count < 0:
+		return usagef("-count %d may not be negative (0: until interrupted)", f.count)
+	case f.consumers < 0:
+		return usagef("-consumers %d may not be negative", f.consumers)
+	case f.name == "":
+		return usagef("-name may not be empty")
+	}
+	return checkEvery(f.every)
 }
 
 // createTest creates the test-event ring at name, or opens it, retrying

@@ -30,6 +30,25 @@ func everyFlag(fs *flag.FlagSet, every *time.Duration) {
 	fs.DurationVar(every, "every", time.Second, "print progress to stderr every `d` (0: never)")
 }
 
+// ringArg is the one ring NAME or PATH of a command's arguments.
+func ringArg(args []string) (string, error) {
+	switch {
+	case len(args) != 1:
+		return "", usagef("want one ring NAME or PATH, have %d arguments", len(args))
+	case args[0] == "":
+		return "", usagef("the ring NAME or PATH is empty")
+	}
+	return args[0], nil
+}
+
+// checkEvery refuses a negative -every.
+func checkEvery(every time.Duration) error {
+	if every < 0 {
+		return usagef("-every %v may not be negative (0: no progress lines)", every)
+	}
+	return nil
+}
+
 // attachTest attaches the test-event ring at name, retrying for up to wait
 // while the ring does not exist yet or its creator is still at work.
 func attachTest(ctx context.Context, name string, wait time.Duration, opts ...dr.Option) (*dr.Ring[testevent.Event], error) {
