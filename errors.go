@@ -3,6 +3,7 @@ package disruptor
 import (
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/disruptor-go/disruptor/internal/layout"
 	"github.com/disruptor-go/disruptor/internal/typecheck"
@@ -123,8 +124,11 @@ func sizeError(size int) error {
 		return fmt.Errorf("%w: %d; the smallest ring has 2 slots", ErrInvalidSize, size)
 	}
 	lo := 1
-	for lo*2 <= size {
+	for lo <= size/2 {
 		lo *= 2
+	}
+	if lo > math.MaxInt/2 {
+		return fmt.Errorf("%w: %d is not a power of two; use %d", ErrInvalidSize, size, lo)
 	}
 	return fmt.Errorf("%w: %d is not a power of two; use %d or %d", ErrInvalidSize, size, lo, lo*2)
 }
