@@ -19,8 +19,10 @@ package disruptor
 //   - no live producer's announced range does (a dead entry's range may be a
 //     claim whose CAS failed, which another producer then took: that one
 //     is the owner, and if it lives it will publish),
-//   - it is claimed (at most the cursor read first) and unpublished (its
-//     availability word holds an older lap's sequence), and
+//   - it is claimed (at most the cursor read first; a range that ends past
+//     the cursor was never taken, since its CAS would have moved the cursor
+//     to its end) and unpublished (its availability word holds an older
+//     lap's sequence), and
 //   - GateCache is below it: no producer can have claimed the slot's next
 //     lap, so writing the slot races no live writer.
 // The hole is written through mark, the one place that writes markers,
@@ -76,8 +78,12 @@ func (r *Ring[E]) heal(mine func(j int) bool) int64 {
 		if !ok {
 			continue
 		}
+		if hi > top { // its CAS, which would have moved the cursor to hi, never happened
+			tab[j].ClaimLo.Store(claimNone)
+			continue
+		}
 		pending := false
-		for s := max(lo, top-e.size+1); s <= min(hi, top); s++ {
+		for s := max(lo, top-e.size+1); s <= hi; s++ {
 			w := &e.avail[s&e.mask]
 			a := w.Load()
 			if a >= s { // published, or the slot moved on
@@ -92,7 +98,7 @@ func (r *Ring[E]) heal(mine func(j int) bool) int64 {
 				healed++
 			}
 		}
-		if !pending && hi <= top {
+		if !pending {
 			tab[j].ClaimLo.Store(claimNone) // nothing of it is left to heal
 		}
 	}
