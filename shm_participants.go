@@ -149,7 +149,7 @@ func (r *Ring[E]) newSharedConsumer(c *Consumer[E], name string, cfg *consumerCo
 func (c *Consumer[E]) leaveShared(keep bool) {
 	sh := c.r.sh
 	i := c.r.eng.recIndex(c.rec)
-	if keep {
+	if keep && !c.evicted() { // an evicted record is of no use to resume
 		c.rec.Detached.Store(1)
 	} else {
 		c.rec.NameLen.Store(0)
@@ -324,7 +324,8 @@ func (r *Ring[E]) ownsEntryLocked(j int) bool {
 }
 
 // evictDead frees the records of consumers whose process died without
-// detaching. The registry lock is held, so no consumer is half-registered.
+// detaching (or after EvictConsumer evicted them). The registry lock is
+// held, so no consumer is half-registered.
 func (r *Ring[E]) evictDead() {
 	sh, e := r.sh, &r.eng
 	r.mu.Lock()
@@ -338,16 +339,11 @@ func (r *Ring[E]) evictDead() {
 	n := min(int(e.ctl.Records.Load()), len(e.recs))
 	for i := 0; i < n; i++ {
 		rec := &e.recs[i]
-		if rec.State.Load() != recActive || rec.Detached.Load() != 0 || own[rec] {
+		if st := rec.State.Load(); st != recActive && st != recEvicted || rec.Detached.Load() != 0 || own[rec] {
 			continue
 		}
-		if lockedByOther(sh.f, sh.recLock(i)) {
-			continue
-		}
-		if ok, _ := tryLock(sh.f, sh.recLock(i)); ok { // nobody can resume it meanwhile
-			rec.NameLen.Store(0)
-			e.leave(rec)
-			unlock(sh.f, sh.recLock(i))
+		if !lockedByOther(sh.f, sh.recLock(i)) {
+			sh.freeRecord(i) // nobody can resume it meanwhile
 		}
 	}
 }
