@@ -4,9 +4,12 @@ package disruptor
 // file truncated under it.
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -26,6 +29,28 @@ func (x *xt) waitState(name, want string, limit time.Duration) time.Duration {
 			x.Fatalf("consumer %s: %+v after %v, want state %s", name, ci, time.Since(t0), want)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// stopChild sends SIGSTOP to c and waits until the kernel shows it stopped.
+func (x *xt) stopChild(c *xchild) {
+	x.Helper()
+	if err := c.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		x.Fatal(err)
+	}
+	stat := fmt.Sprintf("/proc/%d/stat", c.pid())
+	for t0 := time.Now(); ; time.Sleep(time.Millisecond) {
+		b, err := os.ReadFile(stat)
+		if err != nil {
+			x.Fatal(err)
+		}
+		// pid (comm) state ...: the state follows the last ')'.
+		if f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:])); len(f) > 0 && f[0] == "T" {
+			return
+		}
+		if time.Since(t0) > 5*time.Second {
+			x.Fatalf("child %s: not stopped 5s after SIGSTOP: %s", c.name, b)
+		}
 	}
 }
 
@@ -61,10 +86,8 @@ func TestSharedProcStalled(t *testing.T) {
 		}
 	}
 
-	if err := stop.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
-		x.Fatal(err)
-	}
 	defer stop.cmd.Process.Signal(syscall.SIGCONT)
+	x.stopChild(stop)
 	kill.kill()
 	d := x.waitState("stop", StateStalled, 2*StallAfter)
 	t.Logf("stopped consumer reported stalled after %v (StallAfter %v)", d, StallAfter)
@@ -95,7 +118,7 @@ func TestSharedProcEvictConsumer(t *testing.T) {
 	t.Run("detached", func(t *testing.T) {
 		x := newXT(t, 20*time.Second)
 		r := x.create(size)
-		d := x.child("d", helperSpec{Role: "consumer", Progress: true})
+		d := x.child("d", helperSpec{Role: "consumer", Stall: 5})
 		live := x.child("live", helperSpec{Role: "consumer"})
 		d.next("ready")
 		live.next("ready")
@@ -110,7 +133,7 @@ func TestSharedProcEvictConsumer(t *testing.T) {
 			}
 			return p.Close()
 		})
-		d.count("got", 5)
+		d.next("stalled") // it read 5 events and stopped reading
 		d.send("detach")
 		det := d.next("detached")
 		d.waitExit()
@@ -150,10 +173,8 @@ func TestSharedProcEvictConsumer(t *testing.T) {
 		}
 		s.count("got", 5)
 		time.Sleep(50 * time.Millisecond) // it waits for more
-		if err := s.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
-			x.Fatal(err)
-		}
 		defer s.cmd.Process.Signal(syscall.SIGCONT)
+		x.stopChild(s)
 		const n = 200
 		done := x.goDo("producer", func() error { return xproduce(x.ctx, p, 0, 5, n, xprodOpts{}) })
 		x.waitCursor(r, 4+size) // full: the stopped consumer gates it
