@@ -256,6 +256,9 @@ func (c *Consumer[E]) acquire(ctx context.Context, try bool) error {
 		return ErrClosed
 	}
 	c.release(c.next - 1)
+	if c.evicted() {
+		return c.untethered()
+	}
 	e := &c.r.eng
 	hi := e.available(c.next, c.deps)
 	if hi < c.next {
@@ -266,11 +269,14 @@ func (c *Consumer[E]) acquire(ctx context.Context, try bool) error {
 		}
 		err := e.await(ctx, c.site, &c.w, &c.wc, func() bool {
 			hi = e.available(c.next, c.deps)
-			return hi >= c.next
+			return hi >= c.next || c.evicted()
 		})
 		c.t.addWaits(&c.wc, cPolls, cYields, cParks)
 		if err != nil {
 			return err
+		}
+		if c.evicted() { // while it waited, perhaps stopped
+			return c.untethered()
 		}
 	}
 	// Take at most a quarter of the ring at a time, so that producers get

@@ -313,7 +313,7 @@ func (h *xhelper) consumer(r *Ring[xev], rng *rand.Rand) int {
 		h.emit(xmsg{Ev: "detached", Seq: c.Sequence(), Check: k})
 		return 0
 	case err != nil:
-		m := xmsg{Ev: "error", Err: err.Error(), Gone: errors.Is(err, ErrProducerGone), Check: k}
+		m := xmsg{Ev: "error", Err: err.Error(), Gone: errors.Is(err, ErrProducerGone), Untethered: errors.Is(err, ErrUntethered), Check: k}
 		if s.TryAfter {
 			_, terr := c.TryNext()
 			m.After = fmt.Sprint(terr)

@@ -241,4 +241,6 @@ type xmsg struct {
 
 	MaxWait time.Duration `json:"max_wait,omitempty"` // producer: the longest claim
 	Parks   int64         `json:"parks,omitempty"`    // times the sender parked
+
+	Untethered bool `json:"untethered,omitempty"` // errors.Is(Err, ErrUntethered)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"github.com/disruptor-go/disruptor/internal/layout"
@@ -36,9 +37,8 @@ type Participant struct {
 	Name  string `json:"name"`
 	Index int    `json:"index"` // table entry
 	PID   int    `json:"pid"`
-	// State: "live" (its process holds its entry), "dead" (its process died
-	// without leaving), "detached" (left to resume later: still gating),
-	// "closed" (a producer that sent EOF).
+	// State is one of StateLive, StateStalled, StateDetached, StateDead,
+	// StateEvicted (consumers) and StateClosed (producers).
 	State    string         `json:"state"`
 	Position int64          `json:"position"`           // consumers: the last sequence released
 	Lag      int64          `json:"lag"`                // consumers: Cursor - Position
@@ -50,14 +50,68 @@ type Participant struct {
 	Counters []Counter `json:"-"`
 }
 
+// Participant states, as Inspect reports them.
+const (
+	// StateLive: the participant's process holds its table entry and, for
+	// a consumer, beat its heartbeat within StallAfter.
+	StateLive = "live"
+	// StateStalled: a consumer whose process holds its entry (it lives)
+	// but has not beaten its heartbeat for longer than StallAfter: stopped
+	// (SIGSTOP, a debugger), hung, or too slow to read 64 events in that
+	// time. It still gates producers.
+	StateStalled = "stalled"
+	// StateDetached: a consumer that left to resume later; it still gates
+	// producers.
+	StateDetached = "detached"
+	// StateDead: the participant's process died without leaving; a dead
+	// consumer still gates producers (unless they evict it, see
+	// WithEvictDead).
+	StateDead = "dead"
+	// StateEvicted: a consumer whose record EvictConsumer took while its
+	// process lived: it gates nobody, and its process has yet to learn it
+	// (ErrUntethered) and free the record.
+	StateEvicted = "evicted"
+	// StateClosed: a producer that sent EOF.
+	StateClosed = "closed"
+)
+
+// StallAfter is how long a live consumer's heartbeat may stop before
+// Inspect reports it stalled. A consumer beats every 64 events it reads
+// and, while it waits, at every watch: every 100ms while it polls, and on
+// waking from a park, which a shared ring bounds to a second (whatever the
+// wait strategy's own timeout) so that waiters watch for dead processes.
+// So a healthy consumer, idle or busy, beats at least once a second; twice
+// that leaves a whole period for scheduling delays on a loaded machine
+// before a consumer is called stalled. (A Sleep or Hybrid strategy whose
+// sleeps add up to more than that between watches, or a handler that
+// takes longer than that over 64 events, makes a healthy consumer look
+// stalled.)
+const StallAfter = 2 * watchPark
+
 // Inspect reads the shared ring under name (see RingPath) without joining
-// it. The file is validated as Attach does, minus the event type.
+// it. The file is validated as Attach does, minus the event type. A file
+// truncated while it is read gives ErrTruncated.
 func Inspect(name string, opts ...Option) (*RingInfo, error) {
 	sh, err := openFile(RingPath(name, opts...))
 	if err != nil {
 		return nil, err
 	}
 	defer sh.close()
+	return sh.safeInfo()
+}
+
+// safeInfo is info that turns a fault on the mapping (the file was
+// truncated after it was mapped: SIGBUS) into ErrTruncated.
+func (sh *shared) safeInfo() (in *RingInfo, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			if _, fault := r.(interface{ Addr() uintptr }); !fault {
+				panic(r)
+			}
+			in, err = nil, fmt.Errorf("disruptor: inspect %s: %w (%v)", sh.path, ErrTruncated, r)
+		}
+	}()
 	return sh.info(), nil
 }
 
@@ -79,7 +133,7 @@ func (sh *shared) info() *RingInfo {
 			continue
 		}
 		p := Participant{Name: string(ent.Name[:min(int(ent.NameLen.Load()), nameMax)]), Index: j,
-			PID: int(ent.PID.Load()), State: "closed"}
+			PID: int(ent.PID.Load()), State: StateClosed}
 		if st == prodActive {
 			p.State = liveness(lockedByOther(sh.f, sh.prodLock(j)), false)
 		}
@@ -88,14 +142,13 @@ func (sh *shared) info() *RingInfo {
 		p.Counters = recordCounters(&sh.counters[int(h.MaxConsumers)+j], "producer", p.Name, in.Cursor)
 		in.Producers = append(in.Producers, p)
 	}
-	recs := sh.recs()
+	recs, now := sh.recs(), time.Now()
 	for i := range min(int(ctl.Records.Load()), len(recs)) {
 		rec := &recs[i]
-		if rec.State.Load() != recActive {
+		if st := rec.State.Load(); st != recActive && st != recEvicted {
 			continue
 		}
-		c := Participant{Name: recName(rec), Index: i, PID: int(rec.PID.Load()),
-			State:    liveness(lockedByOther(sh.f, sh.recLock(i)), rec.Detached.Load() != 0),
+		c := Participant{Name: recName(rec), Index: i, PID: int(rec.PID.Load()), State: sh.consumerState(i, now),
 			Position: rec.Cursor.Load(), Beat: time.Unix(0, rec.Beat.Load())}
 		c.Lag = max(0, in.Cursor-c.Position)
 		cs := consumerStats(c.Name, &sh.counters[i])
@@ -126,12 +179,27 @@ func recordCounters(rec *counterRecord, role, owner string, pos int64) []Counter
 func liveness(locked, detached bool) string {
 	switch {
 	case locked:
-		return "live"
+		return StateLive
 	case detached:
-		return "detached"
+		return StateDetached
 	default:
-		return "dead"
+		return StateDead
 	}
+}
+
+// consumerState is the state of consumer record i (active or evicted) as
+// this handle sees it at now. Consumers of this handle look dead or
+// detached: their locks are this handle's own.
+func (sh *shared) consumerState(i int, now time.Time) string {
+	rec := &sh.recs()[i]
+	if rec.State.Load() == recEvicted {
+		return StateEvicted
+	}
+	st := liveness(lockedByOther(sh.f, sh.recLock(i)), rec.Detached.Load() != 0)
+	if st == StateLive && now.Sub(time.Unix(0, rec.Beat.Load())) > StallAfter {
+		return StateStalled
+	}
+	return st
 }
 
 // ListRings returns the paths of the ring files in dir (default /dev/shm):

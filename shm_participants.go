@@ -167,7 +167,7 @@ func (r *Ring[E]) newSharedConsumer(c *Consumer[E], name string, cfg *consumerCo
 func (c *Consumer[E]) leaveShared(keep bool) {
 	sh := c.r.sh
 	i := c.r.eng.recIndex(c.rec)
-	if keep {
+	if keep && !c.evicted() { // an evicted record is of no use to resume
 		c.rec.Detached.Store(1)
 	} else {
 		sh.registry(func() error {
@@ -308,8 +308,8 @@ func (p *Producer[E]) closeShared() {
 }
 
 // evictDead frees the records of consumers whose process died without
-// detaching. r.mu and the registry lock are held, so no consumer is
-// half-registered.
+// detaching (or after EvictConsumer evicted them). r.mu and the registry
+// lock are held, so no consumer is half-registered.
 func (r *Ring[E]) evictDead() {
 	sh, e := r.sh, &r.eng
 	own := make(map[*consumerRecord]bool, len(r.consumers))
@@ -321,17 +321,11 @@ func (r *Ring[E]) evictDead() {
 	n := min(int(e.ctl.Records.Load()), len(e.recs))
 	for i := 0; i < n; i++ {
 		rec := &e.recs[i]
-		if rec.State.Load() != recActive || rec.Detached.Load() != 0 || own[rec] {
+		if st := rec.State.Load(); st != recActive && st != recEvicted || rec.Detached.Load() != 0 || own[rec] {
 			continue
 		}
-		if lockedByOther(sh.f, sh.recLock(i)) {
-			continue
-		}
-		if ok, _ := tryLock(sh.f, sh.recLock(i)); ok { // nobody can resume it meanwhile
-			e.unfollow(rec)
-			rec.NameLen.Store(0)
-			e.leave(rec)
-			unlock(sh.f, sh.recLock(i))
+		if !lockedByOther(sh.f, sh.recLock(i)) {
+			sh.freeRecord(i) // nobody can resume it meanwhile
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -65,7 +66,8 @@ func ExampleCollector() {
 }
 
 // Shared rings on disk, read without joining them; here a directory that
-// holds one ring whose consumer detached.
+// holds one ring whose consumer detached, and a copy of it with a damaged
+// header: the scrape reports the good ring and counts the bad one.
 func ExampleFileCollector() {
 	dir, _ := os.MkdirTemp("", "rings")
 	defer os.RemoveAll(dir)
@@ -73,14 +75,25 @@ func ExampleFileCollector() {
 	defer r.Close()
 	c, _ := r.NewConsumer("journal")
 	c.Detach()
+	b, _ := os.ReadFile(filepath.Join(dir, "orders"))
+	b[80] ^= 1 // the instance id: the checksum no longer matches
+	os.WriteFile(filepath.Join(dir, "damaged"), b, 0o600)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(metrics.NewFileCollector(dir))
-	show(reg, "disruptor_participant_up")
+	show(reg, "disruptor_participant_up", "disruptor_ring_up", "disruptor_ring_scrape_errors_total")
 	// Output:
-	// # HELP disruptor_participant_up 1 if the participant's process holds its entry (state live), else 0 (dead, detached, closed)
+	// # HELP disruptor_participant_up 1 if the participant is live (its process holds its entry and, for a consumer, beats its heartbeat), else 0 (stalled, detached, dead, evicted, closed: see the state label)
 	// # TYPE disruptor_participant_up gauge
 	// disruptor_participant_up{participant="journal",ring="orders",role="consumer",state="detached"} 0
+	// # HELP disruptor_ring_scrape_errors_total scrapes in which the ring file (or a directory of rings) existed but could not be read
+	// # TYPE disruptor_ring_scrape_errors_total counter
+	// disruptor_ring_scrape_errors_total{ring="damaged"} 1
+	// disruptor_ring_scrape_errors_total{ring="orders"} 0
+	// # HELP disruptor_ring_up 1 if the ring file could be read in this scrape, else 0 (see disruptor_ring_scrape_errors_total)
+	// # TYPE disruptor_ring_up gauge
+	// disruptor_ring_up{ring="damaged"} 0
+	// disruptor_ring_up{ring="orders"} 1
 }
 
 // A consumer's latency histogram: give the Latency to RecordLatency on a

@@ -16,7 +16,11 @@
 // consumer_lag_max and for the positions disruptor_producer_position and
 // disruptor_consumer_position. Both counter collectors add the gauge
 // disruptor_consumer_lag, producer position minus consumer position, per
-// consumer; FileCollector adds disruptor_participant_up.
+// consumer. FileCollector adds disruptor_participant_up (with a state
+// label: live, stalled, detached, dead, evicted, closed) and
+// disruptor_consumer_heartbeat_age_seconds per participant, and per ring
+// disruptor_ring_up and disruptor_ring_scrape_errors_total: a ring that
+// cannot be read is counted, never a failed scrape.
 //
 // Names that producers and consumers share (batches, flushes, eofs, parks,
 // unparks, yields) are one metric whose help describes both; the role label

@@ -27,10 +27,15 @@ type, so any ring can be inspected.
 
 ` + namingHelp + `
 
-States: live (its process holds its entry), dead (its process died without
+States: live (its process holds its entry and, for a consumer, beats its
+heartbeat), stalled (a consumer whose process holds its entry but whose
+heartbeat stopped for longer than disruptor.StallAfter: stopped, hung, or
+very slow; it still gates producers), dead (its process died without
 leaving), detached (a consumer that left to resume later: it still gates
-producers), closed (a producer that sent EOF). A consumer's position is the
-last sequence it released; lag is the cursor minus that.
+producers), evicted (a consumer freed by 'disruptor rm -consumer' while its
+process lived: it no longer gates; its process gets an error at its next
+wait), closed (a producer that sent EOF). A consumer's position is the last
+sequence it released; lag is the cursor minus that.
 
 With -json, inspect prints each ring as one indented JSON object (the
 fields of disruptor.RingInfo).`,

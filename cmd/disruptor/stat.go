@@ -28,29 +28,43 @@ func statCommand() *command {
 		short: "watch shared rings' counters live, or serve them to Prometheus",
 		long: `Stat shows the shared rings NAME... (a NAME lives in -dir, default /dev/shm; a
 PATH holds a slash), or every ring in -dir, live, in the manner of top: every
--interval, per ring and participant, the role, state (live, dead, detached,
-closed), pid, events (published or consumed), events/s since the previous
-refresh, position, lag, lag max, batches, full claims, idle polls (while full
-or empty), parks and unparks. It reads rings without joining them, while
-other processes run them. On a terminal the screen is cleared between
-refreshes; otherwise snapshots are printed one after another. -n stops after
-that many refreshes; otherwise stat runs until interrupted.
+-interval, per ring and participant, the role, state, pid, events (published
+or consumed), events/s since the previous refresh, position, lag, lag max,
+batches, full claims, idle polls (while full or empty), parks and unparks.
+It reads rings without joining them, while other processes run them. On a
+terminal the screen is cleared between refreshes; otherwise snapshots are
+printed one after another. -n stops after that many refreshes; otherwise
+stat runs until interrupted.
+
+States: live, stalled (a consumer whose process lives but whose heartbeat
+stopped for longer than disruptor.StallAfter), detached, dead, evicted
+(see 'disruptor help rm'), closed (a producer that sent EOF); see
+'disruptor help inspect'.
+
+A ring that cannot be read (corrupt, truncated, another layout version,
+another user's...) is shown as UNREADABLE with the reason, beside the
+others.
 
 With -json, stat prints one snapshot as a JSON document and exits: {"time",
-"rate_seconds", "rings": [{"path", "instance", "capacity", "type", "cursor",
-"halted", "participants": [{"role", "name", "index", "pid", "state",
-"position", "lag", "counters": {NAME: value}, "rates": {NAME: per second}}]}],
-"errors"}. Counters are keyed by type name (see the metrics package). Rates
-are measured over a short window: two readings 100ms apart, or -interval
-apart if -interval is given; -interval 0 reads once and omits them.
+"rate_seconds", "rings": [{"path", "error", "instance", "capacity", "type",
+"cursor", "halted", "participants": [{"role", "name", "index", "pid",
+"state", "position", "lag", "beat_age_seconds", "counters": {NAME: value},
+"rates": {NAME: per second}}]}], "errors"}. A ring that cannot be read has
+only "path" and "error" set; "errors" lists those errors. Counters are
+keyed by type name (see the metrics package). Rates are measured over a
+short window: two readings 100ms apart, or -interval apart if -interval is
+given; -interval 0 reads once and omits them.
 
 With -listen ADDR, stat serves the rings' counters to Prometheus at
-http://ADDR/metrics (see metrics.FileCollector: every counter, lag, and
-disruptor_participant_up) until interrupted, as a sidecar for rings that
-any process runs. It prints the address it listens on (with ":0", the port
-picked). Rings are listed again on every scrape.
+http://ADDR/metrics (see metrics.FileCollector: every counter, lag,
+disruptor_participant_up with the state, and disruptor_ring_up and
+disruptor_ring_scrape_errors_total for every ring, readable or not) until
+interrupted, as a sidecar for rings that any process runs. It prints the
+address it listens on (with ":0", the port picked). Rings are listed again
+on every scrape; a ring that cannot be read never fails a scrape.
 
-A ring named that cannot be read makes stat exit with status 1.`,
+A ring named that cannot be read, or a -dir that cannot be listed, makes
+stat exit with status 1; rings found in -dir that cannot be read do not.`,
 		setup: statSetup,
 	}
 }

@@ -171,12 +171,14 @@ func TestStatText(t *testing.T) {
 	disruptor(t, "stat", "-n", "-1").expect(t, 2, "", "-n -1 is negative")
 }
 
-func TestStatListen(t *testing.T) {
-	dir := runStatRing(t)
-	cmd := exec.Command(os.Args[0], "stat", "-dir", dir, "-listen", "127.0.0.1:0")
+// startStatListen runs stat -listen 127.0.0.1:0 with args, and returns
+// the URL it serves and the process (killed after 30s at the latest).
+func startStatListen(t *testing.T, args ...string) (string, *exec.Cmd, *strings.Builder) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], append([]string{"stat", "-listen", "127.0.0.1:0"}, args...)...)
 	cmd.Env = append(os.Environ(), mainEnv+"=1")
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
+	stderr := new(strings.Builder)
+	cmd.Stderr = stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -185,13 +187,19 @@ func TestStatListen(t *testing.T) {
 		t.Fatal(err)
 	}
 	timer := time.AfterFunc(30*time.Second, func() { cmd.Process.Kill() })
-	defer timer.Stop()
+	t.Cleanup(func() { timer.Stop(); cmd.Process.Kill(); cmd.Wait() })
 	line, err := bufio.NewReader(out).ReadString('\n')
 	url, ok := strings.CutPrefix(strings.TrimSpace(line), "stat: serving ")
 	if err != nil || !ok {
 		cmd.Process.Kill()
 		t.Fatalf("first line %q (%v); stderr: %s", line, err, stderr.String())
 	}
+	return url, cmd, stderr
+}
+
+func TestStatListen(t *testing.T) {
+	dir := runStatRing(t)
+	url, cmd, stderr := startStatListen(t, "-dir", dir)
 	first := -1.0
 	for i := 0; ; i++ {
 		time.Sleep(20 * time.Millisecond)

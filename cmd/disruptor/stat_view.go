@@ -13,6 +13,7 @@ import (
 	"time"
 
 	dr "github.com/disruptor-go/disruptor"
+	"github.com/disruptor-go/disruptor/metrics"
 )
 
 // statDoc is one snapshot of the rings: what stat -json prints.
@@ -20,12 +21,13 @@ type statDoc struct {
 	Time        time.Time  `json:"time"`
 	RateSeconds float64    `json:"rate_seconds,omitempty"` // the window of rates; absent: no rates
 	Rings       []statRing `json:"rings"`
-	Errors      []string   `json:"errors,omitempty"` // rings named that could not be read
+	Errors      []string   `json:"errors,omitempty"` // the errors of the rings that could not be read
 }
 
 // statRing is one ring in a snapshot.
 type statRing struct {
 	Path         string     `json:"path"`
+	Error        string     `json:"error,omitempty"` // why the ring could not be read; then only Path is set
 	Instance     uint64     `json:"instance"`
 	Capacity     int        `json:"capacity"`
 	Type         string     `json:"type"`
@@ -40,9 +42,11 @@ type statPart struct {
 	Name     string `json:"name"`
 	Index    int    `json:"index"` // table entry
 	PID      int    `json:"pid"`
-	State    string `json:"state"` // live, dead, detached or closed
+	State    string `json:"state"` // live, stalled, detached, dead, evicted or closed
 	Position int64  `json:"position"`
 	Lag      int64  `json:"lag"` // consumers: cursor - position
+	// BeatAge is, for consumers, the seconds since their last heartbeat.
+	BeatAge float64 `json:"beat_age_seconds,omitempty"`
 	// Counters are every counter by type name (disruptor.CounterTypes).
 	Counters map[string]int64 `json:"counters"`
 	// Rates are the tallies' increase per second since the previous
@@ -56,35 +60,40 @@ func (p *statPart) key(r *statRing) string {
 }
 
 // statSnapshot inspects the rings named (NAME or PATH, see dr.RingPath),
-// or all those in dir if none are. Rings in dir that cannot be read are
-// passed over; named ones are errors.
+// or all those in dir if none are. A ring that cannot be read is in the
+// snapshot with its error, beside the others; the error returned is that
+// of the rings named that could not be read, or of dir if it cannot be
+// listed.
 func statSnapshot(dir string, names []string) (*statDoc, error) {
 	doc := &statDoc{Time: time.Now(), Rings: []statRing{}}
 	var errs []error
-	if len(names) == 0 {
-		paths, err := dr.ListRings(dir)
-		if err != nil {
-			return nil, err
-		}
-		for _, p := range paths {
-			if in, err := dr.Inspect(p); err == nil {
-				doc.Rings = append(doc.Rings, statRingOf(in))
+	for _, s := range metrics.NewFileCollector(statSources(dir, names)...).Scan() {
+		if s.Err != nil {
+			doc.Rings = append(doc.Rings, statRing{Path: s.Path, Error: s.Err.Error(), Participants: []statPart{}})
+			doc.Errors = append(doc.Errors, s.Err.Error())
+			if len(names) > 0 || s.Path == dir {
+				errs = append(errs, s.Err)
 			}
-		}
-	}
-	for _, name := range names {
-		in, err := dr.Inspect(name, dr.WithDir(dir))
-		if err != nil {
-			errs = append(errs, err)
-			doc.Errors = append(doc.Errors, err.Error())
 			continue
 		}
-		doc.Rings = append(doc.Rings, statRingOf(in))
+		doc.Rings = append(doc.Rings, statRingOf(s.Info, doc.Time))
 	}
 	return doc, errors.Join(errs...)
 }
 
-func statRingOf(in *dr.RingInfo) statRing {
+// statSources are the paths of the rings named, or dir if none are.
+func statSources(dir string, names []string) []string {
+	if len(names) == 0 {
+		return []string{dir}
+	}
+	out := make([]string, 0, len(names))
+	for _, n := range names {
+		out = append(out, dr.RingPath(n, dr.WithDir(dir)))
+	}
+	return out
+}
+
+func statRingOf(in *dr.RingInfo, now time.Time) statRing {
 	r := statRing{Path: in.Path, Instance: in.Instance, Capacity: in.Capacity, Type: in.Type,
 		Cursor: in.Cursor, Halted: in.Halted, Participants: make([]statPart, 0, len(in.Producers)+len(in.Consumers))}
 	for _, set := range [][]dr.Participant{in.Producers, in.Consumers} {
@@ -97,6 +106,8 @@ func statRingOf(in *dr.RingInfo) statRing {
 			}
 			if sp.Role == "producer" {
 				sp.Position = in.Cursor
+			} else if !p.Beat.IsZero() {
+				sp.BeatAge = max(0, now.Sub(p.Beat).Seconds())
 			}
 			r.Participants = append(r.Participants, sp)
 		}
@@ -155,12 +166,13 @@ func writeStat(w io.Writer, doc *statDoc, dir string) error {
 	if len(doc.Rings) == 0 && len(doc.Errors) == 0 {
 		fmt.Fprintf(&b, "\nno rings in %s\n", dir)
 	}
-	for _, e := range doc.Errors {
-		fmt.Fprintf(&b, "\n%s\n", e)
-	}
 	tw := tabwriter.NewWriter(&b, 0, 8, 2, ' ', tabwriter.AlignRight)
 	for i := range doc.Rings {
 		r := &doc.Rings[i]
+		if r.Error != "" {
+			fmt.Fprintf(&b, "\n%s: UNREADABLE\n%s\n", r.Path, r.Error)
+			continue
+		}
 		state := ""
 		if r.Halted {
 			state = ", halted"
