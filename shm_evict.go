@@ -93,7 +93,7 @@ func (sh *shared) freeRecord(i int) bool {
 		return false
 	}
 	rec := &sh.recs()[i]
-	(&engine{recs: sh.recs()}).unfollow(rec)
+	unfollow(sh.recs(), rec)
 	rec.NameLen.Store(0)
 	rec.State.Store(recFree)
 	sh.ungated()

@@ -25,7 +25,7 @@ var ErrUpstreamGone = errors.New("disruptor: followed consumer left the ring")
 // follow records that rec follows the records ups (at most maxUps); the
 // registry lock is held.
 func (e *engine) follow(rec *consumerRecord, ups []int) {
-	e.unfollow(rec) // a resumed record may have followed others before
+	unfollow(e.recs, rec) // a resumed record may have followed others before
 	for k, i := range ups {
 		up := &e.recs[i]
 		rec.Ups[k].Idx.Store(uint32(i))
@@ -35,12 +35,13 @@ func (e *engine) follow(rec *consumerRecord, ups []int) {
 	rec.NUps.Store(uint32(len(ups)))
 }
 
-// unfollow undoes follow; the registry lock is held.
-func (e *engine) unfollow(rec *consumerRecord) {
+// unfollow undoes follow in the consumer table recs; the registry lock is
+// held.
+func unfollow(recs []consumerRecord, rec *consumerRecord) {
 	for k := range min(uint(rec.NUps.Load()), maxUps) {
 		i, gen := uint(rec.Ups[k].Idx.Load()), rec.Ups[k].Gen.Load()
-		if i < uint(len(e.recs)) && e.recs[i].Gen.Load() == gen && e.recs[i].Followers.Load() > 0 {
-			e.recs[i].Followers.Add(-1)
+		if i < uint(len(recs)) && recs[i].Gen.Load() == gen && recs[i].Followers.Load() > 0 {
+			recs[i].Followers.Add(-1)
 		}
 	}
 	rec.NUps.Store(0)

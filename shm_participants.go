@@ -171,7 +171,7 @@ func (c *Consumer[E]) leaveShared(keep bool) {
 		c.rec.Detached.Store(1)
 	} else {
 		sh.registry(func() error {
-			c.r.eng.unfollow(c.rec)
+			unfollow(c.r.eng.recs, c.rec)
 			c.rec.NameLen.Store(0)
 			c.r.eng.leave(c.rec)
 			return nil
