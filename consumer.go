@@ -27,17 +27,18 @@ type Consumer[E any] struct {
 	site   parkSite
 	group  *WorkGroup[E] // nil for a broadcast consumer
 
-	next     int64 // the next sequence to read
-	hi       int64 // the highest sequence known readable
-	released int64 // the last sequence stored into rec.Cursor
-	last     int64 // the sequence of the last event returned
-	eofs     int64
-	done     bool // read the final EOF
-	closed   bool
-	leased   bool
-	held     bool  // work group member: next was taken and not yet read
-	resumed  bool  // shared ring: took over a record an earlier owner left
-	err      error // what ended the last Events loop
+	next        int64 // the next sequence to read
+	hi          int64 // the highest sequence known readable
+	released    int64 // the last sequence stored into rec.Cursor
+	last        int64 // the sequence of the last event returned
+	eofs        int64
+	done        bool // read the final EOF
+	closed      bool
+	leased      bool
+	held        bool  // work group member: next was taken and not yet read
+	resumed     bool  // shared ring: took over a record an earlier owner left
+	toldEvicted bool  // shared ring: was given ErrUntethered
+	err         error // what ended the last Events loop
 
 	w          waiter
 	wc         waitCounts

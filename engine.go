@@ -26,6 +26,7 @@ import (
 	"context"
 	"math"
 	"sync/atomic"
+	"time"
 )
 
 // engine holds the geometry and the views of the shared words.
@@ -41,6 +42,7 @@ type engine struct {
 	// consumers learn that the producers died (ErrProducerGone).
 	watch     func(producer bool, me *waiter) error
 	evictDead bool
+	untether  time.Duration // shared rings: evict consumers silent this long (0: never)
 
 	members atomic.Int32 // this process's open producers and consumers
 	procs   int          // processors to run participants on, fixed when the ring is made

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Slot kinds: what a producer published into a slot.
@@ -47,11 +48,12 @@ type config struct {
 	first        int64 // the first sequence; tests start near 2^62
 
 	// shared rings only
-	dir       string      // where names without a slash live
-	mode      os.FileMode // permissions of a created file
-	evictDead bool        // free the records of consumers whose process died
-	noCounts  bool        // WithCounters(false)
-	stamps    bool        // WithPublishTimes
+	dir       string        // where names without a slash live
+	mode      os.FileMode   // permissions of a created file
+	evictDead bool          // free the records of consumers whose process died
+	untether  time.Duration // WithUntetherAfter
+	noCounts  bool          // WithCounters(false)
+	stamps    bool          // WithPublishTimes
 }
 
 // WithMultiProducer lets any number of producers publish concurrently. The

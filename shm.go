@@ -316,7 +316,7 @@ func sharedRing[E any](sh *shared, cfg *config) *Ring[E] {
 	r := &Ring[E]{sh: sh, counters: !cfg.noCounts, stamps: sh.stamps, slots: unsafe.Slice((*slot[E])(unsafe.Pointer(&m[g.Slots.Offset])), g.Capacity)}
 	r.eng = engine{
 		size: int64(g.Capacity), mask: int64(g.Capacity - 1), multi: g.MultiProducer,
-		relaxed: haveReleaseStore && sharedBarrierOK(), shared: true, evictDead: cfg.evictDead,
+		relaxed: haveReleaseStore && sharedBarrierOK(), shared: true, evictDead: cfg.evictDead, untether: cfg.untether,
 		ctl:       ctl,
 		recs:      sh.recs(),
 		wait:      cfg.wait.forProcs(runtime.GOMAXPROCS(0)),

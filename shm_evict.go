@@ -118,6 +118,7 @@ func (c *Consumer[E]) evicted() bool { return c.rec.State.Load() == recEvicted }
 
 // untethered is the error of a consumer whose record was evicted.
 func (c *Consumer[E]) untethered() error {
+	c.toldEvicted = true
 	return fmt.Errorf("%w: consumer %q was evicted from %s; events after sequence %d may have been overwritten",
 		ErrUntethered, c.name, c.r.Path(), c.released)
 }

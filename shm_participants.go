@@ -97,6 +97,9 @@ func (r *Ring[E]) newSharedConsumer(c *Consumer[E], name string, cfg *consumerCo
 	sh, e := r.sh, &r.eng
 	return sh.registry(func() error {
 		r.heal(r.ownsEntry)
+		if err := sh.claimEvicted(name); err != nil {
+			return err
+		}
 		var ups []int
 		for _, up := range cfg.afterNames {
 			i := e.findConsumer(up)
@@ -167,7 +170,9 @@ func (r *Ring[E]) newSharedConsumer(c *Consumer[E], name string, cfg *consumerCo
 func (c *Consumer[E]) leaveShared(keep bool) {
 	sh := c.r.sh
 	i := c.r.eng.recIndex(c.rec)
-	if keep && !c.evicted() { // an evicted record is of no use to resume
+	// An evicted record whose consumer was not told yet stays evicted, so
+	// that whoever resumes it learns it was left behind (see claimEvicted).
+	if keep && !(c.evicted() && c.toldEvicted) {
 		c.rec.Detached.Store(1)
 	} else {
 		sh.registry(func() error {

@@ -83,6 +83,9 @@ func (r *Ring[E]) watchLocked(producer bool) (open, live bool, err error) {
 	if err == nil && producer && e.evictDead {
 		err = sh.registry(func() error { r.evictDead(); return nil })
 	}
+	if err == nil && producer && e.untether > 0 {
+		err = sh.registry(func() error { r.untetherStale(); return nil })
+	}
 	return open, live, err
 }
 
