@@ -41,6 +41,7 @@ type engine struct {
 	// consumers learn that the producers died (ErrProducerGone).
 	watch     func(producer bool) error
 	evictDead bool
+	mapping   *shared // shared rings: the handle's mapping and its error (shm_fault.go)
 
 	members atomic.Int32 // this process's open producers and consumers
 	procs   int          // processors to run participants on, fixed when the ring is made
@@ -91,7 +92,7 @@ func (e *engine) refreshGate(claimHigh, want int64) int64 {
 	for {
 		epoch := e.ctl.Epoch.Load()
 		g := max(want, claimHigh-e.size/2)
-		n := int(e.ctl.Records.Load())
+		n := min(int(e.ctl.Records.Load()), len(e.recs)) // a mapped word: bounded
 		for i := 0; i < n; i++ {
 			r := &e.recs[i]
 			if r.State.Load() == recActive {

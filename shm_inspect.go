@@ -58,7 +58,7 @@ func Inspect(name string, opts ...Option) (*RingInfo, error) {
 		return nil, err
 	}
 	defer sh.close()
-	return sh.info(), nil
+	return guarded(sh, sh.info)
 }
 
 func (sh *shared) info() *RingInfo {
@@ -75,17 +75,17 @@ func (sh *shared) info() *RingInfo {
 	for j := range sh.ctl.Table {
 		ent := &sh.ctl.Table[j]
 		st := ent.State.Load()
-		if st == prodFree {
+		if st != prodActive && st != prodClosed { // free, or not a state at all
 			continue
 		}
-		p := Participant{Name: string(ent.Name[:min(int(ent.NameLen.Load()), nameMax)]), Index: j,
-			PID: int(ent.PID.Load()), State: "closed"}
+		p := Participant{Name: prodName(ent), Index: j, PID: int(ent.PID.Load()), State: "closed"}
 		if st == prodActive {
 			p.State = liveness(lockedByOther(sh.f, sh.prodLock(j)), false)
 		}
-		ps := producerStats(p.Name, &sh.counters[int(h.MaxConsumers)+j])
+		rec := sh.counterRec(int(sh.geo.MaxConsumers) + j)
+		ps := producerStats(p.Name, rec)
 		p.Producer = &ps
-		p.Counters = recordCounters(&sh.counters[int(h.MaxConsumers)+j], "producer", p.Name, in.Cursor)
+		p.Counters = recordCounters(rec, "producer", p.Name, in.Cursor)
 		in.Producers = append(in.Producers, p)
 	}
 	recs := sh.recs()
@@ -98,10 +98,10 @@ func (sh *shared) info() *RingInfo {
 			State:    liveness(lockedByOther(sh.f, sh.recLock(i)), rec.Detached.Load() != 0),
 			Position: rec.Cursor.Load(), Beat: time.Unix(0, rec.Beat.Load())}
 		c.Lag = max(0, in.Cursor-c.Position)
-		cs := consumerStats(c.Name, &sh.counters[i])
+		cs := consumerStats(c.Name, sh.counterRec(i))
 		cs.Position = c.Position
 		c.Consumer = &cs
-		c.Counters = recordCounters(&sh.counters[i], "consumer", c.Name, c.Position)
+		c.Counters = recordCounters(sh.counterRec(i), "consumer", c.Name, c.Position)
 		in.Consumers = append(in.Consumers, c)
 	}
 	return in

@@ -62,13 +62,16 @@ func (sh *shared) prodLock(j int) int64 {
 	return int64(sh.geo.Control.Offset) + int64(unsafe.Offsetof(sharedControl{}.Table)) + int64(j)*int64(unsafe.Sizeof(producerRecord{}))
 }
 
-// registry runs fn holding the registry lock.
+// registry runs fn holding the registry lock, guarded (shm_fault.go).
 func (sh *shared) registry(fn func() error) error {
+	if err := sh.usable(); err != nil {
+		return err
+	}
 	if err := waitLock(sh.f, lockRegistry); err != nil {
 		return fmt.Errorf("disruptor: registry lock: %w", err)
 	}
 	defer unlock(sh.f, lockRegistry)
-	return fn()
+	return sh.guard(fn)
 }
 
 // resumeTally loads a participant's counters from its record, so that
@@ -110,7 +113,7 @@ func (r *Ring[E]) newSharedConsumer(c *Consumer[E], name string, cfg *consumerCo
 			rec.Beat.Store(time.Now().UnixNano())
 			rec.Detached.Store(0)
 			c.rec = rec
-			c.t.rec = &sh.counters[i]
+			c.t.rec = sh.counterRec(i)
 			resumeTally(&c.t)
 			c.t.rec.open(roleConsumer, i, name)
 			c.setStart(rec.Cursor.Load() + 1)
@@ -133,7 +136,7 @@ func (r *Ring[E]) newSharedConsumer(c *Consumer[E], name string, cfg *consumerCo
 			return fmt.Errorf("disruptor: consumer %q: record lock: %v", name, err)
 		}
 		c.rec = rec
-		c.t.rec = &sh.counters[i]
+		c.t.rec = sh.counterRec(i)
 		c.t.rec.close()
 		for k := range c.t.rec.V {
 			c.t.rec.V[k].Store(0)
@@ -209,7 +212,7 @@ func (r *Ring[E]) newSharedProducer(p *Producer[E], name string) error {
 					}
 					continue
 				}
-				if pick < 0 || string(tab[j].Name[:tab[j].NameLen.Load()]) == name {
+				if pick < 0 || prodName(&tab[j]) == name {
 					pick = j // a dead producer's entry: take it over
 				}
 			case prodFree, prodClosed: // a closed entry is done with (see eofEnds)
@@ -233,7 +236,7 @@ func (r *Ring[E]) newSharedProducer(p *Producer[E], name string) error {
 		ent.PID.Store(int64(os.Getpid()))
 		ent.State.Store(prodActive)
 		p.entry = pick
-		p.t.rec = &sh.counters[len(e.recs)+pick]
+		p.t.rec = sh.counterRec(len(e.recs) + pick)
 		if p.t.rec.label() != name {
 			for k := range p.t.rec.V {
 				p.t.rec.V[k].Store(0)
@@ -296,6 +299,9 @@ func (sh *shared) eofEnds(s int64) bool {
 // watch is the engine's liveness check for shared rings.
 func (r *Ring[E]) watch(producer bool) error {
 	sh, e := r.sh, &r.eng
+	if err := sh.checkMapping(); err != nil {
+		return err
+	}
 	if producer {
 		if e.evictDead {
 			return sh.registry(func() error { r.evictDead(); return nil })
@@ -358,11 +364,14 @@ func (r *Ring[E]) WaitForConsumers(ctx context.Context, n int) error {
 	t := time.NewTicker(time.Millisecond)
 	defer t.Stop()
 	for {
+		if err := r.sh.checkMapping(); err != nil {
+			return err
+		}
 		if r.Consumers() >= n {
 			return nil
 		}
 		if r.eng.halted() {
-			return ErrHalted
+			return r.eng.haltErr()
 		}
 		select {
 		case <-ctx.Done():
