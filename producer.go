@@ -106,16 +106,18 @@ func (p *Producer[E]) TryClaimN(n int) (Batch[E], error) {
 func (p *Producer[E]) Sequence() int64 { return p.seq }
 
 func (p *Producer[E]) claim(ctx context.Context, n int, try bool) error {
+	if sh := p.r.sh; sh != nil {
+		// Truncated: the slots are not the ring's any more (a fault may
+		// have cut the last claim short: it is as good as skipped).
+		if err := sh.usable(); err != nil && !p.closed {
+			return err
+		}
+	}
 	if p.lo <= p.hi {
 		panic("disruptor: claim while an earlier claim is neither published nor skipped")
 	}
 	if p.closed {
 		return ErrClosed
-	}
-	if sh := p.r.sh; sh != nil {
-		if err := sh.usable(); err != nil { // truncated: the slots are not the ring's any more
-			return err
-		}
 	}
 	if n < 1 || int64(n) > p.r.eng.size {
 		return fmt.Errorf("%w: claim of %d slots on a ring of %d", ErrTooLarge, n, p.r.eng.size)

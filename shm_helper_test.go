@@ -215,6 +215,7 @@ type helperSpec struct {
 	Latency  bool          `json:"latency"`   // consumer: measure publish-to-delivery time
 	Deadline time.Duration `json:"deadline"`  // the child gives up after this long
 	TryAfter bool          `json:"try_after"` // consumer: TryNext once after a failure
+	Guard    bool          `json:"guard"`     // producer, consumer: run the loop under Ring.Guard
 }
 
 // xmsg is one message of a child.
@@ -227,7 +228,8 @@ type xmsg struct {
 	Member int     `json:"member"`
 	Start  int64   `json:"start"` // consumer: first sequence it reads
 	Err    string  `json:"err,omitempty"`
-	Gone   bool    `json:"gone,omitempty"` // errors.Is(Err, ErrProducerGone)
+	Gone   bool    `json:"gone,omitempty"`  // errors.Is(Err, ErrProducerGone)
+	Trunc  bool    `json:"trunc,omitempty"` // errors.Is(Err, ErrTruncated)
 	After  string  `json:"after,omitempty"`
 	Check  *xcheck `json:"check,omitempty"`
 	Counts []int64 `json:"counts,omitempty"`
