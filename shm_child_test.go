@@ -127,7 +127,9 @@ func (h *xhelper) producer(r *Ring[xev], rng *rand.Rand) int {
 	}
 	produce := func() error { return xproduce(context.Background(), p, s.ID, 0, s.N, o) }
 	if s.Guard {
-		produce = func() error { return r.Guard(func() error { return xproduce(context.Background(), p, s.ID, 0, s.N, o) }) }
+		produce = func() error {
+			return r.Guard(func() error { return xproduce(context.Background(), p, s.ID, 0, s.N, o) })
+		}
 	}
 	if err := produce(); err != nil {
 		return h.fail(err)
