@@ -223,11 +223,21 @@ func FuzzLiveWords(f *testing.F) {
 	seed(op(index["rec[0].PID"], 1<<63), op(index["prod[0].PID"], math.MaxUint64), op(index["prod[0].EOF"], 1<<63))
 	f.Fuzz(func(t *testing.T, ops []byte) {
 		g := newLiveRig(t)
-		g.step(g.done)
-		for n := 0; len(ops) >= 9 && n < 32; n++ {
-			g.corrupt(ops[0], binary.LittleEndian.Uint64(ops[1:9]))
-			ops = ops[9:]
+		var did []string
+		step := func() { // nothing waits: the context has ended
+			t0 := time.Now()
 			g.step(g.done)
+			if d := time.Since(t0); d > time.Second {
+				var b strings.Builder
+				pprof.Lookup("goroutine").WriteTo(&b, 1)
+				t.Fatalf("a step took %v after %v\n%s", d, did, b.String())
+			}
+		}
+		step()
+		for n := 0; len(ops) >= 9 && n < 32; n++ {
+			did = append(did, g.corrupt(ops[0], binary.LittleEndian.Uint64(ops[1:9])))
+			ops = ops[9:]
+			step()
 		}
 	})
 }

@@ -57,9 +57,9 @@ func (f *FileCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	seen := map[string]bool{}
 	for _, in := range rings {
-		ring := filepath.Base(in.Path)
+		ring := validLabel(filepath.Base(in.Path))
 		if seen[ring] {
-			ring = in.Path
+			ring = validLabel(in.Path)
 		}
 		seen[ring] = true
 		l := labeler{}
