@@ -296,7 +296,8 @@ func (r *Ring[E]) Path() string {
 // same name to take them over). Afterwards nothing of the handle points
 // into the mapping: the ring's, its producers' and its consumers' methods
 // return ErrClosed (Publish without a claim still panics), and Stats keep
-// the last values. Call it only when no goroutine uses the ring's
+// the last values. Events, batches and leases obtained before Close point
+// into the mapping and must not be used after it. Call it only when no goroutine uses the ring's
 // producers or consumers any more. For an in-process ring Close does
 // nothing. Close is idempotent.
 func (r *Ring[E]) Close() error {

@@ -75,6 +75,14 @@ func testSharedClosedHandle(t *testing.T, multi, attached bool) {
 	if _, err := p.Claim(ctx); err != nil { // held over Close
 		t.Fatal(err)
 	}
+	lc, err := r.NewConsumer("leaser")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lease, err := lc.Lease(ctx, 2) // held over Close
+	if err != nil || lease.Len() != 2 {
+		t.Fatalf("Lease = %d events, %v; want 2", lease.Len(), err)
+	}
 	if err := r.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
@@ -125,6 +133,10 @@ func testSharedClosedHandle(t *testing.T, multi, attached bool) {
 	}
 	check("Events (Err)", c.Err())
 	check("Consumer.Close", c.Close())
+	for range lease.All() {
+		t.Error("a lease held over Close yielded an event")
+	}
+	lease.Release()
 	for i := range g.Len() {
 		_, err = g.Member(i).Next(ctx)
 		check("work group member's Next", err)
