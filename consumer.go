@@ -38,6 +38,7 @@ type Consumer[E any] struct {
 	held        bool  // work group member: next was taken and not yet read
 	resumed     bool  // shared ring: took over a record an earlier owner left
 	toldEvicted bool  // shared ring: was given ErrUntethered
+	orphan      bool  // closed by the ring's Close (detached), not by its own
 	err         error // what ended the last Events loop
 
 	w          waiter
@@ -256,6 +257,11 @@ func (c *Consumer[E]) acquire(ctx context.Context, try bool) error {
 	case c.closed:
 		return ErrClosed
 	}
+	if sh := c.r.sh; sh != nil {
+		if err := sh.usable(); err != nil { // truncated: the slots are not the ring's any more
+			return err
+		}
+	}
 	c.release(c.next - 1)
 	if c.evicted() {
 		return c.untethered()
@@ -309,11 +315,15 @@ func (c *Consumer[E]) release(s int64) {
 
 // Close releases everything read and removes the consumer from the ring:
 // it no longer gates producers. A consumer that others follow cannot close
-// (ErrHasDependents). Close is idempotent.
+// (ErrHasDependents). Close is idempotent, except after the ring's own
+// Close, which detached the consumer instead: ErrClosed.
 func (c *Consumer[E]) Close() error {
 	c.r.mu.Lock()
 	defer c.r.mu.Unlock()
 	if c.closed {
+		if c.orphan {
+			return ErrClosed
+		}
 		return nil
 	}
 	n := c.dependents.Load()
@@ -362,5 +372,6 @@ func (c *Consumer[E]) flushStats() {
 // Stats returns a snapshot of the consumer's counters. It is safe to call
 // from any goroutine; values may trail the consumer by a few events.
 func (c *Consumer[E]) Stats() ConsumerStats {
-	return consumerStats(c.name, c.t.rec)
+	s, _ := guarded(c.r.sh, func() ConsumerStats { return consumerStats(c.name, c.t.rec) })
+	return s
 }

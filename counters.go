@@ -85,7 +85,11 @@ func readRecord(out []Counter, c *counterRecord, pos int64) []Counter {
 // ring handle (for a shared ring, of every process: see also Inspect).
 func (r *Ring[E]) Counters() []Counter {
 	if r.sh != nil {
-		return r.sh.counterValues()
+		if r.sh.usable() != nil {
+			return nil
+		}
+		out, _ := guarded(r.sh, r.sh.counterValues)
+		return out
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()

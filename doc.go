@@ -57,4 +57,20 @@
 // flushes, EOFs, full-ring waits, empty polls, yields, parks, lag
 // high-water mark) that cost no atomic operation per event; Stats reads them
 // and Ring.Report prints them all.
+//
+// # Shared rings whose file is truncated
+//
+// A shared ring's file shortened by another process (or removed and
+// replaced) ends the ring for every handle: waits notice within about
+// 100 ms, and every call then returns an error matching ErrTruncated. A
+// Go process touching a mapped page past the file's new end would die of
+// SIGBUS, so the ring's own waits, registration and readers recover from
+// such a fault, and Ring.Guard does the same for a loop of user code. Once
+// the fault is known the handle's mapping is replaced, in place, by
+// memory that is safe to touch. What remains unprotected is code outside
+// Guard, on any goroutine, that reads or writes an event through a pointer
+// from Claim, Next, a Batch or a Lease (or calls Cursor) after the
+// truncation but before the handle noticed it: run such loops under Guard,
+// on the goroutine that holds the pointers, or accept that a truncated
+// file kills the process as it would any program that maps it.
 package disruptor

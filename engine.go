@@ -43,6 +43,7 @@ type engine struct {
 	watch     func(producer bool, me *waiter) error
 	evictDead bool
 	untether  time.Duration // shared rings: evict consumers silent this long (0: never)
+	mapping   *shared       // shared rings: the handle's mapping and its error (shm_fault.go)
 
 	members atomic.Int32 // this process's open producers and consumers
 	procs   int          // processors to run participants on, fixed when the ring is made
@@ -93,7 +94,7 @@ func (e *engine) refreshGate(claimHigh, want int64) int64 {
 	for {
 		epoch := e.ctl.Epoch.Load()
 		g := max(want, claimHigh-e.size/2)
-		n := int(e.ctl.Records.Load())
+		n := min(int(e.ctl.Records.Load()), len(e.recs)) // a mapped word: bounded
 		for i := 0; i < n; i++ {
 			r := &e.recs[i]
 			if r.State.Load() == recActive {

@@ -41,6 +41,9 @@ func (r *Ring[E]) NewObserver(latest bool) (*Observer[E], error) {
 	if r.sh == nil {
 		return nil, fmt.Errorf("disruptor: observers read shared rings; an in-process ring's readers are consumers")
 	}
+	if err := r.sh.usable(); err != nil {
+		return nil, err
+	}
 	o := &Observer[E]{r: r, next: r.eng.ctl.GateCache.Load() + 1}
 	if latest {
 		o.next = max(o.next, r.eng.published(o.next)+1)
@@ -51,12 +54,16 @@ func (r *Ring[E]) NewObserver(latest bool) (*Observer[E], error) {
 // Next waits for the next event and copies it into dst, returning its
 // sequence. It returns ErrLapped if the producers overtook the observer
 // (the observer moves on to the oldest safe event), ErrFlush at a flush
-// marker, and io.EOF after an EOF from every producer.
+// marker, and io.EOF after an EOF from every producer. After the ring's
+// Close it returns ErrClosed, and ErrTruncated once its file was truncated.
 func (o *Observer[E]) Next(ctx context.Context, dst *E) (int64, error) {
 	e := &o.r.eng
 	for {
 		if o.done {
 			return 0, io.EOF
+		}
+		if err := o.r.sh.usable(); err != nil {
+			return 0, err
 		}
 		s := o.next
 		if g := e.ctl.GateCache.Load(); s <= g {

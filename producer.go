@@ -22,6 +22,7 @@ type Producer[E any] struct {
 	single bool  // single-producer mode
 	fast   bool  // single mode, open, and no claim outstanding
 	closed bool
+	orphan bool // closed by the ring's Close: no EOF was sent
 	evSize int64
 	t      tally
 	r      *Ring[E]
@@ -106,6 +107,13 @@ func (p *Producer[E]) TryClaimN(n int) (Batch[E], error) {
 func (p *Producer[E]) Sequence() int64 { return p.seq }
 
 func (p *Producer[E]) claim(ctx context.Context, n int, try bool) error {
+	if sh := p.r.sh; sh != nil {
+		// Truncated: the slots are not the ring's any more (a fault may
+		// have cut the last claim short: it is as good as skipped).
+		if err := sh.usable(); err != nil && !p.closed {
+			return err
+		}
+	}
 	if p.lo <= p.hi {
 		panic("disruptor: claim while an earlier claim is neither published nor skipped")
 	}
@@ -222,12 +230,16 @@ func (p *Producer[E]) Flush(ctx context.Context) error { return p.marker(ctx, ki
 // Close publishes this producer's EOF marker. Consumers return io.EOF once
 // they have read an EOF from every producer and every event before. An
 // outstanding claim is skipped first. Close waits for room like Claim and
-// returns ErrHalted if the ring halts first; later calls return nil.
+// returns ErrHalted if the ring halts first; later calls return nil, except
+// after the ring's own Close, which sent no EOF: ErrClosed.
 func (p *Producer[E]) Close() error { return p.CloseContext(context.Background()) }
 
 // CloseContext is Close with a context bounding the wait for room.
 func (p *Producer[E]) CloseContext(ctx context.Context) error {
 	if p.closed {
+		if p.orphan {
+			return ErrClosed
+		}
 		return nil
 	}
 	if p.lo <= p.hi {
@@ -249,7 +261,10 @@ func (p *Producer[E]) CloseContext(ctx context.Context) error {
 
 // Stats returns a snapshot of the producer's counters. It is safe to call
 // from any goroutine; values may trail the producer by a few events.
-func (p *Producer[E]) Stats() ProducerStats { return producerStats(p.name, p.t.rec) }
+func (p *Producer[E]) Stats() ProducerStats {
+	s, _ := guarded(p.r.sh, func() ProducerStats { return producerStats(p.name, p.t.rec) })
+	return s
+}
 
 // Batch is a run of claimed slots from ClaimN.
 type Batch[E any] struct {

@@ -165,9 +165,13 @@ func (c *Consumer[E]) Lease(ctx context.Context, max int) (Lease[E], error) {
 // Len is the number of events in the lease (holes excluded).
 func (l Lease[E]) Len() int { return l.events }
 
-// All iterates over the lease's events in order.
+// All iterates over the lease's events in order; over none once the
+// consumer (or its ring's handle) was closed: the slots are no longer held.
 func (l Lease[E]) All() iter.Seq2[int64, *E] {
 	return func(yield func(int64, *E) bool) {
+		if l.c == nil || l.c.closed {
+			return
+		}
 		for s := l.lo; s <= l.hi; s++ {
 			if sl := l.c.r.at(s); sl.kind == kindData && !yield(s, &sl.ev) {
 				return

@@ -33,6 +33,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/disruptor-go/disruptor/internal/layout"
@@ -59,9 +60,12 @@ type shared struct {
 	instance uint64
 	ctl      *sharedControl
 	counters []counterRecord
-	stamps   []int64    // publication times, if the creator asked for them
-	mu       sync.Mutex // guards closed
-	closed   bool
+	stamps   []int64 // publication times, if the creator asked for them
+
+	base, size uintptr               // the mapping's addresses, kept after Close (shm_fault.go)
+	mu         sync.Mutex            // serialises closing and breaking the handle
+	closed     atomic.Bool           // set under mu, before the mapping is unmapped
+	fault      atomic.Pointer[error] // ErrTruncated, once the mapping faulted (set under mu)
 }
 
 // WithDir sets the directory where ring names without a slash live
@@ -269,6 +273,7 @@ func notRegular(m fs.FileMode) error {
 // view sets the typed views of the mapping that do not depend on E.
 func (sh *shared) view() {
 	g, m := &sh.geo, sh.mem
+	sh.base, sh.size = uintptr(unsafe.Pointer(&m[0])), uintptr(len(m))
 	sh.ctl = (*sharedControl)(unsafe.Pointer(&m[g.Control.Offset]))
 	n := g.MaxConsumers + maxSharedProducers
 	recBytes := n * uint64(unsafe.Sizeof(counterRecord{}))
@@ -297,10 +302,10 @@ func (sh *shared) header() *layout.Header {
 func (sh *shared) close() error {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	if sh.closed {
+	if sh.closed.Load() {
 		return nil
 	}
-	sh.closed = true
+	sh.closed.Store(true)
 	err := unmapFile(sh.mem)
 	return errors.Join(err, sh.f.Close())
 }
@@ -329,6 +334,7 @@ func sharedRing[E any](sh *shared, cfg *config) *Ring[E] {
 		r.eng.avail = unsafe.Slice((*availWord)(unsafe.Pointer(&m[g.Avail.Offset])), g.Capacity)
 	}
 	r.eng.watch = r.watch
+	r.eng.mapping = sh
 	return r
 }
 
@@ -342,18 +348,30 @@ func (r *Ring[E]) Path() string {
 
 // Close releases a shared ring's mapping. Consumers of this handle still
 // open are detached (their records keep gating, so they can resume), and
-// producers still open are left as if their process had ended. Call it
-// only when no goroutine uses the ring's producers or consumers any more.
-// For an in-process ring Close does nothing. Close is idempotent.
+// producers still open are left as if their process had ended (an
+// outstanding claim is dropped; their entries wait for a producer of the
+// same name to take them over). Afterwards nothing of the handle points
+// into the mapping: the ring's, its producers' and its consumers' methods
+// return ErrClosed (Publish without a claim still panics), and Stats keep
+// the last values. Events, batches and leases obtained before Close point
+// into the mapping and must not be used after it. Call it only when no goroutine uses the ring's
+// producers or consumers any more. For an in-process ring Close does
+// nothing. Close is idempotent.
 func (r *Ring[E]) Close() error {
 	if r.sh == nil {
 		return nil
 	}
 	r.mu.Lock()
-	for _, c := range r.consumers {
-		c.detachLocked()
+	defer r.mu.Unlock()
+	if r.sh.closed.Load() {
+		return nil
 	}
-	r.mu.Unlock()
+	r.sh.checkMapping() // a shortened file is replaced before it is read
+	letGo := func() error { r.letGo(); return nil }
+	if r.sh.guard(letGo) != nil { // faulted, and so replaced: finish on the replacement
+		r.sh.guard(letGo)
+	}
+	r.unhook()
 	return r.sh.close()
 }
 

@@ -53,7 +53,7 @@ func (h *xhelper) emit(m xmsg) {
 }
 
 func (h *xhelper) fail(err error) int {
-	h.emit(xmsg{Ev: "error", Err: err.Error(), Gone: errors.Is(err, ErrProducerGone)})
+	h.emit(xmsg{Ev: "error", Err: err.Error(), Gone: errors.Is(err, ErrProducerGone), Trunc: errors.Is(err, ErrTruncated)})
 	return 1
 }
 
@@ -133,7 +133,13 @@ func (h *xhelper) producer(r *Ring[xev], rng *rand.Rand) int {
 	if s.HangAt > 0 {
 		n = s.HangAt
 	}
-	if err := xproduce(context.Background(), p, s.ID, 0, n, o); err != nil {
+	produce := func() error { return xproduce(context.Background(), p, s.ID, 0, n, o) }
+	if s.Guard {
+		produce = func() error {
+			return r.Guard(func() error { return xproduce(context.Background(), p, s.ID, 0, n, o) })
+		}
+	}
+	if err := produce(); err != nil {
 		return h.fail(err)
 	}
 	if s.HangAt > 0 {
@@ -298,7 +304,14 @@ func (h *xhelper) consumer(r *Ring[xev], rng *rand.Rand) int {
 	if s.Progress {
 		onEvent = func(seq int64, ev *xev) { h.emit(xmsg{Ev: "got", Seq: seq, P: ev.P, N: ev.N}) }
 	}
-	err = xconsume(ctx, c, k, xconsumeOpts{stamp: s.Stamp, stall: s.Stall, gapUs: s.GapUs, spinGaps: s.SpinGaps, spinUs: s.SpinUs, rng: rng, stop: &detach}, onEvent)
+	consume := func() error {
+		return xconsume(ctx, c, k, xconsumeOpts{stamp: s.Stamp, stall: s.Stall, gapUs: s.GapUs, spinGaps: s.SpinGaps, spinUs: s.SpinUs, rng: rng, stop: &detach}, onEvent)
+	}
+	if s.Guard {
+		err = r.Guard(consume)
+	} else {
+		err = consume()
+	}
 	switch {
 	case err == errXstalled:
 		h.emit(xmsg{Ev: "stalled", Seq: c.Sequence(), Check: k})
@@ -313,7 +326,8 @@ func (h *xhelper) consumer(r *Ring[xev], rng *rand.Rand) int {
 		h.emit(xmsg{Ev: "detached", Seq: c.Sequence(), Check: k})
 		return 0
 	case err != nil:
-		m := xmsg{Ev: "error", Err: err.Error(), Gone: errors.Is(err, ErrProducerGone), Untethered: errors.Is(err, ErrUntethered), Check: k}
+		m := xmsg{Ev: "error", Err: err.Error(), Gone: errors.Is(err, ErrProducerGone), Untethered: errors.Is(err, ErrUntethered),
+			Trunc: errors.Is(err, ErrTruncated), Check: k}
 		if s.TryAfter {
 			_, terr := c.TryNext()
 			m.After = fmt.Sprint(terr)

@@ -226,13 +226,13 @@ func TestInspectTruncated(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sh.close()
-	if _, err := sh.safeInfo(); err != nil {
+	if _, err := guarded(sh, sh.info); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Truncate(path, 0); err != nil {
 		t.Fatal(err)
 	}
-	in, err := sh.safeInfo()
+	in, err := guarded(sh, sh.info)
 	if !errors.Is(err, ErrTruncated) || in != nil {
 		t.Fatalf("Inspect of a truncated file: %v, %v; want ErrTruncated", in, err)
 	}

@@ -218,6 +218,7 @@ type helperSpec struct {
 	HangAt   int64         `json:"hang_at"`   // producer: after this many events, claim and hang unpublished
 	Inc      int64         `json:"inc"`       // chaos producer: its incarnation
 	Persist  bool          `json:"persist"`   // group: wait out ErrProducerGone
+	Guard    bool          `json:"guard"`     // producer, consumer: run the loop under Ring.Guard
 }
 
 // xmsg is one message of a child.
@@ -230,7 +231,8 @@ type xmsg struct {
 	Member int     `json:"member"`
 	Start  int64   `json:"start"` // consumer: first sequence it reads
 	Err    string  `json:"err,omitempty"`
-	Gone   bool    `json:"gone,omitempty"` // errors.Is(Err, ErrProducerGone)
+	Gone   bool    `json:"gone,omitempty"`  // errors.Is(Err, ErrProducerGone)
+	Trunc  bool    `json:"trunc,omitempty"` // errors.Is(Err, ErrTruncated)
 	After  string  `json:"after,omitempty"`
 	Check  *xcheck `json:"check,omitempty"`
 	Counts []int64 `json:"counts,omitempty"`

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"time"
 
 	"github.com/disruptor-go/disruptor/internal/layout"
@@ -97,22 +96,7 @@ func Inspect(name string, opts ...Option) (*RingInfo, error) {
 		return nil, err
 	}
 	defer sh.close()
-	return sh.safeInfo()
-}
-
-// safeInfo is info that turns a fault on the mapping (the file was
-// truncated after it was mapped: SIGBUS) into ErrTruncated.
-func (sh *shared) safeInfo() (in *RingInfo, err error) {
-	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	defer func() {
-		if r := recover(); r != nil {
-			if _, fault := r.(interface{ Addr() uintptr }); !fault {
-				panic(r)
-			}
-			in, err = nil, fmt.Errorf("disruptor: inspect %s: %w (%v)", sh.path, ErrTruncated, r)
-		}
-	}()
-	return sh.info(), nil
+	return guarded(sh, sh.info)
 }
 
 func (sh *shared) info() *RingInfo {
@@ -129,17 +113,17 @@ func (sh *shared) info() *RingInfo {
 	for j := range sh.ctl.Table {
 		ent := &sh.ctl.Table[j]
 		st := ent.State.Load()
-		if st == prodFree {
+		if st != prodActive && st != prodClosed { // free, or not a state at all
 			continue
 		}
-		p := Participant{Name: string(ent.Name[:min(int(ent.NameLen.Load()), nameMax)]), Index: j,
-			PID: int(ent.PID.Load()), State: StateClosed}
+		p := Participant{Name: prodName(ent), Index: j, PID: int(ent.PID.Load()), State: StateClosed}
 		if st == prodActive {
 			p.State = liveness(lockedByOther(sh.f, sh.prodLock(j)), false)
 		}
-		ps := producerStats(p.Name, &sh.counters[int(h.MaxConsumers)+j])
+		rec := sh.counterRec(int(sh.geo.MaxConsumers) + j)
+		ps := producerStats(p.Name, rec)
 		p.Producer = &ps
-		p.Counters = recordCounters(&sh.counters[int(h.MaxConsumers)+j], "producer", p.Name, in.Cursor)
+		p.Counters = recordCounters(rec, "producer", p.Name, in.Cursor)
 		in.Producers = append(in.Producers, p)
 	}
 	recs, now := sh.recs(), time.Now()
@@ -151,10 +135,10 @@ func (sh *shared) info() *RingInfo {
 		c := Participant{Name: recName(rec), Index: i, PID: int(rec.PID.Load()), State: sh.consumerState(i, now),
 			Position: rec.Cursor.Load(), Beat: time.Unix(0, rec.Beat.Load())}
 		c.Lag = max(0, in.Cursor-c.Position)
-		cs := consumerStats(c.Name, &sh.counters[i])
+		cs := consumerStats(c.Name, sh.counterRec(i))
 		cs.Position = c.Position
 		c.Consumer = &cs
-		c.Counters = recordCounters(&sh.counters[i], "consumer", c.Name, c.Position)
+		c.Counters = recordCounters(sh.counterRec(i), "consumer", c.Name, c.Position)
 		in.Consumers = append(in.Consumers, c)
 	}
 	return in

@@ -38,10 +38,6 @@ func recName(r *consumerRecord) string {
 	return string(r.Name[:min(uint(r.NameLen.Load()), nameMax)])
 }
 
-func prodName(ent *producerRecord) string {
-	return string(ent.Name[:min(uint(ent.NameLen.Load()), nameMax)])
-}
-
 // recIndex is the table index of a consumer record.
 func (e *engine) recIndex(rec *consumerRecord) int {
 	return int((uintptr(unsafe.Pointer(rec)) - uintptr(unsafe.Pointer(&e.recs[0]))) / unsafe.Sizeof(*rec))
@@ -66,13 +62,16 @@ func (sh *shared) prodLock(j int) int64 {
 	return int64(sh.geo.Control.Offset) + int64(unsafe.Offsetof(sharedControl{}.Table)) + int64(j)*int64(unsafe.Sizeof(producerRecord{}))
 }
 
-// registry runs fn holding the registry lock.
+// registry runs fn holding the registry lock, guarded (shm_fault.go).
 func (sh *shared) registry(fn func() error) error {
+	if err := sh.usable(); err != nil {
+		return err
+	}
 	if err := waitLock(sh.f, lockRegistry); err != nil {
 		return fmt.Errorf("disruptor: registry lock: %w", err)
 	}
 	defer unlock(sh.f, lockRegistry)
-	return fn()
+	return sh.guard(fn)
 }
 
 // resumeTally loads a participant's counters from its record, so that
@@ -125,7 +124,7 @@ func (r *Ring[E]) newSharedConsumer(c *Consumer[E], name string, cfg *consumerCo
 			rec.Detached.Store(0)
 			e.follow(rec, ups)
 			c.rec = rec
-			c.t.rec = &sh.counters[i]
+			c.t.rec = sh.counterRec(i)
 			resumeTally(&c.t)
 			c.t.rec.open(roleConsumer, i, name)
 			c.t.exact = !c.t.off
@@ -153,7 +152,7 @@ func (r *Ring[E]) newSharedConsumer(c *Consumer[E], name string, cfg *consumerCo
 		}
 		e.follow(rec, ups)
 		c.rec = rec
-		c.t.rec = &sh.counters[i]
+		c.t.rec = sh.counterRec(i)
 		c.t.rec.close()
 		for k := range c.t.rec.V {
 			c.t.rec.V[k].Store(0)
@@ -272,7 +271,7 @@ func (r *Ring[E]) newSharedProducer(p *Producer[E], name string) error {
 			p.st.intent = ent
 		}
 		p.entry = pick
-		p.t.rec = &sh.counters[len(e.recs)+pick]
+		p.t.rec = sh.counterRec(len(e.recs) + pick)
 		if p.t.rec.label() != name {
 			for k := range p.t.rec.V {
 				p.t.rec.V[k].Store(0)
@@ -341,11 +340,14 @@ func (r *Ring[E]) WaitForConsumers(ctx context.Context, n int) error {
 	t := time.NewTicker(time.Millisecond)
 	defer t.Stop()
 	for {
+		if err := r.sh.checkMapping(); err != nil {
+			return err
+		}
 		if r.Consumers() >= n {
 			return nil
 		}
 		if r.eng.halted() {
-			return ErrHalted
+			return r.eng.haltErr()
 		}
 		select {
 		case <-ctx.Done():

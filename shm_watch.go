@@ -43,6 +43,9 @@ func (sh *shared) eofEnds(s int64) bool {
 // is readable: what was published before the deaths is read first.)
 func (r *Ring[E]) watch(producer bool, me *waiter) error {
 	sh, e := r.sh, &r.eng
+	if err := sh.checkMapping(); err != nil {
+		return err
+	}
 	open, live, err := r.watchLocked(producer)
 	if err != nil {
 		return err

@@ -214,7 +214,13 @@ func consumerStats(name string, r *counterRecord) ConsumerStats {
 // the ring's tables record them.
 func (r *Ring[E]) Report(w io.Writer) error {
 	if r.sh != nil {
-		in := r.sh.info()
+		if err := r.sh.usable(); err != nil {
+			return err
+		}
+		in, err := guarded(r.sh, r.sh.info)
+		if err != nil {
+			return err
+		}
 		var ps []ProducerStats
 		var cs []ConsumerStats
 		for _, p := range in.Producers {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"time"
 )
 
@@ -169,8 +170,17 @@ type waitCounts struct {
 // await is the one wait loop of the engine, for producers and consumers
 // alike: it runs the strategy's idle steps until ready reports true, the ring
 // is halted, or ctx ends. ready is called again after announcing a park, so a
-// wake-up cannot be lost (see park.go).
-func (e *engine) await(ctx context.Context, site parkSite, me *waiter, wc *waitCounts, ready func() bool) error {
+// wake-up cannot be lost (see park.go). On a shared ring it runs guarded: a
+// fault on the mapping (its file was truncated) returns ErrTruncated.
+func (e *engine) await(ctx context.Context, site parkSite, me *waiter, wc *waitCounts, ready func() bool) (err error) {
+	if e.mapping != nil {
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+		defer func() {
+			if v := recover(); v != nil {
+				err = e.mapping.recovered(v)
+			}
+		}()
+	}
 	done := ctx.Done()
 	sched := e.wait
 	w := &sched
@@ -193,7 +203,7 @@ func (e *engine) await(ctx context.Context, site parkSite, me *waiter, wc *waitC
 	}()
 	for n := 0; ; n++ {
 		if e.halted() {
-			return ErrHalted
+			return e.haltErr()
 		}
 		if done != nil && (n&63 == 0 || w.yielded(n)) {
 			select {

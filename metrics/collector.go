@@ -73,6 +73,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 // against the producers' position read in the same pass (Counters reads it
 // before the consumers'), or against the cursor when no producer is open.
 func collectRing(ch chan<- prometheus.Metric, ring string, r CounterSource) {
+	ring = validLabel(ring)
 	cursor := r.Cursor()
 	ps := group(r.Counters())
 	for _, p := range ps {

@@ -149,9 +149,9 @@ func (f *FileCollector) Scan() []RingScan {
 	var out []RingScan
 	seen, labels := map[string]bool{}, map[string]bool{}
 	add := func(path string, in *dr.RingInfo, err error) {
-		label := filepath.Base(path)
+		label := validLabel(filepath.Base(path))
 		if labels[label] {
-			label = path
+			label = validLabel(path)
 		}
 		labels[label] = true
 		out = append(out, RingScan{Path: path, Label: label, Info: in, Err: err})

@@ -31,6 +31,7 @@ package metrics
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -123,6 +124,7 @@ func group(cs []dr.Counter) []participant {
 type labeler map[[2]string]int
 
 func (l labeler) label(role, name string) string {
+	name = validLabel(name)
 	k := [2]string{role, name}
 	l[k]++
 	if n := l[k]; n > 1 {
@@ -130,6 +132,11 @@ func (l labeler) label(role, name string) string {
 	}
 	return name
 }
+
+// validLabel makes s a valid label value: names and ring files come from
+// the rings' files, which any process may have written, and a label that is
+// not UTF-8 fails the whole scrape.
+func validLabel(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
 
 // emit sends p's counters and, for a consumer, its lag behind cursor.
 // Counters of unknown types (newer than this package) are left out.

@@ -150,7 +150,7 @@ func runConsume(ctx context.Context, std *stdio, f *consumeFlags, args []string)
 	base := c.Stats().Events
 	var latency atomic.Int64 // a recent sample, in ns
 	var prev int64           // the ticker's own
-	stopTicker := ticker(f.every, func(d time.Duration) {
+	stopTicker := ticker(f.every, guardTick(r, func(d time.Duration) {
 		st := c.Stats()
 		n := st.Events - base
 		lat := "-"
@@ -160,9 +160,9 @@ func runConsume(ctx context.Context, std *stdio, f *consumeFlags, args []string)
 		fmt.Fprintf(std.err, "consume: %s events/s, events %d, position %d, lag %d, latency %s (sampled)\n",
 			si(float64(n-prev)/d.Seconds()), n, st.Position, max(0, r.Cursor()-st.Position), lat)
 		prev = n
-	})
+	}))
 	var tr testevent.Tracker
-	err = consumeLoop(ctx, c, f, &sum, &tr, &latency)
+	err = r.Guard(func() error { return consumeLoop(ctx, c, f, &sum, &tr, &latency) })
 	stopTicker()
 	sum.Runs = tr.Runs()
 	sum.Interrupted = ctx.Err() != nil

@@ -131,14 +131,14 @@ func runProduce(ctx context.Context, std *stdio, f *produceFlags, args []string)
 	}
 	var sent atomic.Int64
 	var last int64 // the ticker's own
-	stopTicker := ticker(f.every, func(d time.Duration) {
+	stopTicker := ticker(f.every, guardTick(r, func(d time.Duration) {
 		n, st := sent.Load(), p.Stats()
 		fmt.Fprintf(std.err, "produce: %s events/s, published %d, cursor %d, full waits %d\n",
 			si(float64(n-last)/d.Seconds()), n, r.Cursor(), st.FullWaits)
 		last = n
-	})
+	}))
 	start := time.Now()
-	err = publishLoop(ctx, p, f, &sum, &sent)
+	err = r.Guard(func() error { return publishLoop(ctx, p, f, &sum, &sent) })
 	stopTicker()
 	sum.Published = sent.Load()
 	sum.Seconds = time.Since(start).Seconds()

@@ -100,3 +100,11 @@ func ticker(d time.Duration, fn func(elapsed time.Duration)) (stop func()) {
 	}()
 	return func() { close(done); <-finished }
 }
+
+// guardTick makes a ticker's fn run under r.Guard: progress lines read the
+// ring's mapping, which a file truncated under the command would fault on
+// (the loops themselves run under Guard too: the command then fails with
+// ErrTruncated, never dies of SIGBUS).
+func guardTick(r *dr.Ring[testevent.Event], fn func(time.Duration)) func(time.Duration) {
+	return func(d time.Duration) { r.Guard(func() error { fn(d); return nil }) }
+}

@@ -1,0 +1,21 @@
+package disruptor
+
+// Words read from a shared mapping are data another process wrote, maybe
+// wrongly: a word used as a count, an index or a length is bounded before
+// it is used (see also recName, and every loop over Records, which stops
+// at the table's length).
+
+// prodName is a producer entry's name, its length bounded by the field.
+func prodName(ent *producerRecord) string {
+	return string(ent.Name[:min(uint64(ent.NameLen.Load()), nameMax)])
+}
+
+// counterRec is the counter record at index i of the counters area, or,
+// if the area (laid out by another version) has no such record, a record
+// of process memory that nobody else reads.
+func (sh *shared) counterRec(i int) *counterRecord {
+	if i < 0 || i >= len(sh.counters) {
+		return new(counterRecord)
+	}
+	return &sh.counters[i]
+}
