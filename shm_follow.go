@@ -62,20 +62,19 @@ func (e *engine) upstreamGone(rec *consumerRecord) error {
 	return nil
 }
 
-// followersOf names the consumers that follow record i, for Inspect.
-func (e *engine) followersOf(i int) []string {
+// upstreamNames names the consumers rec follows, for Inspect ("?" for a
+// record that changed hands since).
+func upstreamNames(recs []consumerRecord, rec *consumerRecord) []string {
 	var names []string
-	n := min(int(e.ctl.Records.Load()), len(e.recs))
-	gen := e.recs[i].Gen.Load()
-	for j := range n {
-		f := &e.recs[j]
-		if f.State.Load() != recActive {
-			continue
-		}
-		for k := range min(uint(f.NUps.Load()), maxUps) {
-			if int(f.Ups[k].Idx.Load()) == i && f.Ups[k].Gen.Load() == gen {
-				names = append(names, recName(f))
-			}
+	for k := range min(uint(rec.NUps.Load()), maxUps) {
+		i, gen := uint(rec.Ups[k].Idx.Load()), rec.Ups[k].Gen.Load()
+		switch {
+		case i >= uint(len(recs)):
+			names = append(names, "?")
+		case recs[i].Gen.Load() != gen || recs[i].State.Load() == recFree:
+			names = append(names, "?"+recName(&recs[i]))
+		default:
+			names = append(names, recName(&recs[i]))
 		}
 	}
 	return names

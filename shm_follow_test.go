@@ -35,8 +35,8 @@ func TestSharedFollowersAcrossHandles(t *testing.T) {
 	}
 	if in, err := Inspect(path); err != nil {
 		t.Fatal(err)
-	} else if got := r1.eng.followersOf(r1.eng.findConsumer("up")); len(got) != 1 || got[0] != "down" {
-		t.Fatalf("followers of up = %q, want [down] (%+v)", got, in.Consumers)
+	} else if d, ok := consumerInfo(in, "down"); !ok || len(d.Follows) != 1 || d.Follows[0] != "up" {
+		t.Fatalf("Inspect: down follows %q, want [up] (%+v)", d.Follows, in.Consumers)
 	}
 	// A detached follower still follows: it may resume.
 	if err := down.Detach(); err != nil {

@@ -42,6 +42,7 @@ type Participant struct {
 	Position int64          `json:"position"`           // consumers: the last sequence released
 	Lag      int64          `json:"lag"`                // consumers: Cursor - Position
 	Beat     time.Time      `json:"beat,omitzero"`      // consumers: last sign of life
+	Follows  []string       `json:"follows,omitempty"`  // consumers: the consumers it follows (AfterName)
 	Producer *ProducerStats `json:"producer,omitempty"` // producers' counters
 	Consumer *ConsumerStats `json:"consumer,omitempty"` // consumers' counters
 	// Counters are every counter of the participant's record by type (see
@@ -135,6 +136,7 @@ func (sh *shared) info() *RingInfo {
 		c := Participant{Name: recName(rec), Index: i, PID: int(rec.PID.Load()), State: sh.consumerState(i, now),
 			Position: rec.Cursor.Load(), Beat: time.Unix(0, rec.Beat.Load())}
 		c.Lag = max(0, in.Cursor-c.Position)
+		c.Follows = upstreamNames(recs, rec)
 		cs := consumerStats(c.Name, sh.counterRec(i))
 		cs.Position = c.Position
 		c.Consumer = &cs

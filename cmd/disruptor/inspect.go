@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -118,14 +119,18 @@ func writeInspect(w io.Writer, in *dr.RingInfo, now time.Time) error {
 		_, err := fmt.Fprintln(w, "no consumers")
 		return err
 	}
-	fmt.Fprint(tw, "consumer\t#\tpid\tstate\tposition\tlag\tlast beat\tevents\tbatches\tempty polls\tparks\tlag max\t\n")
+	fmt.Fprint(tw, "consumer\t#\tpid\tstate\tposition\tlag\tlast beat\tevents\tbatches\tempty polls\tparks\tlag max\tfollows\t\n")
 	for _, c := range in.Consumers {
 		s := c.Consumer
 		if s == nil {
 			s = &dr.ConsumerStats{}
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%d\t%d\t%s\t%d\t%d\t%d\t%d\t%d\t\n", c.Name, c.Index, c.PID, c.State,
-			c.Position, c.Lag, age(now, c.Beat)+" ago", s.Events, s.Batches, s.EmptyPolls, s.Parks, s.LagMax)
+		follows := strings.Join(c.Follows, ",")
+		if follows == "" {
+			follows = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%d\t%d\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t\n", c.Name, c.Index, c.PID, c.State,
+			c.Position, c.Lag, age(now, c.Beat)+" ago", s.Events, s.Batches, s.EmptyPolls, s.Parks, s.LagMax, follows)
 	}
 	return tw.Flush()
 }
