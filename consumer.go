@@ -25,7 +25,8 @@ type Consumer[E any] struct {
 	deps   []*atomic.Int64
 	ups    []Dependency
 	site   parkSite
-	group  *WorkGroup[E] // nil for a broadcast consumer
+	group  *WorkGroup[E]  // nil for a broadcast consumer
+	wm     *workMember[E] // a member's share of its group's bookkeeping
 
 	next     int64 // the next sequence to read
 	hi       int64 // the highest sequence known readable
@@ -37,6 +38,7 @@ type Consumer[E any] struct {
 	leased   bool
 	held     bool  // work group member: next was taken and not yet read
 	resumed  bool  // shared ring: took over a record an earlier owner left
+	follow   bool  // FollowStreams: wait for the next stream past the final EOF
 	err      error // what ended the last Events loop
 
 	w          waiter
@@ -53,6 +55,7 @@ type consumerConfig struct {
 	after      []Dependency
 	afterNames []string
 	latest     bool
+	follow     bool
 	lat        LatencyRecorder
 }
 
@@ -91,7 +94,7 @@ func (r *Ring[E]) NewConsumer(name string, opts ...ConsumerOption) (*Consumer[E]
 // newConsumer joins a consumer record; r.mu is held.
 func (r *Ring[E]) newConsumer(name string, cfg *consumerConfig) (*Consumer[E], error) {
 	c := &Consumer[E]{r: r, name: name, site: r.eng.dataSite, ups: cfg.after, t: tally{rec: new(counterRecord), off: !r.counters},
-		slots: r.slots, mask: r.eng.mask, plain: true}
+		slots: r.slots, mask: r.eng.mask, plain: true, follow: cfg.follow}
 	if cfg.lat != nil && r.stamps != nil {
 		c.lat, c.stamps, c.plain = cfg.lat, r.stamps, false
 	}
@@ -225,7 +228,7 @@ func (c *Consumer[E]) marker(kind uint32, s int64) error {
 		c.t.v[cEOFs]++
 		c.eofs++
 		if c.lastEOF(s) {
-			c.done = true
+			c.done = !c.follow // a follower waits for the next stream
 			c.release(s)
 			c.flushStats()
 			return io.EOF
@@ -259,17 +262,28 @@ func (c *Consumer[E]) acquire(ctx context.Context, try bool) error {
 	hi := e.available(c.next, c.deps)
 	if hi < c.next {
 		c.flushStats()
+		var end endWatch
+		if c.pastEnd(&end, c.next) {
+			c.done = true
+			return io.EOF
+		}
 		if try {
 			c.t.v[cPolls]++
 			return ErrEmpty
 		}
+		ended := false
 		err := e.await(ctx, c.site, &c.w, &c.wc, func() bool {
 			hi = e.available(c.next, c.deps)
-			return hi >= c.next
+			ended = hi < c.next && c.pastEnd(&end, c.next)
+			return hi >= c.next || ended
 		})
 		c.t.addWaits(&c.wc, cPolls, cYields, cParks)
 		if err != nil {
 			return err
+		}
+		if ended {
+			c.done = true
+			return io.EOF
 		}
 	}
 	// Take at most a quarter of the ring at a time, so that producers get
@@ -319,9 +333,11 @@ func (c *Consumer[E]) Close() error {
 	c.t.rec.close()
 	c.closed, c.plain = true, false
 	c.hi = c.next - 1 // what was acquired is no longer held: reads go to acquire, which says ErrClosed
-	if c.r.sh != nil {
+	switch {
+	case c.group != nil && c.group.leave(c, false): // kept for what it lent (see workgroup.go)
+	case c.r.sh != nil:
 		c.leaveShared(false)
-	} else {
+	default:
 		c.r.eng.leave(c.rec)
 	}
 	for _, d := range c.ups {
