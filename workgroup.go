@@ -17,8 +17,10 @@ package disruptor
 // or when it leaves). A lender's next new take stores at most one below its
 // lowest lent sequence not read yet; a lender that closes keeps its record,
 // still gating, and the member that reads its last lent sequence frees it. A
-// member that takes s back does not move its cursor for it: the lender's
-// record covers s, so no cursor is ever lowered, and a producer's gate,
+// member that takes s back does not cover s (the lender's record does): it
+// moves its cursor up to one below the last new sequence taken (whose taker
+// covers that one; it covers those not taken yet). No cursor is ever
+// lowered, and a producer's gate,
 // computed from loads at different times, is never above what some record
 // still protects. (A member cannot close while others follow the group, so
 // dependents only ever follow open members' records.) A waiting member

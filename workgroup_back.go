@@ -43,9 +43,10 @@ const noneBack = math.MaxInt64
 
 // take gives c the next sequence to read: the lowest one given back, else a
 // new one. It reports false once the group is done and nothing is given
-// back. A new sequence s moves c's cursor up to s-1, or to below the lowest
-// sequence c lent and nobody read yet; one given back leaves it (its
-// lender's record covers it).
+// back. A new sequence s moves c's cursor up to s-1; one given back (which
+// its lender's record covers) up to one below the last new sequence taken
+// by any member, which that member's cursor covers. Neither goes above the
+// lowest sequence c lent and nobody read yet.
 func (g *WorkGroup[E]) take(c *Consumer[E]) bool {
 	m := c.wm
 	if m.from != nil {
@@ -61,6 +62,7 @@ func (g *WorkGroup[E]) take(c *Consumer[E]) bool {
 			m.from, m.fromSeq = b.by, b.s
 			c.next, c.held = b.s, true
 			m.hold.Store(b.s)
+			g.raise(c, g.work.Load()-1)
 			return true
 		}
 		g.mu.Unlock()
@@ -71,12 +73,17 @@ func (g *WorkGroup[E]) take(c *Consumer[E]) bool {
 	s := g.work.Add(1)
 	c.next, c.held = s, true
 	m.hold.Store(s)
-	if v := g.bound(m, s-1); v > c.released {
+	g.raise(c, s-1)
+	return true
+}
+
+// raise moves c's cursor up to v, but no higher than below what it lent.
+func (g *WorkGroup[E]) raise(c *Consumer[E], v int64) {
+	if v = g.bound(c.wm, v); v > c.released {
 		c.rec.Cursor.Store(v)
 		c.released = v
 		c.r.eng.released()
 	}
-	return true
 }
 
 // bound is v, or less: one below the lowest sequence m lent that nobody has
