@@ -43,10 +43,22 @@ func (c *Consumer[E]) pastEnd(w *endWatch, next int64) bool {
 		return false
 	}
 	w.last = now
-	if c.r.sh != nil {
-		return c.r.sh.eofEnds(next - 1)
+	if sh := c.r.sh; sh != nil {
+		return sh.anyClosed() && sh.eofEnds(next-1)
 	}
 	return c.r.producersClosed()
+}
+
+// anyClosed reports whether a producer of the shared ring has closed: a
+// table with none (a producer may be registering: Producers counts it
+// before its entry is active) has no stream that ended.
+func (sh *shared) anyClosed() bool {
+	for j := range sh.ctl.Table {
+		if sh.ctl.Table[j].State.Load() == prodClosed {
+			return true
+		}
+	}
+	return false
 }
 
 // producersClosed reports whether every producer made has closed (sent its

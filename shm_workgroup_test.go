@@ -150,4 +150,3 @@ func canceled() context.Context {
 	cancel()
 	return ctx
 }
-
