@@ -138,7 +138,7 @@ func (g *WorkGroup[E]) finish(m *workMember[E]) {
 		by.nlent.Store(int32(len(by.lent)))
 	}
 	if len(by.lent) == 0 && by.gone == memberClosed && by.kept.Load() {
-		by.c.freeRecord()
+		by.c.leaveRecord()
 		by.kept.Store(false)
 	}
 }
@@ -210,7 +210,7 @@ func (g *WorkGroup[E]) leave(c *Consumer[E], detach bool) (keep bool) {
 	// The last member left: nobody can read what was given back.
 	for _, o := range g.members {
 		if o.wm.kept.Load() {
-			o.freeRecord()
+			o.leaveRecord()
 			o.wm.kept.Store(false)
 		}
 	}
@@ -225,8 +225,8 @@ func (c *Consumer[E]) keepsRecord() bool {
 	return !c.closed || (c.wm != nil && c.wm.kept.Load())
 }
 
-// freeRecord frees the record of a closed consumer: it stops gating.
-func (c *Consumer[E]) freeRecord() {
+// leaveRecord frees the record of a closed consumer: it stops gating.
+func (c *Consumer[E]) leaveRecord() {
 	if c.r.sh != nil {
 		c.leaveShared(false)
 	} else {
@@ -244,5 +244,5 @@ func (c *Consumer[E]) abandon() {
 		return
 	}
 	c.t.rec.close()
-	c.freeRecord()
+	c.leaveRecord()
 }
