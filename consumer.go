@@ -25,7 +25,8 @@ type Consumer[E any] struct {
 	deps   []*atomic.Int64
 	ups    []Dependency
 	site   parkSite
-	group  *WorkGroup[E] // nil for a broadcast consumer
+	group  *WorkGroup[E]  // nil for a broadcast consumer
+	wm     *workMember[E] // a member's share of its group's bookkeeping
 
 	next        int64 // the next sequence to read
 	hi          int64 // the highest sequence known readable
@@ -39,6 +40,7 @@ type Consumer[E any] struct {
 	resumed     bool  // shared ring: took over a record an earlier owner left
 	toldEvicted bool  // shared ring: was given ErrUntethered
 	orphan      bool  // closed by the ring's Close (detached), not by its own
+	follow      bool  // FollowStreams: wait for the next stream past the final EOF
 	err         error // what ended the last Events loop
 
 	w          waiter
@@ -55,6 +57,7 @@ type consumerConfig struct {
 	after      []Dependency
 	afterNames []string
 	latest     bool
+	follow     bool
 	lat        LatencyRecorder
 }
 
@@ -93,7 +96,7 @@ func (r *Ring[E]) NewConsumer(name string, opts ...ConsumerOption) (*Consumer[E]
 // newConsumer joins a consumer record; r.mu is held.
 func (r *Ring[E]) newConsumer(name string, cfg *consumerConfig) (*Consumer[E], error) {
 	c := &Consumer[E]{r: r, name: name, site: r.eng.dataSite, ups: cfg.after, t: tally{rec: new(counterRecord), off: !r.counters},
-		slots: r.slots, mask: r.eng.mask, plain: true}
+		slots: r.slots, mask: r.eng.mask, plain: true, follow: cfg.follow}
 	c.w.flush = c.showWaits
 	if cfg.lat != nil && r.stamps != nil {
 		c.lat, c.stamps, c.plain = cfg.lat, r.stamps, false
@@ -228,7 +231,7 @@ func (c *Consumer[E]) marker(kind uint32, s int64) error {
 		c.t.v[cEOFs]++
 		c.eofs++
 		if c.lastEOF(s) {
-			c.done = true
+			c.done = !c.follow // a follower waits for the next stream
 			c.release(s)
 			c.flushStats()
 			return io.EOF
@@ -270,13 +273,20 @@ func (c *Consumer[E]) acquire(ctx context.Context, try bool) error {
 	hi := e.available(c.next, c.deps)
 	if hi < c.next {
 		c.flushStats()
+		var end endWatch
+		if c.pastEnd(&end, c.next) {
+			c.done = true
+			return io.EOF
+		}
 		if try {
 			c.t.v[cPolls]++
 			return ErrEmpty
 		}
+		ended := false
 		err := e.await(ctx, c.site, &c.w, &c.wc, func() bool {
 			hi = e.available(c.next, c.deps)
-			return hi >= c.next || c.evicted()
+			ended = hi < c.next && c.pastEnd(&end, c.next)
+			return hi >= c.next || ended || c.evicted()
 		})
 		c.t.addWaits(&c.wc, cPolls, cYields, cParks)
 		if err != nil {
@@ -284,6 +294,10 @@ func (c *Consumer[E]) acquire(ctx context.Context, try bool) error {
 		}
 		if c.evicted() { // while it waited, perhaps stopped
 			return c.untethered()
+		}
+		if ended {
+			c.done = true
+			return io.EOF
 		}
 	}
 	// Take at most a quarter of the ring at a time, so that producers get
@@ -343,9 +357,11 @@ func (c *Consumer[E]) Close() error {
 	c.t.rec.close()
 	c.closed, c.plain = true, false
 	c.hi = c.next - 1 // what was acquired is no longer held: reads go to acquire, which says ErrClosed
-	if c.r.sh != nil {
+	switch {
+	case c.group != nil && c.group.leave(c, false): // kept for what it lent (see workgroup.go)
+	case c.r.sh != nil:
 		c.leaveShared(false)
-	} else {
+	default:
 		c.r.eng.leave(c.rec)
 	}
 	for _, d := range c.ups {

@@ -338,3 +338,26 @@ func ExampleRing_Report() {
 	//   consumer  events    batches  holes  flushes  eofs  empty  yields  parks  lag max  position
 	//       sink       3          4      0        0     1      0       0      0        1         3
 }
+
+// A consumer that starts after every producer closed returns io.EOF at
+// once; with FollowStreams it waits for the next producer instead.
+func ExampleFollowStreams() {
+	r, _ := disruptor.New[int](8, disruptor.WithMultiProducer())
+	p, _ := r.NewProducer("first")
+	p.Close() // the stream ends
+
+	late, _ := r.NewConsumer("late", disruptor.StartAtLatest())
+	_, err := late.Next(context.Background())
+	fmt.Println("late:", err)
+
+	tail, _ := r.NewConsumer("tail", disruptor.StartAtLatest(), disruptor.FollowStreams())
+	next, _ := r.NewProducer("next")
+	ev, _ := next.Claim(context.Background())
+	*ev = 42
+	next.Publish()
+	got, _ := tail.Next(context.Background())
+	fmt.Println("tail:", *got)
+	// Output:
+	// late: EOF
+	// tail: 42
+}

@@ -89,7 +89,7 @@ func (r *Ring[E]) newSharedConsumer(c *Consumer[E], name string, cfg *consumerCo
 		return err
 	}
 	for _, o := range r.consumers {
-		if o.name == name && !o.closed {
+		if o.name == name && o.keepsRecord() {
 			return fmt.Errorf("%w: %q is open in this process", ErrConsumerExists, name)
 		}
 	}
@@ -210,6 +210,9 @@ func (c *Consumer[E]) detachLocked() {
 	c.flushStats()
 	c.closed, c.plain = true, false
 	c.hi = c.next - 1
+	if c.group != nil {
+		c.group.leave(c, true) // what it holds goes to another member
+	}
 	c.leaveShared(true)
 	for _, d := range c.ups {
 		d.addDependent(-1)
@@ -318,7 +321,7 @@ func (r *Ring[E]) evictDead() {
 	sh, e := r.sh, &r.eng
 	own := make(map[*consumerRecord]bool, len(r.consumers))
 	for _, c := range r.consumers {
-		if !c.closed {
+		if c.keepsRecord() {
 			own[c.rec] = true
 		}
 	}

@@ -49,7 +49,7 @@ func (r *Ring[E]) untetherStale() {
 // r.mu is held.
 func (r *Ring[E]) ownsOpen(rec *consumerRecord) bool {
 	for _, c := range r.consumers {
-		if c.rec == rec && !c.closed {
+		if c.rec == rec && c.keepsRecord() {
 			return true
 		}
 	}

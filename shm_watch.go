@@ -119,7 +119,7 @@ func (r *Ring[E]) ownsRecord(rec *consumerRecord) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, c := range r.consumers {
-		if c.rec == rec && !c.closed {
+		if c.rec == rec && c.keepsRecord() {
 			return true
 		}
 	}

@@ -2,18 +2,44 @@ package disruptor
 
 // Invariants of work groups.
 //
-// Members share one work sequence: a member takes sequence s by an atomic
-// add, then stores s-1 into its own cursor: every sequence before s is either
-// its own, already finished, or held by another member whose cursor is lower.
-// So the minimum over member cursors is a correct gate for producers and
-// dependents. The group counts EOF markers across members; the member that
-// reads the last one marks the group done, and members waiting for sequences
-// past it then return io.EOF.
+// Members share one work sequence: a member takes a new sequence s by an
+// atomic add, then stores s-1 into its own cursor: every sequence before s
+// is either its own, already finished, or held by another member whose
+// cursor is lower. So the minimum over member cursors is a correct gate for
+// producers and dependents. Cursors only rise.
+//
+// A member that leaves holding s (its wait ended on its context or a halt,
+// or it closed or detached) gives s back: the group keeps the sequences
+// given back (back, under mu; low, the lowest, is one load for the common
+// case of none), and members take the lowest of them before a new one.
+// Whoever took s new lent it: its record stays at or below s-1 until the
+// member that takes s back has read it (finish, at that member's next take
+// or when it leaves). A lender's next new take stores at most one below its
+// lowest lent sequence not read yet; a lender that closes keeps its record,
+// still gating, and the member that reads its last lent sequence frees it. A
+// member that takes s back does not cover s (the lender's record does): it
+// moves its cursor up to one below the last new sequence taken (whose taker
+// covers that one; it covers those not taken yet). No cursor is ever
+// lowered, and a producer's gate,
+// computed from loads at different times, is never above what some record
+// still protects. (A member cannot close while others follow the group, so
+// dependents only ever follow open members' records.) A waiting member
+// holding s gives it back and takes the lower one when one lower than s is
+// given back: the lowest outstanding sequence always has a taker.
+//
+// The group counts EOF markers across members; the member that reads the
+// last one records the end (the final EOF marker's sequence) and marks the
+// group done. Members then take only what was given back (a sequence given
+// back before the final EOF must still be read), drop sequences past the
+// end, and return io.EOF (raising their cursors to the end) only once no
+// other member holds a sequence before the end: the holder may yet leave
+// and give it back.
 
 import (
 	"context"
 	"fmt"
 	"io"
+	"sync"
 	"sync/atomic"
 )
 
@@ -27,6 +53,11 @@ type WorkGroup[E any] struct {
 	done       atomic.Bool
 	members    []*Consumer[E]
 	dependents atomic.Int32
+
+	mu   sync.Mutex   // guards back and the members' lent and gone
+	back []given[E]   // sequences given back, lowest first
+	low  atomic.Int64 // back[0].s, or noneBack
+	end  atomic.Int64 // once done: the final EOF marker's sequence
 }
 
 // NewWorkGroup adds a group of n members. Options are those of NewConsumer.
@@ -41,16 +72,19 @@ func (r *Ring[E]) NewWorkGroup(name string, n int, opts ...ConsumerOption) (*Wor
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	g := &WorkGroup[E]{r: r, name: name}
+	g.low.Store(noneBack)
 	start, resumed := int64(0), false
 	for i := range n {
 		c, err := r.newConsumer(fmt.Sprintf("%s/%d", name, i), &cfg)
 		if err != nil {
 			for _, m := range g.members {
-				r.eng.leave(m.rec)
+				m.abandon()
 			}
 			return nil, err
 		}
 		c.group, c.plain = g, false
+		c.wm = &workMember[E]{c: c}
+		c.wm.hold.Store(noneBack)
 		g.members = append(g.members, c)
 		switch {
 		case c.resumed && (!resumed || c.next < start):
@@ -127,15 +161,38 @@ func (c *Consumer[E]) readWork(ctx context.Context, try bool) (*E, error) {
 		case c.closed:
 			return nil, ErrClosed
 		}
-		if !c.held { // take the next sequence
-			s := g.work.Add(1)
-			c.next, c.held = s, true
-			c.rec.Cursor.Store(s - 1)
-			c.released = s - 1
-			e.released()
+		if !c.held && !g.take(c) { // the group is done, nothing is given back
+			if g.pending(c) {
+				if try {
+					c.t.v[cPolls]++
+					return nil, ErrEmpty
+				}
+				c.flushStats()
+				err := e.await(ctx, c.site, &c.w, &c.wc, func() bool { return g.low.Load() != noneBack || !g.pending(c) })
+				c.t.addWaits(&c.wc, cPolls, cYields, cParks)
+				if err != nil {
+					return nil, err
+				}
+				continue
+			}
+			c.release(g.bound(c.wm, g.end.Load()))
+			c.done = true
+			c.flushStats()
+			return nil, io.EOF
 		}
 		s := c.next
-		ready := func() bool { return e.available(s, c.deps) >= s || g.done.Load() }
+		var end endWatch
+		ready := func() bool {
+			switch {
+			case e.available(s, c.deps) >= s || g.done.Load() || g.low.Load() < s:
+				return true
+			case c.pastEnd(&end, s): // a group made, or resumed, after the final EOF
+				g.end.Store(e.claimed())
+				g.done.Store(true)
+				return true
+			}
+			return false
+		}
 		if !ready() {
 			if try {
 				c.t.v[cPolls]++
@@ -145,15 +202,19 @@ func (c *Consumer[E]) readWork(ctx context.Context, try bool) (*E, error) {
 			err := e.await(ctx, c.site, &c.w, &c.wc, ready)
 			c.t.addWaits(&c.wc, cPolls, cYields, cParks)
 			if err != nil {
+				g.giveBack(c) // another member reads it
 				return nil, err
 			}
 		}
-		if e.available(s, c.deps) < s { // the group is done
-			c.done = true
-			c.flushStats()
-			return nil, io.EOF
+		if e.available(s, c.deps) < s {
+			if g.done.Load() { // past the final EOF: nobody reads s
+				g.unhold(c)
+			} else { // a lower sequence came back: take it first
+				g.giveBack(c)
+			}
+			continue
 		}
-		c.held = false
+		g.unhold(c)
 		c.hi, c.next = s, s+1
 		c.t.v[cBatches]++
 		sl := c.r.at(s)
@@ -172,17 +233,17 @@ func (c *Consumer[E]) readWork(ctx context.Context, try bool) (*E, error) {
 		case kindEOF:
 			c.t.v[cEOFs]++
 			if n := g.eofs.Add(1); (c.r.sh == nil && n >= int64(e.ctl.Producers.Load())) || (c.r.sh != nil && c.r.sh.eofEnds(s)) {
+				g.end.Store(max(s, e.claimed()))
 				g.done.Store(true)
-				c.done = true
 				// Members read EOFs out of order: another EOF may lie past
 				// s. Every producer has closed, so the highest claimed
 				// sequence ends the stream; members still holding a
-				// sequence before it gate with their own cursors.
-				c.release(max(s, e.claimed()))
+				// sequence before it gate with their own cursors, and
+				// what this member lent stays covered by its own.
+				c.release(g.bound(c.wm, max(s, e.claimed())))
 				c.flushStats()
 				e.dataSite.wake()
 				e.depSite.wake()
-				return nil, io.EOF
 			}
 		}
 	}

@@ -36,7 +36,8 @@ A consumer id that the ring already knows resumes right after the last
 event it released: nothing lost, nothing repeated (a consumer that was
 killed, rather than stopped, sees its last unreleased batch again). A new
 id starts at the oldest event the ring retains, or with -from latest at the
-next one published.
+next one published. With -follow it goes on past EOF, waiting for the next
+producer run, until -count events or an interrupt.
 
 When it stops (EOF, -count, interrupt or failure), the consumer detaches by
 default: its record stays and keeps gating producers, so that the next
@@ -55,6 +56,7 @@ type consumeFlags struct {
 	from   string
 	after  string
 	detach bool
+	follow bool
 	wait   time.Duration
 	count  int64
 	every  time.Duration
@@ -67,6 +69,7 @@ func consumeSetup(fs *flag.FlagSet) func(context.Context, *stdio, []string) erro
 	fs.StringVar(&f.id, "id", "console", "consumer `name`: the same name resumes where it stopped")
 	fs.StringVar(&f.from, "from", "oldest", "where a new consumer starts: oldest (retained) or latest")
 	fs.StringVar(&f.after, "after", "", "comma-separated consumer `names` to follow (read an event only after they did)")
+	fs.BoolVar(&f.follow, "follow", false, "go on past EOF: wait for the next producer run")
 	fs.BoolVar(&f.detach, "detach", true, "on exit, detach (keep the record, to resume) instead of closing")
 	fs.DurationVar(&f.wait, "wait", 10*time.Second, "wait up to `d` for the ring to be created")
 	fs.Int64Var(&f.count, "count", 0, "stop after `N` events (0: at EOF or when interrupted)")
@@ -121,6 +124,9 @@ func runConsume(ctx context.Context, std *stdio, f *consumeFlags, args []string)
 			return usagef("-after %q names an empty consumer", f.after)
 		}
 		copts = append(copts, dr.AfterName(names...))
+	}
+	if f.follow {
+		copts = append(copts, dr.FollowStreams())
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -198,6 +204,9 @@ func consumeLoop(ctx context.Context, c *dr.Consumer[testevent.Event], f *consum
 			continue
 		case err == io.EOF:
 			sum.EOF = true
+			if f.follow {
+				continue
+			}
 			return nil
 		case ctx.Err() != nil:
 			return nil

@@ -1,0 +1,279 @@
+package disruptor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"testing"
+	"time"
+)
+
+// giveBackWays are the ways a member can leave holding sequence 0: each
+// makes m0 of wg take 0 and leave with it, in its own way.
+var giveBackWays = map[string]func(t *testing.T, r *Ring[int], m0 *Consumer[int]){
+	"close": func(t *testing.T, _ *Ring[int], m0 *Consumer[int]) {
+		if _, err := m0.TryNext(); err != ErrEmpty { // takes 0
+			t.Fatalf("TryNext: %v, want ErrEmpty", err)
+		}
+		if err := m0.Close(); err != nil {
+			t.Fatal(err)
+		}
+	},
+	"timeout": func(t *testing.T, _ *Ring[int], m0 *Consumer[int]) { // and never called again
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		defer cancel()
+		if _, err := m0.Next(ctx); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Next: %v, want a deadline", err)
+		}
+	},
+	"timeout-close": func(t *testing.T, _ *Ring[int], m0 *Consumer[int]) {
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(10*time.Millisecond, cancel)
+		if _, err := m0.Next(ctx); !errors.Is(err, context.Canceled) {
+			t.Fatalf("Next: %v, want canceled", err)
+		}
+		if err := m0.Close(); err != nil {
+			t.Fatal(err)
+		}
+	},
+	"halt": func(t *testing.T, r *Ring[int], m0 *Consumer[int]) {
+		time.AfterFunc(10*time.Millisecond, r.Halt)
+		if _, err := m0.Next(context.Background()); !errors.Is(err, ErrHalted) {
+			t.Fatalf("Next: %v, want ErrHalted", err)
+		}
+	},
+}
+
+// TestWorkGroupGiveBack: a member that takes sequence 0 and leaves with it,
+// in any way, gives it back: the other member reads 0..9, then io.EOF.
+func TestWorkGroupGiveBack(t *testing.T) {
+	for name, leave := range giveBackWays {
+		t.Run(name, func(t *testing.T) {
+			r, err := New[int](16)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := watch(t, testDeadline(), r)
+			p, _ := r.NewProducer("p")
+			wg, err := r.NewWorkGroup("wg", 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m0, m1 := wg.Member(0), wg.Member(1)
+			leave(t, r, m0)
+			checkGroupReads(ctx, t, p, m1, 10)
+			if name == "close" || name == "timeout-close" {
+				if n := r.Consumers(); n != 1 {
+					t.Errorf("%d consumer records after the group read m0's sequence, want 1 (m1)", n)
+				}
+			} else if _, err := m0.Next(ctx); err != io.EOF { // it lent 0, m1 read it
+				t.Errorf("m0 after the end: %v, want io.EOF", err)
+			}
+		})
+	}
+}
+
+// checkGroupReads publishes 100..100+n-1 and closes p; m reads them all in
+// order, then io.EOF.
+func checkGroupReads(ctx context.Context, t *testing.T, p *Producer[int], m *Consumer[int], n int) {
+	t.Helper()
+	for i := range n {
+		ev, err := p.TryClaim()
+		if err != nil {
+			t.Fatal(err)
+		}
+		*ev = 100 + i
+		p.Publish()
+	}
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		ev, err := m.Next(ctx)
+		if err != nil {
+			t.Fatalf("%s, event %d: %v", m.Name(), i, err)
+		}
+		if *ev != 100+i || m.Sequence() != int64(i) {
+			t.Fatalf("%s read %d at %d, want %d at %d", m.Name(), *ev, m.Sequence(), 100+i, i)
+		}
+	}
+	if _, err := m.Next(ctx); err != io.EOF {
+		t.Fatalf("%s after %d events: %v, want io.EOF", m.Name(), n, err)
+	}
+}
+
+// TestWorkGroupGiveBackToWaiter: a member waiting for its own sequence
+// takes the lower one another member gives back when it closes.
+func TestWorkGroupGiveBackToWaiter(t *testing.T) {
+	r, err := New[int](4, WithWaitStrategy(Block()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := watch(t, testDeadline(), r)
+	p, _ := r.NewProducer("p")
+	wg, _ := r.NewWorkGroup("wg", 2)
+	m0, m1 := wg.Member(0), wg.Member(1)
+	for _, m := range []*Consumer[int]{m0, m1} { // m0 takes 0, m1 takes 1
+		if _, err := m.TryNext(); err != ErrEmpty {
+			t.Fatalf("%s: %v, want ErrEmpty", m.Name(), err)
+		}
+	}
+	got := make(chan int, 1)
+	go func() {
+		ev, err := m1.Next(ctx)
+		if err != nil {
+			t.Error(err)
+			got <- -1
+			return
+		}
+		got <- *ev
+	}()
+	time.Sleep(10 * time.Millisecond) // m1 waits for 1
+	if err := m0.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ev, _ := p.TryClaim()
+	*ev = 7
+	p.Publish() // 0: nothing else is published, so m1 must have taken 0
+	if v := <-got; v != 7 || m1.Sequence() != 0 {
+		t.Fatalf("m1 read %d at %d, want 7 at 0", v, m1.Sequence())
+	}
+	// The ring of 4 wraps: m0's record was freed once m1 read 0.
+	for i := range 8 {
+		ev, err := p.Claim(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		*ev = i
+		p.Publish()
+		if ev, err := m1.Next(ctx); err != nil || *ev != i {
+			t.Fatalf("m1: %v, %v, want %d", ev, err, i)
+		}
+	}
+}
+
+// TestWorkGroupGiveBackRandom: members wait with short deadlines, hand
+// over to other goroutines, take with TryNext and leave holding, close and
+// are replaced by members that were idle, while a producer publishes with
+// random gaps on a small ring. Every event is read exactly once, and every
+// member left open reaches io.EOF.
+func TestWorkGroupGiveBackRandom(t *testing.T) {
+	const members, workers, ring = 8, 2, 8
+	n := int(scaled(3000, 200000))
+	r, err := New[int](ring, WithWaitStrategy(Block()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := watch(t, testDeadline(), r)
+	rng := testRand(t)
+	p, _ := r.NewProducer("p")
+	wg, err := r.NewWorkGroup("wg", members)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	seen := make([]int, n)
+	var timeouts, tries, closes int
+	free := make(chan int, members) // members no goroutine is using
+	for i := range members {
+		free <- i
+	}
+	var open sync.WaitGroup // members neither closed nor at EOF
+	open.Add(members)
+	all := make(chan struct{})
+	go func() { open.Wait(); close(all) }()
+	closable := members - workers // keep enough members to finish
+	g := newCrew(r)
+	for w := range workers {
+		wr := newRandFrom(rng)
+		g.goDo(fmt.Sprint("worker ", w), func() error {
+			for {
+				var i int
+				select {
+				case i = <-free:
+				case <-all:
+					return nil
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				m := wg.Member(i)
+				for steps := wr.IntN(20); ; steps-- {
+					if steps < 0 { // hand the member to whichever goroutine is next
+						free <- i
+						break
+					}
+					var ev *int
+					var err error
+					if wr.IntN(8) == 0 {
+						ev, err = m.TryNext()
+					} else {
+						mctx, cancel := context.WithTimeout(ctx, time.Duration(wr.IntN(300))*time.Microsecond)
+						ev, err = m.Next(mctx)
+						cancel()
+					}
+					switch {
+					case err == nil:
+						if int64(*ev) != m.Sequence() {
+							return fmt.Errorf("%s read %d at %d", m.Name(), *ev, m.Sequence())
+						}
+						mu.Lock()
+						seen[*ev]++
+						mu.Unlock()
+						continue
+					case err == io.EOF:
+						open.Done()
+					case errors.Is(err, context.DeadlineExceeded) || err == ErrEmpty:
+						mu.Lock()
+						if err == ErrEmpty {
+							tries++
+						} else {
+							timeouts++
+						}
+						leave := closable > 0 && wr.IntN(10) == 0
+						if leave {
+							closable--
+							closes++
+						}
+						mu.Unlock()
+						if !leave {
+							continue
+						}
+						if err := m.Close(); err != nil { // maybe holding a sequence (TryNext)
+							return err
+						}
+						open.Done()
+					default:
+						return fmt.Errorf("%s: %w", m.Name(), err)
+					}
+					break // the member is done: take another
+				}
+			}
+		})
+	}
+	for i := range n {
+		ev, err := p.Claim(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		*ev = i
+		p.Publish()
+		if rng.IntN(64) == 0 {
+			time.Sleep(time.Duration(rng.IntN(500)) * time.Microsecond)
+		}
+	}
+	if err := p.CloseContext(ctx); err != nil {
+		t.Fatal(err)
+	}
+	g.wait(t)
+	t.Logf("%d events; %d waits ended by their deadline, %d TryNext found nothing, %d members closed", n, timeouts, tries, closes)
+	if closes == 0 || timeouts == 0 {
+		t.Errorf("the run tested little: %d closes, %d timeouts", closes, timeouts)
+	}
+	for i, c := range seen {
+		if c != 1 {
+			t.Errorf("event %d read %d times", i, c)
+		}
+	}
+}
