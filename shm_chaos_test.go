@@ -59,6 +59,11 @@ func TestSharedProcChaos(t *testing.T) {
 	}
 	ch.finish()
 	ch.verify()
+	// A parked waiter looks at its peers at least every watchPark: once a
+	// producer died mid-claim, no consumer may wait more than twice that.
+	if d := ch.maxHeal(); d > 2*watchPark {
+		t.Errorf("a consumer waited %v to pass the claim of a producer killed mid-claim; want at most %v", d, 2*watchPark)
+	}
 	t.Logf("chaos: %d faults (%s); %d events published, %d deliveries checked; "+
 		"the longest wait after a producer died mid-claim: %v (median %v of %d); "+
 		"death seen by Inspect within %v (consumers) and %v (producers)",
