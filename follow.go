@@ -43,10 +43,12 @@ func (c *Consumer[E]) pastEnd(w *endWatch, next int64) bool {
 		return false
 	}
 	w.last = now
+	// The claim cursor is read again after the producers: one that claimed
+	// its EOF marker and closed after the first read must not be missed.
 	if sh := c.r.sh; sh != nil {
-		return sh.anyClosed() && sh.eofEnds(next-1)
+		return sh.anyClosed() && sh.eofEnds(next-1) && next > e.claimed()
 	}
-	return c.r.producersClosed()
+	return c.r.producersClosed() && next > e.claimed()
 }
 
 // anyClosed reports whether a producer of the shared ring has closed: a
