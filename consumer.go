@@ -13,7 +13,7 @@ import (
 // by one goroutine at a time.
 type Consumer[E any] struct {
 	_     [lineSize]byte // keep other heap objects off the hot fields' lines
-	slots []slot[E]      // the ring's, copied here to keep the hot path short
+	slots []E            // the ring's, copied here to keep the hot path short
 	mask  int64
 	plain bool // a broadcast consumer holding no lease: Next's fast path applies
 
@@ -29,7 +29,10 @@ type Consumer[E any] struct {
 	wm     *workMember[E] // a member's share of its group's bookkeeping
 
 	next        int64 // the next sequence to read
-	hi          int64 // the highest sequence known readable
+	hi          int64 // the highest sequence known readable, all data from next
+	markAt      int64 // with markKind not kindData: the marker right after hi
+	markKind    uint32
+	avail       int64 // the highest sequence acquired (beyond the marker too)
 	released    int64 // the last sequence stored into rec.Cursor
 	last        int64 // the sequence of the last event returned
 	eofs        int64
@@ -143,6 +146,7 @@ func (r *Ring[E]) newConsumer(name string, cfg *consumerConfig) (*Consumer[E], e
 func (c *Consumer[E]) setStart(start int64) {
 	c.rec.Cursor.Store(start - 1)
 	c.next, c.hi, c.released, c.last = start, start-1, start-1, start-1
+	c.markKind, c.avail = kindData, start-1
 }
 
 // consumerNamed finds an open consumer of this ring by name; r.mu is held.
@@ -172,13 +176,11 @@ func (c *Consumer[E]) Name() string { return c.name }
 // every producer has closed and every event before was read; io.EOF repeats
 // on later calls. It waits for events until ctx ends or the ring halts.
 func (c *Consumer[E]) Next(ctx context.Context) (*E, error) {
-	if s := c.next; s <= c.hi && c.plain { // inlined fast path: an acquired data event
-		if sl := &c.slots[s&c.mask]; sl.kind == kindData {
-			c.next, c.last = s+1, s
-			c.t.v[cEvents]++
-			c.t.pending++
-			return &sl.ev, nil
-		}
+	if s := c.next; s <= c.hi && c.plain { // fast path: acquired, and data up to c.hi
+		c.next, c.last = s+1, s
+		c.t.v[cEvents]++
+		c.t.pending++
+		return &c.slots[s&c.mask], nil
 	}
 	return c.read(ctx, false)
 }
@@ -198,24 +200,51 @@ func (c *Consumer[E]) read(ctx context.Context, try bool) (*E, error) {
 	}
 	for {
 		if c.next > c.hi {
+			if k, s, ok := c.takeMarker(); ok {
+				if err := c.marker(k, s); err != nil {
+					return nil, err
+				}
+				continue
+			}
 			if err := c.acquire(ctx, try); err != nil {
 				return nil, err
 			}
+			continue
 		}
 		s := c.next
-		sl := c.r.at(s)
 		c.next++
-		if sl.kind == kindData {
-			c.t.v[cEvents]++
-			c.t.pending++
-			c.last = s
-			c.observe(s)
-			return &sl.ev, nil
-		}
-		if err := c.marker(sl.kind, s); err != nil {
-			return nil, err
-		}
+		c.t.v[cEvents]++
+		c.t.pending++
+		c.last = s
+		c.observe(s)
+		return &c.slots[s&c.mask], nil
 	}
+}
+
+// cut sets what the consumer may read of the readable sequences [lo, hi]:
+// data up to c.hi, then the marker at c.markAt if markKind says one is
+// there (markers.go), then, through c.avail, what a later cut will tell.
+func (c *Consumer[E]) cut(lo, hi int64) {
+	m, k := c.r.eng.nextMark(lo, hi)
+	c.hi, c.markAt, c.markKind, c.avail = m-1, m, k, hi
+}
+
+// drop forgets what was acquired: the next read acquires afresh.
+func (c *Consumer[E]) drop() { c.hi, c.markKind, c.avail = c.next-1, kindData, c.next-1 }
+
+// takeMarker takes the marker at c.next, if one is there, and cuts what
+// follows it of what was acquired.
+func (c *Consumer[E]) takeMarker() (kind uint32, s int64, ok bool) {
+	if c.markKind == kindData || c.next != c.markAt {
+		return kindData, 0, false
+	}
+	kind, s = c.markKind, c.next
+	c.next++
+	c.markKind = kindData
+	if c.next <= c.avail {
+		c.cut(c.next, c.avail)
+	}
+	return kind, s, true
 }
 
 // marker accounts for a non-data slot at s and returns the signal it gives
@@ -302,7 +331,7 @@ func (c *Consumer[E]) acquire(ctx context.Context, try bool) error {
 	}
 	// Take at most a quarter of the ring at a time, so that producers get
 	// room back while a long batch is still being read.
-	c.hi = min(hi, c.next+c.r.eng.size/4)
+	c.cut(c.next, min(hi, c.next+c.r.eng.size/4))
 	c.t.v[cBatches]++
 	if lag := hi - c.next + 1; lag > c.t.v[cLagMax] {
 		c.t.v[cLagMax] = lag
@@ -356,7 +385,7 @@ func (c *Consumer[E]) Close() error {
 	c.flushStats()
 	c.t.rec.close()
 	c.closed, c.plain = true, false
-	c.hi = c.next - 1 // what was acquired is no longer held: reads go to acquire, which says ErrClosed
+	c.drop() // what was acquired is no longer held: reads go to acquire, which says ErrClosed
 	switch {
 	case c.group != nil && c.group.leave(c, false): // kept for what it lent (see workgroup.go)
 	case c.r.sh != nil:

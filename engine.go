@@ -49,6 +49,7 @@ type engine struct {
 	procs   int          // processors to run participants on, fixed when the ring is made
 	ctl     *control
 	avail   []availWord      // multi-producer only
+	marks   []markWord       // markers out of the slots (markers.go)
 	recs    []consumerRecord // the consumer table
 	wait    WaitStrategy
 
@@ -65,6 +66,7 @@ func (e *engine) initWords(first int64) {
 	for i := range e.avail {
 		e.avail[i].Store(math.MinInt64)
 	}
+	e.initMarks()
 }
 
 func (e *engine) halted() bool { return e.ctl.State.Load() == stateHalted }

@@ -232,7 +232,7 @@ func (m *model) claim(t *rapid.T, n int64) {
 	if n == 1 && rapid.Bool().Draw(t, "TryClaim") {
 		var ev *int64
 		if ev, err = p.p.TryClaim(); err == nil {
-			b = Batch[int64]{slots: m.r.slots, mask: m.r.eng.mask, lo: p.p.Sequence(), n: 1}
+			b = newBatch(m.r.slots, m.r.eng.mask, p.p.Sequence(), 1)
 			if ev != b.At(0) {
 				t.Fatalf("TryClaim's event is not its slot's")
 			}

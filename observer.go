@@ -79,8 +79,7 @@ func (o *Observer[E]) Next(ctx context.Context, dst *E) (int64, error) {
 		if e.published(s) < s {
 			continue // lapped while waiting: the check above says so
 		}
-		sl := o.r.at(s)
-		kind, ev := sl.kind, sl.ev
+		kind, ev := e.kindAt(s), o.r.slots[s&e.mask]
 		if g := e.ctl.GateCache.Load(); s <= g { // overwritten while copying?
 			o.next = g + 1
 			return 0, fmt.Errorf("%w: at %d, the oldest safe event is %d", ErrLapped, s, g+1)

@@ -11,7 +11,7 @@ import (
 // Skip it before claiming again.
 type Producer[E any] struct {
 	_      [lineSize]byte // keep other heap objects off the hot fields' lines
-	slots  []slot[E]      // the ring's, copied here to keep the hot path short
+	slots  []E            // the ring's, copied here to keep the hot path short
 	stamps []int64        // the ring's publication times, if it keeps them
 	mask   int64
 	size   int64
@@ -70,12 +70,12 @@ func (p *Producer[E]) Claim(ctx context.Context) (*E, error) {
 	if next := p.st.last + 1; p.fast && next-p.size <= p.st.gate { // inlined fast path
 		p.st.last, p.lo, p.hi, p.seq, p.fast = next, next, next, next, false
 		p.t.v[pClaims]++
-		return &p.slots[next&p.mask].ev, nil
+		return &p.slots[next&p.mask], nil
 	}
 	if err := p.claim(ctx, 1, false); err != nil {
 		return nil, err
 	}
-	return &p.slots[p.lo&p.mask].ev, nil
+	return &p.slots[p.lo&p.mask], nil
 }
 
 // TryClaim is Claim that returns ErrFull at once instead of waiting.
@@ -83,7 +83,7 @@ func (p *Producer[E]) TryClaim() (*E, error) {
 	if err := p.claim(context.Background(), 1, true); err != nil {
 		return nil, err
 	}
-	return &p.slots[p.lo&p.mask].ev, nil
+	return &p.slots[p.lo&p.mask], nil
 }
 
 // ClaimN reserves n consecutive slots, published together by one Publish.
@@ -92,7 +92,7 @@ func (p *Producer[E]) ClaimN(ctx context.Context, n int) (Batch[E], error) {
 	if err := p.claim(ctx, n, false); err != nil {
 		return Batch[E]{}, err
 	}
-	return Batch[E]{slots: p.slots, mask: p.mask, lo: p.lo, n: n}, nil
+	return newBatch(p.slots, p.mask, p.lo, n), nil
 }
 
 // TryClaimN is ClaimN that returns ErrFull at once instead of waiting.
@@ -100,7 +100,7 @@ func (p *Producer[E]) TryClaimN(n int) (Batch[E], error) {
 	if err := p.claim(context.Background(), n, true); err != nil {
 		return Batch[E]{}, err
 	}
-	return Batch[E]{slots: p.slots, mask: p.mask, lo: p.lo, n: n}, nil
+	return newBatch(p.slots, p.mask, p.lo, n), nil
 }
 
 // Sequence is the first sequence of the latest claim.
@@ -141,7 +141,6 @@ func (p *Producer[E]) claim(ctx context.Context, n int, try bool) error {
 // Publish makes the outstanding claim visible to consumers.
 func (p *Producer[E]) Publish() {
 	if hi := p.hi; p.lo == hi && p.single { // inlined fast path
-		p.slots[hi&p.mask].kind = kindData
 		if p.stamps != nil {
 			stamp(p.stamps, p.mask, hi, hi)
 		}
@@ -198,7 +197,9 @@ func (p *Producer[E]) publishAs(kind uint32) int64 {
 	if lo > hi {
 		panic("disruptor: Publish or Skip without a claim")
 	}
-	p.r.mark(lo, hi, kind)
+	if kind != kindData {
+		p.eng.mark(lo, hi, kind)
+	}
 	if p.stamps != nil {
 		stamp(p.stamps, p.mask, lo, hi)
 	}
@@ -266,28 +267,37 @@ func (p *Producer[E]) Stats() ProducerStats {
 	return s
 }
 
-// Batch is a run of claimed slots from ClaimN.
+// Batch is a run of claimed slots from ClaimN: at most two segments of the
+// ring's slots, the second when the run wraps around the ring's end.
 type Batch[E any] struct {
-	slots []slot[E]
-	mask  int64
-	lo    int64
-	n     int
+	a, b []E
+	lo   int64
+}
+
+// newBatch is the batch of the n slots from sequence lo.
+func newBatch[E any](slots []E, mask, lo int64, n int) Batch[E] {
+	i := int(lo & mask)
+	if end := i + n; end <= len(slots) {
+		return Batch[E]{a: slots[i:end:end], lo: lo}
+	}
+	return Batch[E]{a: slots[i:], b: slots[:i+n-len(slots) : i+n-len(slots)], lo: lo}
 }
 
 // Len is the number of slots in the batch.
-func (b Batch[E]) Len() int { return b.n }
+func (b Batch[E]) Len() int { return len(b.a) + len(b.b) }
 
 // At returns the event of the batch's i-th slot, 0 <= i < Len().
 func (b Batch[E]) At(i int) *E {
-	if uint(i) >= uint(b.n) {
-		outOfRange(i, b.n)
+	if i < len(b.a) {
+		return &b.a[i]
 	}
-	return &b.slots[(b.lo+int64(i))&b.mask].ev
+	return &b.b[i-len(b.a)]
 }
 
-func outOfRange(i, n int) {
-	panic(fmt.Sprintf("disruptor: Batch.At(%d) out of range [0,%d)", i, n))
-}
+// Slices returns the batch's slots as at most two slices, in sequence
+// order: the second is empty unless the run wraps around the ring's end.
+// Fill them in place, then Publish.
+func (b Batch[E]) Slices() (first, second []E) { return b.a, b.b }
 
 // Seq returns the sequence of the batch's i-th slot.
 func (b Batch[E]) Seq(i int) int64 { return b.lo + int64(i) }

@@ -32,50 +32,41 @@ func (c *Consumer[E]) Batch(ctx context.Context, fn Handler[E]) (n int, err erro
 		}
 		return 1, fn(ev, c.last, true)
 	}
-	if c.next > c.hi {
+	for c.next > c.hi { // nothing acquired to deliver: markers first, then wait
+		if k, s, ok := c.takeMarker(); ok {
+			switch err := c.marker(k, s); err {
+			case nil: // a hole, or an EOF that does not end the stream
+			case ErrFlush:
+				c.release(s)
+				return 0, nil
+			default:
+				return 0, err
+			}
+			continue
+		}
 		if err := c.acquire(ctx, false); err != nil {
 			return 0, err
 		}
 	}
-	var pend *E
-	var pendSeq int64
-	s := c.next
-scan:
-	for ; s <= c.hi; s++ {
-		sl := c.r.at(s)
-		if sl.kind == kindData {
-			if pend != nil {
-				n++
-				c.observe(pendSeq)
-				if err = fn(pend, pendSeq, false); err != nil {
-					break scan // s is not delivered yet; everything before it is
-				}
-			}
-			pend, pendSeq = &sl.ev, s
-			continue
+	for {
+		n0 := c.next
+		err = c.deliver(fn)
+		n += int(c.next - n0)
+		if err != nil {
+			break
 		}
-		if sl.kind == kindEOF && pend != nil {
-			break scan // the final EOF releases s: hand pend to fn first
+		for c.next == c.markAt && c.markKind == kindHole {
+			k, s, _ := c.takeMarker()
+			c.marker(k, s)
 		}
-		switch err = c.marker(sl.kind, s); err {
-		case nil:
-		case ErrFlush:
-			s++
-			err = nil
-			break scan
-		default: // io.EOF: deliver what came before, then report it
-			s++
-			break scan
+		if c.next <= c.hi {
+			continue // data after holes: the same batch
 		}
-	}
-	c.next = s
-	if pend != nil && pendSeq < s && (err == nil || err == io.EOF) {
-		n++
-		c.last = pendSeq
-		c.observe(pendSeq)
-		if ferr := fn(pend, pendSeq, true); ferr != nil {
-			err = ferr
+		if c.next == c.markAt && c.markKind == kindFlush {
+			k, s, _ := c.takeMarker()
+			c.marker(k, s) // the batch ends here
 		}
+		break // with what was acquired, or before an EOF (the next call reads it)
 	}
 	c.t.v[cEvents] += int64(n)
 	c.t.pending += n
@@ -83,6 +74,45 @@ scan:
 		c.release(c.next - 1)
 	}
 	return n, err
+}
+
+// deliver hands the acquired data run [c.next, c.hi] to fn, moving c.next
+// past each event given (a failed one too). endOfBatch is set on the run's
+// last event unless only holes lie between it and more acquired data.
+func (c *Consumer[E]) deliver(fn Handler[E]) error {
+	lo, hi := c.next, c.hi
+	last := hi
+	if c.markKind == kindHole && c.markAt == hi+1 && c.dataAfterHoles(hi+1) {
+		last = hi + 1 // the batch goes on past the hole
+	}
+	slots, mask := c.slots, c.mask
+	for s := lo; s <= hi; s++ {
+		if c.lat != nil {
+			c.observe(s)
+		}
+		c.last = s
+		if err := fn(&slots[s&mask], s, s == last); err != nil {
+			c.next = s + 1
+			return err
+		}
+	}
+	c.next = hi + 1
+	return nil
+}
+
+// dataAfterHoles reports whether, past the hole at m and any holes right
+// after it, acquired data follows.
+func (c *Consumer[E]) dataAfterHoles(m int64) bool {
+	for s := m + 1; s <= c.avail; s++ {
+		switch c.r.eng.kindAt(s) {
+		case kindData:
+			return true
+		case kindHole:
+		default:
+			return false
+		}
+	}
+	return false
 }
 
 // Events returns an iterator over the consumer's events, in order, for use
@@ -122,8 +152,9 @@ type Lease[E any] struct {
 }
 
 // Lease waits for events and leases up to max of them (at least one slot).
-// A lease ends before a flush or EOF marker: the next call returns ErrFlush
-// or io.EOF there. Work group members cannot lease.
+// A lease holds data only: holes are passed over, and a lease ends before a
+// flush or EOF marker (the next call returns ErrFlush or io.EOF there).
+// Work group members cannot lease.
 func (c *Consumer[E]) Lease(ctx context.Context, max int) (Lease[E], error) {
 	switch {
 	case c.leased:
@@ -133,36 +164,24 @@ func (c *Consumer[E]) Lease(ctx context.Context, max int) (Lease[E], error) {
 	case max < 1:
 		panic(fmt.Sprintf("disruptor: Lease(%d)", max))
 	}
-	for {
-		if c.next > c.hi {
-			if err := c.acquire(ctx, false); err != nil {
-				return Lease[E]{}, err
-			}
-		}
-		if k := c.r.at(c.next).kind; k == kindFlush || k == kindEOF {
-			s := c.next
-			c.next++
+	for c.next > c.hi {
+		if k, s, ok := c.takeMarker(); ok {
 			if err := c.marker(k, s); err != nil {
 				return Lease[E]{}, err
 			}
 			continue
 		}
-		l := Lease[E]{c: c, lo: c.next, hi: c.next + min(c.hi-c.next, int64(max)-1)} // no overflow for a huge max
-		for s := l.lo; s <= l.hi; s++ {
-			switch c.r.at(s).kind {
-			case kindData:
-				l.events++
-			case kindHole:
-			default:
-				l.hi = s - 1
-			}
+		if err := c.acquire(ctx, false); err != nil {
+			return Lease[E]{}, err
 		}
-		c.leased, c.plain = true, false
-		return l, nil
 	}
+	l := Lease[E]{c: c, lo: c.next, hi: c.next + min(c.hi-c.next, int64(max)-1)} // no overflow for a huge max
+	l.events = int(l.hi - l.lo + 1)
+	c.leased, c.plain = true, false
+	return l, nil
 }
 
-// Len is the number of events in the lease (holes excluded).
+// Len is the number of events in the lease.
 func (l Lease[E]) Len() int { return l.events }
 
 // All iterates over the lease's events in order; over none once the
@@ -172,12 +191,25 @@ func (l Lease[E]) All() iter.Seq2[int64, *E] {
 		if l.c == nil || l.c.closed {
 			return
 		}
+		c := l.c
 		for s := l.lo; s <= l.hi; s++ {
-			if sl := l.c.r.at(s); sl.kind == kindData && !yield(s, &sl.ev) {
+			if !yield(s, &c.slots[s&c.mask]) {
 				return
 			}
 		}
 	}
+}
+
+// Slices returns the lease's events as at most two slices, the first
+// starting at sequence first: the second is empty unless the lease wraps
+// around the ring's end. They stay valid until Release; none once the
+// consumer (or its ring's handle) was closed.
+func (l Lease[E]) Slices() (first int64, a, b []E) {
+	if l.c == nil || l.c.closed || l.hi < l.lo {
+		return l.lo, nil, nil
+	}
+	bt := newBatch(l.c.slots, l.c.mask, l.lo, int(l.hi-l.lo+1))
+	return l.lo, bt.a, bt.b
 }
 
 // Release ends the lease: its slots go back to the producers.
@@ -193,7 +225,6 @@ func (l Lease[E]) Release() {
 	c.leased, c.plain = false, c.lat == nil
 	c.next = l.hi + 1
 	c.last = l.hi
-	c.t.v[cHoles] += l.hi - l.lo + 1 - int64(l.events)
 	c.t.v[cEvents] += int64(l.events)
 	c.t.pending += l.events
 	c.release(l.hi)

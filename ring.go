@@ -9,26 +9,12 @@ import (
 	"time"
 )
 
-// Slot kinds: what a producer published into a slot.
-const (
-	kindData uint32 = iota
-	kindHole
-	kindFlush
-	kindEOF
-)
-
-// slot is one ring entry: the event and the kind of its last publication.
-type slot[E any] struct {
-	kind uint32
-	ev   E
-}
-
 // Ring is a pre-allocated ring buffer of events of type E, with the producers
 // and consumers attached to it. Make one with New.
 type Ring[E any] struct {
 	_      [lineSize]byte // the engine is read on every publish: no neighbour writes its line
 	eng    engine
-	slots  []slot[E]
+	slots  []E     // dense: markers live apart (markers.go)
 	stamps []int64 // publication times, with WithPublishTimes
 	sh     *shared // the mapping, for a ring in shared memory; nil in-process
 
@@ -89,13 +75,14 @@ func New[E any](size int, opts ...Option) (*Ring[E], error) {
 		return nil, err
 	}
 	ctl := new(control)
-	r := &Ring[E]{slots: make([]slot[E], size), counters: !cfg.noCounts}
+	r := &Ring[E]{slots: make([]E, size), counters: !cfg.noCounts}
 	if cfg.stamps {
 		r.stamps = make([]int64, size)
 	}
 	r.eng = engine{
 		size: int64(size), mask: int64(size - 1), multi: cfg.multi, relaxed: relaxedOK,
-		ctl: ctl, recs: make([]consumerRecord, cfg.maxConsumers), wait: cfg.wait.forProcs(runtime.GOMAXPROCS(0)),
+		ctl: ctl, recs: make([]consumerRecord, cfg.maxConsumers), marks: make([]markWord, size),
+		wait:      cfg.wait.forProcs(runtime.GOMAXPROCS(0)),
 		procs:     runtime.GOMAXPROCS(0),
 		dataSite:  &chanSite{word: &ctl.DataWait},
 		depSite:   &chanSite{word: &ctl.DepWait},
@@ -135,18 +122,6 @@ func (r *Ring[E]) Halt() { r.eng.halt() }
 
 // Halted reports whether Halt was called.
 func (r *Ring[E]) Halted() bool { return r.eng.halted() }
-
-// mark sets the kind of the slots of [lo, hi] before they are published:
-// the one place that writes what a slot holds (data, hole, flush, EOF),
-// apart from the inlined single-event publish.
-func (r *Ring[E]) mark(lo, hi int64, kind uint32) {
-	for s := lo; s <= hi; s++ {
-		r.slots[s&r.eng.mask].kind = kind
-	}
-}
-
-// at is the slot of sequence s.
-func (r *Ring[E]) at(s int64) *slot[E] { return &r.slots[s&r.eng.mask] }
 
 // join takes a free consumer record and makes it gate producers from a safe
 // starting sequence: GateCache+1, or the next claim when latest is set.

@@ -44,7 +44,7 @@ func checkSize(size int) error {
 // maxAddressable. The arithmetic is overflow-checked: any size gives an
 // error or a ring, never a crash.
 func checkMemory[E any](size int, cfg *config) error {
-	perSlot := uint64(unsafe.Sizeof(slot[E]{}))
+	perSlot := uint64(unsafe.Sizeof(*new(E))) + uint64(unsafe.Sizeof(markWord{}))
 	if cfg.multi {
 		perSlot += uint64(unsafe.Sizeof(availWord{}))
 	}

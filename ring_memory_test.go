@@ -99,8 +99,8 @@ func TestHugeSizesRefused(t *testing.T) {
 // still accepted.
 func TestHugeSizeMessage(t *testing.T) {
 	_, err := New[int64](huge)
-	// Slots of a kind word and the event, and the default 64 consumer records.
-	slotSize := uint64(unsafe.Sizeof(slot[int64]{}))
+	// Slots of the event and its marker word, and the default 64 consumer records.
+	slotSize := uint64(unsafe.Sizeof(int64(0))) + uint64(unsafe.Sizeof(markWord{}))
 	want := fmt.Sprintf("%d slots of %d bytes and 64 consumer records would take %d bytes",
 		huge, slotSize, uint64(huge)*slotSize+64*uint64(unsafe.Sizeof(consumerRecord{})))
 	if err == nil || !strings.Contains(err.Error(), want) {

@@ -119,7 +119,7 @@ func sharedParams[E any](size int, cfg *config) (layout.Params, error) {
 	if size > layout.MaxCapacity {
 		return layout.Params{}, fmt.Errorf("%w: %d slots; a shared ring has at most %d", ErrInvalidSize, size, layout.MaxCapacity)
 	}
-	var s slot[E]
+	var s E
 	counters := uint64(cfg.maxConsumers+maxSharedProducers) * uint64(unsafe.Sizeof(counterRecord{}))
 	if cfg.stamps { // publication times follow the records
 		counters += (uint64(size)*8 + lineSize - 1) / lineSize * lineSize
@@ -287,6 +287,17 @@ func (sh *shared) view() {
 	}
 }
 
+// seqWords are the views of the per-slot sequence words: the marker words,
+// and in a multi-producer ring the availability words after them.
+func (sh *shared) seqWords() (marks []markWord, avail []availWord) {
+	g, m := &sh.geo, sh.mem
+	marks = unsafe.Slice((*markWord)(unsafe.Pointer(&m[g.Avail.Offset])), g.Capacity)
+	if g.MultiProducer {
+		avail = unsafe.Slice((*availWord)(unsafe.Pointer(&m[g.Avail.Offset+g.Capacity*layout.MarkSize])), g.Capacity)
+	}
+	return marks, avail
+}
+
 // recs is the consumer table.
 func (sh *shared) recs() []consumerRecord {
 	g := &sh.geo
@@ -318,7 +329,7 @@ var sharedBarrierOK = sync.OnceValue(registerGlobal)
 func sharedRing[E any](sh *shared, cfg *config) *Ring[E] {
 	g, m := &sh.geo, sh.mem
 	ctl := &sh.ctl.control
-	r := &Ring[E]{sh: sh, counters: !cfg.noCounts, stamps: sh.stamps, slots: unsafe.Slice((*slot[E])(unsafe.Pointer(&m[g.Slots.Offset])), g.Capacity)}
+	r := &Ring[E]{sh: sh, counters: !cfg.noCounts, stamps: sh.stamps, slots: unsafe.Slice((*E)(unsafe.Pointer(&m[g.Slots.Offset])), g.Capacity)}
 	r.eng = engine{
 		size: int64(g.Capacity), mask: int64(g.Capacity - 1), multi: g.MultiProducer,
 		relaxed: haveReleaseStore && sharedBarrierOK(), shared: true, evictDead: cfg.evictDead, untether: cfg.untether,
@@ -330,9 +341,7 @@ func sharedRing[E any](sh *shared, cfg *config) *Ring[E] {
 		depSite:   &futexSite{word: &ctl.DepWait},
 		spaceSite: &futexSite{word: &ctl.SpaceWait},
 	}
-	if g.MultiProducer {
-		r.eng.avail = unsafe.Slice((*availWord)(unsafe.Pointer(&m[g.Avail.Offset])), g.Capacity)
-	}
+	r.eng.marks, r.eng.avail = sh.seqWords()
 	r.eng.watch = r.watch
 	r.eng.mapping = sh
 	return r

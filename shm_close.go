@@ -8,6 +8,8 @@ package disruptor
 // fast paths are shut by the fields they test (Producer.fast, and
 // Consumer.plain and hi), which Close resets.
 
+import "math"
+
 // letGo ends the handle's participants; r.mu is held. Consumers detach
 // (their records keep gating, so they can resume); producers are left as if
 // their process had ended: their outstanding claim is dropped and their
@@ -55,7 +57,8 @@ func (r *Ring[E]) unhook() {
 	if sh.guard(last) != nil { // faulted, and so replaced: read the replacement
 		sh.guard(last)
 	}
-	e.ctl, e.recs, e.avail, e.watch = ctl, nil, nil, nil
+	ctl.LastMark.Store(math.MinInt64)
+	e.ctl, e.recs, e.avail, e.marks, e.watch = ctl, nil, nil, nil, nil
 	e.dataSite = &chanSite{word: &ctl.DataWait}
 	e.depSite = &chanSite{word: &ctl.DepWait}
 	e.spaceSite = &chanSite{word: &ctl.SpaceWait}

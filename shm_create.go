@@ -18,7 +18,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"unsafe"
 
 	"github.com/disruptor-go/disruptor/internal/layout"
 )
@@ -226,9 +225,7 @@ func createFile(f *os.File, path string, geo layout.Geometry, made bool) (*share
 	sh := &shared{path: path, f: f, mem: mem, geo: geo, instance: hdr.InstanceID}
 	sh.view()
 	e := engine{ctl: &sh.ctl.control, size: int64(geo.Capacity), mask: int64(geo.Capacity - 1)}
-	if geo.MultiProducer {
-		e.avail = unsafe.Slice((*availWord)(unsafe.Pointer(&mem[geo.Avail.Offset])), geo.Capacity)
-	}
+	e.marks, e.avail = sh.seqWords()
 	e.initWords(0)
 	layout.StateWord(mem).Store(layout.StateReady)
 	unlock(f, lockCreate)

@@ -93,7 +93,7 @@ func (r *Ring[E]) heal(mine func(j int) bool) int64 {
 				pending = true
 				continue
 			}
-			r.mark(s, s, kindHole)
+			e.mark(s, s, kindHole)
 			if w.CompareAndSwap(a, s) {
 				healed++
 			}

@@ -209,7 +209,7 @@ func (c *Consumer[E]) detachLocked() {
 	}
 	c.flushStats()
 	c.closed, c.plain = true, false
-	c.hi = c.next - 1
+	c.drop()
 	if c.group != nil {
 		c.group.leave(c, true) // what it holds goes to another member
 	}

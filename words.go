@@ -50,6 +50,8 @@ const (
 //	GateCache   the largest gating minimum any producer has acted on; a
 //	            producer never claims beyond GateCache+size. Raised (never
 //	            lowered) by producers, read by joining consumers.
+//	LastMark    the highest sequence published as a marker (markers.go);
+//	            raised by producers (and healers), read by consumers.
 //	Epoch       bumped by a consumer joining or leaving the gating set; a
 //	            producer that computed a gate re-checks it (see refreshGate).
 //	State       running or halted; written by Halt, read by every waiter.
@@ -61,6 +63,7 @@ const (
 type control struct {
 	Cursor    seqWord
 	GateCache seqWord
+	LastMark  seqWord
 	Epoch     flagWord
 	State     flagWord
 	Producers flagWord

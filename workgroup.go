@@ -217,14 +217,13 @@ func (c *Consumer[E]) readWork(ctx context.Context, try bool) (*E, error) {
 		g.unhold(c)
 		c.hi, c.next = s, s+1
 		c.t.v[cBatches]++
-		sl := c.r.at(s)
-		switch sl.kind {
+		switch e.kindAt(s) {
 		case kindData:
 			c.t.v[cEvents]++
 			c.t.pending++
 			c.last = s
 			c.observe(s)
-			return &sl.ev, nil
+			return &c.slots[s&c.mask], nil
 		case kindHole:
 			c.t.v[cHoles]++
 		case kindFlush:

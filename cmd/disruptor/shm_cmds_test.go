@@ -192,7 +192,7 @@ func TestInspectLsRm(t *testing.T) {
 		in.Consumers[0].State != "detached" || in.Consumers[0].Position != 9 || in.Consumers[0].Lag != 91 {
 		t.Errorf("inspect -json: %+v", in)
 	}
-	disruptor(t, "inspect", "r1", "-dir", dir).expect(t, 0, "128 slots of 80 B, single-producer", "")
+	disruptor(t, "inspect", "r1", "-dir", dir).expect(t, 0, "128 slots of 72 B, single-producer", "")
 	disruptor(t, "inspect", junk).expect(t, 1, "", "not a ring file")
 
 	o := disruptor(t, "ls", "-dir", dir, "-json")

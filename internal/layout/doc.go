@@ -11,10 +11,11 @@
 //	header     4096 bytes, described below
 //	control    the producer side's shared words (the engine's control block)
 //	consumers  MaxConsumers entries of ConsumerEntrySize bytes each
-//	avail      the multi-producer availability buffer, 8 bytes a slot
-//	           (empty in single-producer mode)
+//	avail      the per-slot sequence words: a MarkSize-byte marker word a
+//	           slot (holes, flushes and EOFs live here, not in the slots),
+//	           then, in multi-producer mode, an 8-byte availability word a slot
 //	counters   CountersSize bytes of counter records
-//	slots      Capacity slots of SlotSize bytes each
+//	slots      Capacity slots of SlotSize bytes each: the events, dense
 //
 // and the file size is the end of the slots rounded up to 4096 bytes. Plan
 // computes all of this from Params with overflow-checked arithmetic.

@@ -11,7 +11,7 @@ import (
 )
 
 // Version is the layout version this package writes and reads.
-const Version uint32 = 2
+const Version uint32 = 3
 
 // Magic opens every ring file.
 const Magic = "DISRUPT\x00"

@@ -10,6 +10,7 @@ import (
 // created, and one claiming to be is reported as corrupt.
 const (
 	HeaderSize = 4096 // bytes in the header page
+	MarkSize   = 16   // bytes of a slot's marker word, in the sequence-words region
 	LineSize   = 128  // region alignment: two cache lines
 	PageSize   = 4096 // the file size is a multiple of this
 
@@ -38,7 +39,7 @@ type Params struct {
 	Capacity          uint64 // slots: a power of two, MinCapacity..MaxCapacity
 	SlotSize          uint64 // bytes a slot: 1..MaxSlotSize, a multiple of SlotAlign
 	SlotAlign         uint64 // a power of two, 1..MaxSlotAlign
-	MultiProducer     bool   // whether the avail region exists
+	MultiProducer     bool   // whether the avail region holds availability words
 	MaxConsumers      uint64 // consumer table entries: 1..MaxConsumers
 	ConsumerEntrySize uint64 // bytes an entry: a multiple of LineSize, up to MaxEntrySize
 	ControlSize       uint64 // control block bytes: a multiple of LineSize, up to MaxEntrySize
@@ -63,7 +64,7 @@ type Geometry struct {
 	Params
 	Control   Region
 	Consumers Region
-	Avail     Region
+	Avail     Region // per-slot sequence words: markers, then (multi-producer) availability
 	Counters  Region
 	Slots     Region
 	FileSize  uint64 // bytes: the end of Slots rounded up to PageSize
@@ -94,9 +95,9 @@ func Plan(p Params) (Geometry, error) {
 	}
 	g.Control = place(p.ControlSize, LineSize)
 	g.Consumers = place(a.mul(p.MaxConsumers, p.ConsumerEntrySize), LineSize)
-	avail := uint64(0)
+	avail := a.mul(p.Capacity, MarkSize) // the marker words, then the availability words
 	if p.MultiProducer {
-		avail = a.mul(p.Capacity, 8)
+		avail = a.add(avail, a.mul(p.Capacity, 8))
 	}
 	g.Avail = place(avail, LineSize)
 	g.Counters = place(p.CountersSize, LineSize)

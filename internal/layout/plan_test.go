@@ -29,17 +29,17 @@ func TestPlanExactLayout(t *testing.T) {
 	want := []Region{
 		{4096, 1152},   // control
 		{5248, 4096},   // consumers: 16 x 256
-		{9344, 8192},   // avail: 1024 x 8
-		{17536, 4096},  // counters
-		{21632, 65536}, // slots: 1024 x 64
+		{9344, 24576},  // avail: 1024 x (16 marker + 8 availability)
+		{33920, 4096},  // counters
+		{38016, 65536}, // slots: 1024 x 64
 	}
 	for i, r := range g.regions() {
 		if r != want[i] {
 			t.Errorf("%s region = %+v, want %+v", regionName(i), r, want[i])
 		}
 	}
-	if g.FileSize != 90112 {
-		t.Errorf("file size = %d, want 90112 (87168 rounded up to a page)", g.FileSize)
+	if g.FileSize != 106496 {
+		t.Errorf("file size = %d, want 106496 (103552 rounded up to a page)", g.FileSize)
 	}
 }
 
@@ -81,9 +81,9 @@ func TestPlanInvariants(t *testing.T) {
 			if g.FileSize%PageSize != 0 || g.FileSize < g.Slots.End() || g.FileSize-g.Slots.End() >= PageSize {
 				t.Errorf("file size %d is not the slots' end %d rounded up to a page", g.FileSize, g.Slots.End())
 			}
-			wantAvail := uint64(0)
+			wantAvail := MarkSize * p.Capacity
 			if p.MultiProducer {
-				wantAvail = 8 * p.Capacity
+				wantAvail += 8 * p.Capacity
 			}
 			if g.Avail.Size != wantAvail || g.Slots.Size != p.Capacity*p.SlotSize ||
 				g.Consumers.Size != p.MaxConsumers*p.ConsumerEntrySize || g.Counters.Size != p.CountersSize {

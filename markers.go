@@ -1,0 +1,78 @@
+package disruptor
+
+// Markers: holes, flushes and EOFs, kept out of the slots.
+//
+// The slots are a dense []E: publishing an event is one cursor store (or
+// one availability word), and a reader does not look at a word per slot.
+// A marker published at sequence s writes the marker word of s's slot
+// (Kind, then Seq = s) and raises LastMark to at least s, all before s is
+// published; data publications touch neither. So, once s is readable:
+//   - if LastMark < s, no marker lies at s or after: a reader that acquired
+//     [lo, hi] with LastMark < lo holds data only (one load per batch);
+//   - otherwise slot s holds a marker exactly when its word's Seq equals s
+//     (an older lap's marker has Seq s-k*size).
+// Marker words are written by the producer that claimed s, or by a healer
+// after that producer's death (shm_heal.go); LastMark by any of them, only
+// ever raised.
+
+import (
+	"math"
+	"sync/atomic"
+)
+
+// Kinds of what a producer published at a sequence.
+const (
+	kindData uint32 = iota
+	kindHole
+	kindFlush
+	kindEOF
+)
+
+// markWord records the last marker published into a slot.
+type markWord struct {
+	Seq  atomic.Int64 // its sequence; math.MinInt64 before any
+	Kind atomic.Int64 // its kind
+}
+
+// initMarks sets a new ring's marker words.
+func (e *engine) initMarks() {
+	for i := range e.marks {
+		e.marks[i].Seq.Store(math.MinInt64)
+	}
+	e.ctl.LastMark.Store(math.MinInt64)
+}
+
+// mark records markers of kind at [lo, hi], before they are published.
+func (e *engine) mark(lo, hi int64, kind uint32) {
+	for s := lo; s <= hi; s++ {
+		m := &e.marks[s&e.mask]
+		m.Kind.Store(int64(kind))
+		m.Seq.Store(s)
+	}
+	for {
+		cur := e.ctl.LastMark.Load()
+		if cur >= hi || e.ctl.LastMark.CompareAndSwap(cur, hi) {
+			return
+		}
+	}
+}
+
+// nextMark returns the first marker in [lo, hi] of readable sequences and
+// its kind, or hi+1 and kindData if there is none.
+func (e *engine) nextMark(lo, hi int64) (int64, uint32) {
+	if e.ctl.LastMark.Load() < lo {
+		return hi + 1, kindData
+	}
+	for s := lo; s <= hi; s++ {
+		if m := &e.marks[s&e.mask]; m.Seq.Load() == s {
+			return s, uint32(m.Kind.Load())
+		}
+	}
+	return hi + 1, kindData
+}
+
+// kindAt is what readable sequence s holds.
+func (e *engine) kindAt(s int64) uint32 {
+	_, k := e.nextMark(s, s)
+	return k
+}
