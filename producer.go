@@ -280,7 +280,7 @@ func newBatch[E any](slots []E, mask, lo int64, n int) Batch[E] {
 	if end := i + n; end <= len(slots) {
 		return Batch[E]{a: slots[i:end:end], lo: lo}
 	}
-	return Batch[E]{a: slots[i:], b: slots[:i+n-len(slots) : i+n-len(slots)], lo: lo}
+	return Batch[E]{a: slots[i:], b: slots[: i+n-len(slots) : i+n-len(slots)], lo: lo}
 }
 
 // Len is the number of slots in the batch.
