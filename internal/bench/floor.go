@@ -32,9 +32,10 @@ import (
 // spin reads whatever is ready when fewer arrive, so nothing can stall.
 
 const (
-	floorBatch = 64   // the consumer waits for this many events before it reads
-	floorSpins = 256  // polls it waits for them before reading fewer
-	floorYield = 1024 // idle polls between looks at the deadline (and a yield)
+	floorBatch = 64      // the consumer waits for this many events before it reads
+	floorSpins = 256     // polls it waits for them before reading fewer
+	floorYield = 1 << 10 // idle polls between looks at the deadline (and a yield)
+	floorSleep = 1 << 16 // idle polls after which a poller sleeps between polls
 )
 
 // word is an int64 on a 128-byte line of its own.
@@ -44,10 +45,14 @@ type word struct {
 	_ [120]byte
 }
 
-// idler is a busy poller's wait: every floorYield idle polls it yields the
-// processor (with fewer processors than pollers the peer must get to run)
-// and checks the run's deadline, so a lost peer fails the run rather than
-// hanging it.
+// idler is one wait of a busy poller, made afresh for each wait: every
+// floorYield idle polls it yields the processor (with fewer processors than
+// pollers the peer must get to run) and checks the run's deadline, so a lost
+// peer fails the run rather than hanging it. After floorSleep idle polls
+// (tens of microseconds: the peer is not running, the machine's other work
+// took its core) it sleeps between polls, handing this core over so the
+// peer can run; without that, one preempted poller costs a whole time slice
+// of the other's spinning, and the floor's mean is its worst moments'.
 type idler struct {
 	e *env
 	n int
@@ -55,7 +60,11 @@ type idler struct {
 
 func (w *idler) idle() error {
 	if w.n++; w.n%floorYield == 0 {
-		runtime.Gosched()
+		if w.n >= floorSleep {
+			time.Sleep(time.Microsecond)
+		} else {
+			runtime.Gosched()
+		}
 		if err := w.e.ctx.Err(); err != nil {
 			return err
 		}
@@ -73,10 +82,10 @@ func floorStream(e *env, per int64) error {
 	chk := &seqCheck{check{name: "consumer"}}
 	var cr crew
 	cr.start(func() error {
-		w := idler{e: e}
 		for next := int64(0); next < e.events; {
 			want := min(floorBatch, e.events-next, int64(e.ring))
 			avail := published.v.Load()
+			w := idler{e: e}
 			for spins := 0; avail-next < want && (avail == next || spins < floorSpins); spins++ {
 				if err := w.idle(); err != nil {
 					return fmt.Errorf("consumer: waiting for event %d: %w", next, err)
@@ -92,11 +101,10 @@ func floorStream(e *env, per int64) error {
 	})
 	e.timer.Start()
 	err := func() error {
-		w := idler{e: e}
 		limit := int64(e.ring) // events the producer may write before it looks at consumed again
 		for i := int64(0); i < e.events; {
 			n := min(per, e.events-i)
-			for i+n > limit {
+			for w := (idler{e: e}); i+n > limit; {
 				if err := w.idle(); err != nil {
 					return fmt.Errorf("producer: waiting for room for event %d: %w", i, err)
 				}
@@ -135,9 +143,8 @@ func pingpongFloor(e *env) error {
 	pinger, ponger := &seqCheck{check{name: "ping"}}, &seqCheck{check{name: "pong"}}
 	var cr crew
 	cr.start(func() error {
-		w := idler{e: e}
 		for r := int64(1); r <= e.events; r++ {
-			for ping.round.Load() != r {
+			for w := (idler{e: e}); ping.round.Load() != r; {
 				if err := w.idle(); err != nil {
 					return fmt.Errorf("pong: waiting for round %d: %w", r, err)
 				}
@@ -151,12 +158,11 @@ func pingpongFloor(e *env) error {
 	})
 	e.timer.Start()
 	err := func() error {
-		w := idler{e: e}
 		for i := range e.events {
 			t0 := time.Now()
 			ping.val = e.value(i)
 			ping.round.Store(i + 1)
-			for pong.round.Load() != i+1 {
+			for w := (idler{e: e}); pong.round.Load() != i+1; {
 				if err := w.idle(); err != nil {
 					return fmt.Errorf("ping: waiting for echo %d: %w", i, err)
 				}
