@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestFloorScenarios: the floor exists for unicast, unicast-batch and
@@ -98,5 +99,23 @@ func TestRunnerWaits(t *testing.T) {
 	}
 	if want := len(cases[0].want) + 2; len(res) != want {
 		t.Errorf("rows %v, want %d", got, want)
+	}
+}
+
+// TestFloorTimeout: a floor run that outlasts its timeout fails and says so,
+// promptly.
+func TestFloorTimeout(t *testing.T) {
+	for _, name := range []string{"unicast", "unicast-batch", "pingpong"} {
+		ss, _ := Lookup(name)
+		cfg := quick(50_000_000, 0)
+		cfg.Timeout = time.Millisecond
+		t0 := time.Now()
+		_, err := RunOnce(ss[0], Floor, cfg, &nopTimer{})
+		if err == nil || !strings.Contains(err.Error(), "took longer than the timeout of 1ms") {
+			t.Errorf("%s: %v", name, err)
+		}
+		if d := time.Since(t0); d > 2*time.Second {
+			t.Errorf("%s: a floor run with a 1ms timeout took %v", name, d)
+		}
 	}
 }
