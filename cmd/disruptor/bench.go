@@ -49,7 +49,18 @@ Unless -wait is given, a scenario busy-waits (spin-pause) only if its waiting
 goroutines (under shm, processes) leave at least one processor of GOMAXPROCS
 free; otherwise it uses the default strategy (spin briefly, yield, then
 park). Spinning on every processor collapses as soon as anything else wants
-one: on 2 processors every scenario uses the default.
+one: on 2 processors every scenario uses the default. Pingpong is measured,
+besides, under each of spin, spin-pause, hybrid, block and default, a row
+each. -wait takes a comma-separated list (or "all": every strategy): each
+scenario is then measured under each strategy listed, and only those.
+
+unicast, unicast-batch and pingpong also have a floor row (impl "floor"):
+the same transfer of the same checked payloads with raw atomics and no
+library, on two busy-polling goroutines: a cursor on its own cache line
+over a plain []int64 of the ring's capacity, published every event
+(unicast) or every 16 (unicast-batch), read once 64 are ready; for pingpong,
+one line per direction. It shows what the hardware allows; like the channel
+it runs in-process, once per scenario, whatever the transports.
 
 Scenarios (default events per measurement in-process and under shm,
 waiting goroutines or processes):
@@ -61,11 +72,12 @@ waiting goroutines or processes):
 	tw.Flush()
 	b.WriteString(`
 With -json, bench prints one JSON object per measurement and line, with
-fields scenario, transport ("inproc" or "shm"; channel rows are always
-"inproc"), impl ("disruptor" or "channel"), events, runs, ns_per_event,
-events_per_sec, allocs_per_event, ring, wait (disruptor rows),
-ratio_to_channel (disruptor rows), and p50_ns, p99_ns, p999_ns (latency
-scenarios).`)
+fields scenario, transport ("inproc" or "shm"; channel and floor rows are
+always "inproc"), impl ("disruptor", "channel" or "floor"), events, runs,
+ns_per_event, events_per_sec, allocs_per_event, ring, wait and counters
+(disruptor rows), ratio_to_channel (disruptor rows), ratio_to_floor
+(disruptor rows of scenarios with a floor: ns_per_event over the floor's),
+and p50_ns, p99_ns, p999_ns (latency scenarios).`)
 	return b.String()
 }
 
@@ -88,13 +100,35 @@ func benchSetup(fs *flag.FlagSet) func(context.Context, *stdio, []string) error 
 	fs.Int64Var(&f.events, "events", 0, "events per measurement, `N` (default: per scenario, see above)")
 	fs.IntVar(&f.runs, "runs", 3, "repeat each measurement `K` times and report the median")
 	fs.IntVar(&f.ring, "ring", bench.DefaultRing, "ring and channel capacity, a power of two")
-	fs.StringVar(&f.wait, "wait", "", "disruptor wait strategy `name`: spin, spin-pause, hybrid[:max], sleep[:d], block, default\n(default: per scenario, see above)")
+	fs.StringVar(&f.wait, "wait", "", "comma-separated `list` of disruptor wait strategies, a row each: spin, spin-pause,\nhybrid[:max], sleep[:d], block, default, or all (default: per scenario, see above)")
 	fs.StringVar(&f.transport, "transport", bench.Inproc, "comma-separated `list` of where the disruptor's rings live: "+strings.Join(bench.Transports(), ", "))
 	fs.DurationVar(&f.timeout, "timeout", bench.DefaultTimeout, "fail a measurement that takes longer than `d`")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object per line instead of a table")
 	fs.BoolVar(&f.counters, "counters", true, "publish the disruptor's counters (-counters=false measures what they cost)")
 	fs.Int64Var(&f.corrupt, "corrupt", 0, "send a wrong payload as each producer's `N`-th event, to see the checks fail")
 	return func(ctx context.Context, std *stdio, args []string) error { return runBench(ctx, std, &f, args) }
+}
+
+// waitList parses -wait: "" (per scenario), "all", or a comma-separated
+// list of strategies, each valid, without repeats.
+func waitList(list string) ([]string, error) {
+	if list == "" {
+		return nil, nil
+	}
+	if list == "all" {
+		return bench.WaitNames(), nil
+	}
+	var waits []string
+	for _, w := range strings.Split(list, ",") {
+		w = strings.TrimSpace(w)
+		if _, err := bench.ParseWait(w); err != nil {
+			return nil, err
+		}
+		if !slices.Contains(waits, w) {
+			waits = append(waits, w)
+		}
+	}
+	return waits, nil
 }
 
 func runBench(ctx context.Context, std *stdio, f *benchFlags, args []string) error {
@@ -120,8 +154,15 @@ func runBench(ctx context.Context, std *stdio, f *benchFlags, args []string) err
 	if f.corrupt < 0 {
 		return usagef("-corrupt must be positive, not %d", f.corrupt)
 	}
-	cfg := bench.Config{Events: f.events, Ring: f.ring, Wait: f.wait, Timeout: f.timeout, Corrupt: f.corrupt,
+	waits, err := waitList(f.wait)
+	if err != nil {
+		return usagef("-wait: %v", err)
+	}
+	cfg := bench.Config{Events: f.events, Ring: f.ring, Timeout: f.timeout, Corrupt: f.corrupt,
 		NoCounters: !f.counters}
+	if len(waits) == 1 {
+		cfg.Wait = waits[0]
+	}
 	var transports []string
 	for _, t := range strings.Split(f.transport, ",") {
 		cfg.Transport = strings.TrimSpace(t)
@@ -146,11 +187,14 @@ func runBench(ctx context.Context, std *stdio, f *benchFlags, args []string) err
 		context.AfterFunc(ctx, stop)
 	}
 
-	r := bench.Runner{Config: cfg, Transports: transports, Runs: f.runs}
+	r := bench.Runner{Config: cfg, Transports: transports, Waits: waits, Runs: f.runs}
 	// A progress line, rewritten in place, only where someone watches.
 	clearProgress := func() {}
 	if std.errTTY {
-		total := len(scenarios) * f.runs * (len(transports) + 1)
+		total := 0
+		for _, s := range scenarios {
+			total += f.runs * r.Measurements(s)
+		}
 		done := 0
 		r.Progress = func(s *bench.Scenario, impl bench.Impl, transport string, run, runs int) {
 			done++

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -31,27 +32,13 @@ func TestBenchShmJSON(t *testing.T) {
 	if o.stderr != "" {
 		t.Errorf("stderr: %s", o.stderr)
 	}
-	rs := rows(t, o.stdout)
-	want := []string{"unicast", "unicast-batch", "mpsc", "multicast", "pipeline", "diamond", "pingpong"}
-	if len(rs) != 2*len(want) {
-		t.Fatalf("%d rows, want %d:\n%s", len(rs), 2*len(want), o.stdout)
+	var got []string
+	for _, r := range rows(t, o.stdout) {
+		got = append(got, r.check(t, 2000, 1, 64))
 	}
-	for i, r := range rs {
-		impl, transport := "disruptor", "shm"
-		if i%2 == 1 {
-			impl, transport = "channel", "inproc"
-		}
-		if r.Scenario != want[i/2] || r.Impl != impl || r.Transport != transport || r.Events != 2000 ||
-			r.Runs != 1 || r.Ring != 64 || r.NsPerEvent <= 0 || r.EventsPerSec <= 0 ||
-			r.AllocsPerEvent == nil || *r.AllocsPerEvent < 0 {
-			t.Errorf("row %d: %+v", i+1, r)
-		}
-		if (impl == "disruptor") != (r.RatioToChannel != nil && *r.RatioToChannel > 0) || (impl == "disruptor") != (r.Wait != "") {
-			t.Errorf("row %d: ratio_to_channel and wait belong on disruptor rows only: %+v", i+1, r)
-		}
-		if latency := r.Scenario == "pingpong"; latency != (r.P50 > 0) || r.P50 > r.P99 || r.P99 > r.P999 {
-			t.Errorf("row %d: latency percentiles: %+v", i+1, r)
-		}
+	want := wantRows("shm", "unicast", "unicast-batch", "mpsc", "multicast", "pipeline", "diamond", "pingpong")
+	if !slices.Equal(got, want) {
+		t.Errorf("rows\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 
@@ -71,16 +58,16 @@ func TestBenchBothTransports(t *testing.T) {
 		t.Errorf("rows %v, want %s", got, want)
 	}
 
-	o = disruptor(t, "bench", "-transport", "shm, inproc", "-events", "1000", "-runs", "1", "-scenario", "unicast,pingpong")
+	o = disruptor(t, "bench", "-transport", "shm, inproc", "-events", "1000", "-runs", "1", "-scenario", "unicast,pingpong", "-wait", "block")
 	o.expect(t, 0, "disruptor over shm and inproc", "")
 	var table []string
 	for _, line := range strings.Split(o.stdout, "\n") {
-		if f := strings.Fields(line); len(f) > 3 && (f[1] == "disruptor" || f[1] == "channel") {
+		if f := strings.Fields(line); len(f) > 3 && slices.Contains([]string{"disruptor", "channel", "floor"}, f[1]) {
 			table = append(table, strings.Join(f[:3], "/"))
 		}
 	}
-	want := "unicast/disruptor/shm unicast/disruptor/inproc unicast/channel/inproc " +
-		"pingpong/disruptor/shm pingpong/disruptor/inproc pingpong/channel/inproc"
+	want := "unicast/disruptor/shm unicast/disruptor/inproc unicast/channel/inproc unicast/floor/inproc " +
+		"pingpong/disruptor/shm pingpong/disruptor/inproc pingpong/channel/inproc pingpong/floor/inproc"
 	if strings.Join(table, " ") != want || !strings.Contains(o.stdout, "transport") {
 		t.Errorf("table rows %v, want %s:\n%s", table, want, o.stdout)
 	}

@@ -28,27 +28,29 @@ func writeTable(w io.Writer, cfg bench.Config, runs int, results []bench.Result)
 	}
 	fmt.Fprintf(w, "disruptor over %s (channels in-process), ring %d, %s, GOMAXPROCS %d, %s %s/%s\n\n",
 		strings.Join(transports, " and "), results[0].Ring, median, runtime.GOMAXPROCS(0), runtime.Version(), runtime.GOOS, runtime.GOARCH)
-	latency := false
+	latency, floor := false, false
 	// left-aligned columns, padded by hand
 	sw, iw, xw, ww := len("scenario"), len("impl"), len("transport"), len("wait")
 	for _, x := range results {
-		latency = latency || x.P50 > 0
+		latency, floor = latency || x.P50 > 0, floor || x.RatioToFloor != nil
 		sw, iw, xw, ww = max(sw, len(x.Scenario)), max(iw, len(x.Impl)), max(xw, len(x.Transport)), max(ww, len(x.Wait))
 	}
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', tabwriter.AlignRight)
 	head := fmt.Sprintf("%-*s\t%-*s\t%-*s\tevents\tns/event\tevents/s\tallocs/event\tvs channel\t",
 		sw, "scenario", iw, "impl", xw, "transport")
+	if floor {
+		head += "vs floor\t"
+	}
 	if latency {
 		head += "p50\tp99\tp99.9\t"
 	}
 	fmt.Fprintf(tw, "%s%-*s\t\n", head, ww, "wait")
 	for _, x := range results {
-		ratio := ""
-		if x.RatioToChannel != nil {
-			ratio = fmt.Sprintf("%.2fx", *x.RatioToChannel)
-		}
 		fmt.Fprintf(tw, "%-*s\t%-*s\t%-*s\t%s\t%.1f\t%s\t%.3f\t%s\t", sw, x.Scenario, iw, x.Impl, xw, x.Transport,
-			si(float64(x.Events)), x.NsPerEvent, si(x.EventsPerSec), x.AllocsPerEvent, ratio)
+			si(float64(x.Events)), x.NsPerEvent, si(x.EventsPerSec), x.AllocsPerEvent, times(x.RatioToChannel))
+		if floor {
+			fmt.Fprintf(tw, "%s\t", times(x.RatioToFloor))
+		}
 		if latency {
 			if x.P50 > 0 {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t", ns(x.P50), ns(x.P99), ns(x.P999))
@@ -62,7 +64,18 @@ func writeTable(w io.Writer, cfg bench.Config, runs int, results []bench.Result)
 		return err
 	}
 	_, err := fmt.Fprint(w, "\nvs channel: disruptor ns/event over channel ns/event; below 1 means the disruptor is faster.\n")
+	if err == nil && floor {
+		_, err = fmt.Fprint(w, "vs floor: disruptor ns/event over the floor's (the same transfer over raw atomics, no library, in the same run).\n")
+	}
 	return err
+}
+
+// times formats a ratio: 0.33x, or nothing for none.
+func times(r *float64) string {
+	if r == nil {
+		return ""
+	}
+	return fmt.Sprintf("%.2fx", *r)
 }
 
 // si formats v with an SI suffix: 81.3M.

@@ -2,10 +2,11 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -95,6 +96,7 @@ func TestBenchUsageErrors(t *testing.T) {
 		{[]string{"-transport", "tcp"}, `unknown transport "tcp" (valid: inproc, shm)`},
 		{[]string{"-ring", "1000"}, "ring size 1000 is not a power of two"},
 		{[]string{"-wait", "nap"}, `unknown wait strategy "nap"`},
+		{[]string{"-wait", "spin,nap"}, `-wait: unknown wait strategy "nap"`},
 		{[]string{"-events", "-5"}, "-events must be positive"},
 		{[]string{"-runs", "0"}, "-runs must be at least 1"},
 		{[]string{"-frob"}, "flag provided but not defined: -frob"},
@@ -125,6 +127,65 @@ type row struct {
 	P99            int64    `json:"p99_ns"`
 	P999           int64    `json:"p999_ns"`
 	RatioToChannel *float64 `json:"ratio_to_channel"`
+	RatioToFloor   *float64 `json:"ratio_to_floor"`
+}
+
+// floors are the scenarios with a floor row.
+var floors = []string{"unicast", "unicast-batch", "pingpong"}
+
+// pingpongWaits are the strategies of pingpong's disruptor rows by default
+// on this machine: WaitFor's first (default on 2 processors, spin-pause on
+// more), then the others.
+func pingpongWaits() []string {
+	if runtime.GOMAXPROCS(0) > 2 {
+		return []string{"spin-pause", "spin", "hybrid", "block", "default"}
+	}
+	return []string{"default", "spin", "spin-pause", "hybrid", "block"}
+}
+
+// wantRows are the rows (scenario/impl/transport/wait) a default bench run
+// of scenarios gives with the disruptor over transport.
+func wantRows(transport string, scenarios ...string) []string {
+	var out []string
+	for _, s := range scenarios {
+		waits := []string{"*"}
+		if s == "pingpong" {
+			waits = pingpongWaits()
+		}
+		for _, w := range waits {
+			out = append(out, s+"/disruptor/"+transport+"/"+w)
+		}
+		out = append(out, s+"/channel/inproc/")
+		if slices.Contains(floors, s) {
+			out = append(out, s+"/floor/inproc/")
+		}
+	}
+	return out
+}
+
+// check asserts what every row of a run of events events, runs runs and
+// ring slots must satisfy, and returns the row as wantRows spells it.
+func (r row) check(t *testing.T, events int64, runs, ring int) string {
+	t.Helper()
+	if r.Events != events || r.Runs != runs || r.Ring != ring || r.NsPerEvent <= 0 || r.EventsPerSec <= 0 ||
+		r.AllocsPerEvent == nil || *r.AllocsPerEvent < 0 {
+		t.Errorf("implausible row %+v", r)
+	}
+	d := r.Impl == "disruptor"
+	if d != (r.RatioToChannel != nil && *r.RatioToChannel > 0) || d != (r.Wait != "") || d != (r.Counters != nil && *r.Counters) {
+		t.Errorf("ratio_to_channel, wait and counters (on by default) belong on disruptor rows only: %+v", r)
+	}
+	if (d && slices.Contains(floors, r.Scenario)) != (r.RatioToFloor != nil && *r.RatioToFloor > 0) {
+		t.Errorf("ratio_to_floor belongs on disruptor rows of scenarios with a floor only: %+v", r)
+	}
+	if latency := r.Scenario == "pingpong"; latency != (r.P50 > 0) || r.P50 > r.P99 || r.P99 > r.P999 {
+		t.Errorf("latency percentiles: %+v", r)
+	}
+	w := r.Wait
+	if d && r.Scenario != "pingpong" {
+		w = "*"
+	}
+	return r.Scenario + "/" + r.Impl + "/" + r.Transport + "/" + w
 }
 
 func TestBenchJSON(t *testing.T) {
@@ -133,42 +194,48 @@ func TestBenchJSON(t *testing.T) {
 	if o.stderr != "" {
 		t.Errorf("stderr is not a terminal, yet: %s", o.stderr)
 	}
-	lines := strings.Split(strings.TrimSuffix(o.stdout, "\n"), "\n")
-	want := []string{"unicast", "unicast-batch", "mpsc", "multicast", "pipeline", "diamond", "pingpong"}
-	if len(lines) != 2*len(want) {
-		t.Fatalf("%d lines, want %d:\n%s", len(lines), 2*len(want), o.stdout)
+	var got []string
+	for _, r := range rows(t, o.stdout) {
+		got = append(got, r.check(t, 3000, 2, 64))
 	}
-	for i, line := range lines {
-		var r row
-		dec := json.NewDecoder(strings.NewReader(line))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&r); err != nil {
-			t.Fatalf("line %d: %v: %s", i+1, err, line)
+	want := wantRows("inproc", "unicast", "unicast-batch", "mpsc", "multicast", "pipeline", "diamond", "pingpong")
+	if !slices.Equal(got, want) {
+		t.Errorf("rows\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestBenchWaitList: -wait takes a list, a disruptor row per strategy in
+// every scenario asked for; all is every strategy.
+func TestBenchWaitList(t *testing.T) {
+	o := disruptor(t, "bench", "-json", "-events", "200", "-runs", "1", "-scenario", "mpsc,pingpong", "-wait", "block, hybrid:20us,block")
+	o.expect(t, 0, "", "")
+	var got []string
+	for _, r := range rows(t, o.stdout) {
+		r.check(t, 200, 1, 16384)
+		got = append(got, r.Scenario+"/"+r.Impl+"/"+r.Wait)
+	}
+	want := "mpsc/disruptor/block mpsc/disruptor/hybrid:20us mpsc/channel/ " +
+		"pingpong/disruptor/block pingpong/disruptor/hybrid:20us pingpong/channel/ pingpong/floor/"
+	if strings.Join(got, " ") != want {
+		t.Errorf("rows %v, want %s", got, want)
+	}
+	o = disruptor(t, "bench", "-json", "-events", "100", "-runs", "1", "-scenario", "pingpong", "-wait", "all")
+	o.expect(t, 0, "", "")
+	got = nil
+	for _, r := range rows(t, o.stdout) {
+		if r.Impl == "disruptor" {
+			got = append(got, r.Wait)
 		}
-		impl := []string{"disruptor", "channel"}[i%2]
-		if r.Scenario != want[i/2] || r.Impl != impl || r.Transport != "inproc" || r.Events != 3000 ||
-			r.Runs != 2 || r.Ring != 64 || r.NsPerEvent <= 0 || r.EventsPerSec <= 0 ||
-			r.AllocsPerEvent == nil || *r.AllocsPerEvent < 0 {
-			t.Errorf("line %d: %s", i+1, line)
-		}
-		if (impl == "disruptor") != (r.RatioToChannel != nil) || (impl == "disruptor") != (r.Wait != "") ||
-			(impl == "disruptor") != (r.Counters != nil && *r.Counters) {
-			t.Errorf("line %d: ratio_to_channel, wait and counters (on by default) belong on disruptor rows only: %s", i+1, line)
-		}
-		if r.RatioToChannel != nil && *r.RatioToChannel <= 0 {
-			t.Errorf("line %d: ratio %v", i+1, *r.RatioToChannel)
-		}
-		latency := r.Scenario == "pingpong"
-		if latency != (r.P50 > 0) || r.P50 > r.P99 || r.P99 > r.P999 {
-			t.Errorf("line %d: latency percentiles: %s", i+1, line)
-		}
+	}
+	if want := "spin spin-pause hybrid sleep block default"; strings.Join(got, " ") != want {
+		t.Errorf("-wait all: rows under %v, want %s", got, want)
 	}
 }
 
 func TestBenchTable(t *testing.T) {
 	o := disruptor(t, "bench", "-events", "2000", "-runs", "1", "-scenario", "pingpong,unicast", "-wait", "block")
 	o.expect(t, 0, "ns/event", "")
-	for _, s := range []string{"allocs/event", "vs channel", "p99.9", "pingpong", "unicast", "disruptor", "channel", "block"} {
+	for _, s := range []string{"allocs/event", "vs channel", "vs floor", "p99.9", "pingpong", "unicast", "disruptor", "channel", "floor", "block"} {
 		if !strings.Contains(o.stdout, s) {
 			t.Errorf("table lacks %q:\n%s", s, o.stdout)
 		}

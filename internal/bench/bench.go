@@ -2,7 +2,9 @@
 // package's go test benchmarks measure. Every scenario has two
 // implementations of the same workload: one over the disruptor and one over
 // buffered Go channels of the same capacity, with the same checks, so the
-// channel numbers are a baseline measured in the same run.
+// channel numbers are a baseline measured in the same run. The simplest
+// scenarios have a third, the floor (floor.go): the same transfer over raw
+// atomics and a plain slice, what the hardware allows.
 //
 // Every consumer checks every payload it is given; a run whose checks fail
 // returns an error, never a number. The timed section of a run is marked by
@@ -30,14 +32,25 @@ import (
 // Impl names an implementation of a scenario's workload.
 type Impl string
 
-// The implementations every scenario has.
+// The implementations: every scenario has the disruptor and the channel;
+// unicast, unicast-batch and pingpong also have the floor.
 const (
 	Disruptor Impl = "disruptor"
 	Channel   Impl = "channel"
+	Floor     Impl = "floor" // raw atomics over a plain slice, no library; in-process only
 )
 
-// Impls lists the implementations in the order they run and are reported.
+// Impls lists the implementations every scenario has, in the order they run
+// and are reported.
 func Impls() []Impl { return []Impl{Disruptor, Channel} }
+
+// Impls lists s's implementations in the order they run and are reported.
+func (s *Scenario) Impls() []Impl {
+	if s.floor != nil {
+		return []Impl{Disruptor, Channel, Floor}
+	}
+	return Impls()
+}
 
 // The transports.
 const (
@@ -97,17 +110,22 @@ type Scenario struct {
 	ShmEvents     int64 // events per shm measurement by default
 	Latency       bool  // the run records round-trip latencies
 
+	// Waits are the wait strategies a run that names none measures the
+	// disruptor under besides its own (see WaitFor), a row each.
+	Waits []string
+
 	disruptor implementation
 	channel   func(*env) error
+	floor     func(*env) error // nil: the scenario has no floor
 }
 
 // Scenarios returns every scenario, in the order the command runs them.
 func Scenarios() []*Scenario {
 	return []*Scenario{
 		{Name: "unicast", Summary: "1 producer -> 1 consumer, int64 payload", Waiters: 2,
-			DefaultEvents: 6_000_000, ShmEvents: 3_000_000, disruptor: unicastDisruptor, channel: unicastChannel},
+			DefaultEvents: 6_000_000, ShmEvents: 3_000_000, disruptor: unicastDisruptor, channel: unicastChannel, floor: unicastFloor},
 		{Name: "unicast-batch", Summary: "1 producer claiming 16 at a time (ClaimN; channel: blocks of 16) -> 1 consumer", Waiters: 2,
-			DefaultEvents: 12_000_000, ShmEvents: 6_000_000, disruptor: unicastBatchDisruptor, channel: unicastBatchChannel},
+			DefaultEvents: 12_000_000, ShmEvents: 6_000_000, disruptor: unicastBatchDisruptor, channel: unicastBatchChannel, floor: unicastBatchFloor},
 		{Name: "mpsc", Summary: "4 producers -> 1 consumer, per-producer FIFO checked", Waiters: 5,
 			DefaultEvents: 3_000_000, ShmEvents: 1_000_000, disruptor: mpscDisruptor, channel: mpscChannel},
 		{Name: "multicast", Summary: "1 producer -> 3 consumers, each sees every event", Waiters: 4,
@@ -117,7 +135,8 @@ func Scenarios() []*Scenario {
 		{Name: "diamond", Summary: "1 producer -> 2 parallel stages -> 1 join checking both stamps", Waiters: 4,
 			DefaultEvents: 3_000_000, ShmEvents: 1_000_000, disruptor: diamondDisruptor, channel: diamondChannel},
 		{Name: "pingpong", Summary: "round trips through two rings, one event in flight", Waiters: 2,
-			DefaultEvents: 40_000, ShmEvents: 20_000, Latency: true, disruptor: pingpongDisruptor, channel: pingpongChannel},
+			DefaultEvents: 40_000, ShmEvents: 20_000, Latency: true, Waits: pingpongWaits,
+			disruptor: pingpongDisruptor, channel: pingpongChannel, floor: pingpongFloor},
 	}
 }
 
@@ -149,6 +168,15 @@ func Lookup(list string) ([]*Scenario, error) {
 		}
 	}
 	return out, nil
+}
+
+// implList is s's implementations, for messages.
+func implList(s *Scenario) string {
+	var names []string
+	for _, impl := range s.Impls() {
+		names = append(names, string(impl))
+	}
+	return strings.Join(names, ", ")
 }
 
 // Validate checks cfg's fields.
@@ -225,7 +253,7 @@ const (
 
 // RunOnce runs one implementation of s once under cfg, with t marking the
 // timed section. It returns an error if any check failed. The channel
-// implementation runs in this process whatever the transport.
+// and floor implementations run in this process whatever the transport.
 func RunOnce(s *Scenario, impl Impl, cfg Config, t Timer) (Sample, error) {
 	return RunContext(context.Background(), s, impl, cfg, t)
 }
@@ -244,8 +272,10 @@ func RunContext(ctx context.Context, s *Scenario, impl Impl, cfg Config, t Timer
 	switch {
 	case impl == Channel:
 		run = s.channel
+	case impl == Floor && s.floor != nil:
+		run = s.floor
 	case impl != Disruptor:
-		return Sample{}, fmt.Errorf("unknown implementation %q", impl)
+		return Sample{}, fmt.Errorf("scenario %s has no implementation %q (valid: %s)", s.Name, impl, implList(s))
 	case e.transport == Shm:
 		run, label = s.disruptor.shm, label+"/"+Shm
 	default:
@@ -268,7 +298,7 @@ func RunContext(ctx context.Context, s *Scenario, impl Impl, cfg Config, t Timer
 func newEnv(s *Scenario, impl Impl, cfg Config, t Timer) *env {
 	e := &env{scenario: s, cfg: cfg, transport: cfg.Transport, events: cfg.Events, ring: cfg.Ring, timer: t,
 		timeout: cfg.Timeout, bad: max(cfg.Corrupt, 0) - 1}
-	if e.transport == "" || impl == Channel {
+	if e.transport == "" || impl != Disruptor {
 		e.transport = Inproc
 	}
 	if e.events == 0 {

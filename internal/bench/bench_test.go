@@ -22,7 +22,7 @@ func quick(events int64, ring int) Config {
 
 func TestScenariosCheckOut(t *testing.T) {
 	for _, s := range Scenarios() {
-		for _, impl := range Impls() {
+		for _, impl := range s.Impls() {
 			for _, c := range []struct {
 				events int64
 				ring   int
@@ -50,7 +50,7 @@ func TestScenariosCheckOut(t *testing.T) {
 // corrupted payload must fail the run, in every scenario and implementation.
 func TestChecksCatchCorruption(t *testing.T) {
 	for _, s := range Scenarios() {
-		for _, impl := range Impls() {
+		for _, impl := range s.Impls() {
 			for _, bad := range []int64{1, 100, 1000} { // the first, a middle, the last event
 				cfg := quick(1000, 16)
 				cfg.Corrupt = bad
@@ -147,28 +147,35 @@ func TestLookup(t *testing.T) {
 
 func TestRunnerMedians(t *testing.T) {
 	s, _ := Lookup("pingpong")
-	r := Runner{Config: quick(500, 0), Runs: 3}
+	r := Runner{Config: quick(500, 0), Runs: 3, Waits: []string{"block"}}
 	var calls int
 	r.Progress = func(*Scenario, Impl, string, int, int) { calls++ }
 	res, err := r.Run(context.Background(), s[0])
 	if err != nil {
 		t.Fatal(err)
 	}
-	if calls != 6 || len(res) != 2 {
-		t.Fatalf("%d progress calls and %d results, want 6 and 2", calls, len(res))
+	if calls != 9 || len(res) != 3 || r.Measurements(s[0]) != 3 {
+		t.Fatalf("%d progress calls and %d results, want 9 and 3", calls, len(res))
 	}
-	for _, x := range res {
+	for i, x := range res {
 		if x.Runs != 3 || x.Events != 500 || x.NsPerEvent <= 0 || x.Transport != Inproc || x.P50 <= 0 ||
-			x.P50 > x.P99 || x.P99 > x.P999 {
+			x.P50 > x.P99 || x.P99 > x.P999 || x.Impl != []Impl{Disruptor, Channel, Floor}[i] {
 			t.Errorf("implausible result %+v", x)
 		}
 	}
-	if res[0].RatioToChannel == nil || res[1].RatioToChannel != nil {
-		t.Errorf("the ratio belongs on the disruptor row only: %+v", res)
+	d := res[0]
+	if d.RatioToChannel == nil || d.RatioToFloor == nil || d.Wait != "block" {
+		t.Fatalf("the disruptor row lacks its ratios or wait: %+v", d)
 	}
-	b, _ := json.Marshal(res[1])
-	if strings.Contains(string(b), "ratio") || strings.Contains(string(b), "wait") {
-		t.Errorf("channel row %s", b)
+	if *d.RatioToChannel != d.NsPerEvent/res[1].NsPerEvent || *d.RatioToFloor != d.NsPerEvent/res[2].NsPerEvent {
+		t.Errorf("ratios %v and %v of %v ns over %v and %v", *d.RatioToChannel, *d.RatioToFloor,
+			d.NsPerEvent, res[1].NsPerEvent, res[2].NsPerEvent)
+	}
+	for _, x := range res[1:] {
+		b, _ := json.Marshal(x)
+		if strings.Contains(string(b), "ratio") || strings.Contains(string(b), "wait") {
+			t.Errorf("%s row %s", x.Impl, b)
+		}
 	}
 	if m := median([]Sample{{Mallocs: 4}, {Mallocs: 1}}, func(m Sample) float64 { return float64(m.Mallocs) }); m != 2.5 {
 		t.Errorf("median of 4 and 1 = %v", m)

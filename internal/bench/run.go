@@ -27,6 +27,7 @@ type Result struct {
 	P99            int64    `json:"p99_ns,omitempty"`
 	P999           int64    `json:"p999_ns,omitempty"`
 	RatioToChannel *float64 `json:"ratio_to_channel,omitempty"` // disruptor rows: ns/event over the channel's
+	RatioToFloor   *float64 `json:"ratio_to_floor,omitempty"`   // disruptor rows of scenarios with a floor: ns/event over the floor's
 }
 
 // clock is the command's Timer: wall time and allocation count around the
@@ -69,41 +70,57 @@ func Measure(ctx context.Context, s *Scenario, impl Impl, cfg Config) (Sample, e
 	return smp, nil
 }
 
-// Runner measures scenarios: the disruptor on each transport and the channel
-// baseline (in-process), each Runs times, alternating between them so that a
-// change in the machine's load falls on all.
+// Runner measures scenarios: the disruptor on each transport under each
+// wait strategy, the channel baseline (in-process) and, where the scenario
+// has one, the floor (in-process), each Runs times, alternating between them
+// so that a change in the machine's load falls on all.
 type Runner struct {
-	Config     Config   // Config.Transport is ignored: see Transports
+	Config     Config   // Config.Transport and Config.Wait are set per row
 	Transports []string // the disruptor's transports; nil: Config.Transport
-	Runs       int      // 0 means 1
+	// Waits are the disruptor's wait strategies, a row each; nil:
+	// Config.Wait, or if that is empty the scenario's (see Scenario.Waits).
+	Waits []string
+	Runs  int // 0 means 1
 
 	// Progress, if set, is called before each run.
 	Progress func(s *Scenario, impl Impl, transport string, run, runs int)
 }
 
-// row is one implementation on one transport.
+// row is one implementation on one transport (and, for the disruptor,
+// under one wait strategy).
 type row struct {
 	impl      Impl
 	transport string
+	wait      string
 }
 
-func (r *Runner) rows() []row {
+func (r *Runner) rows(s *Scenario) []row {
 	ts := r.Transports
 	if len(ts) == 0 {
 		ts = []string{cmp.Or(r.Config.Transport, Inproc)}
 	}
 	var rows []row
 	for _, t := range ts {
-		rows = append(rows, row{Disruptor, t})
+		for _, w := range s.waitsFor(r.Config, r.Waits) {
+			rows = append(rows, row{Disruptor, t, w})
+		}
 	}
-	return append(rows, row{Channel, Inproc})
+	for _, impl := range s.Impls()[1:] {
+		rows = append(rows, row{impl: impl, transport: Inproc})
+	}
+	return rows
 }
 
-// Run measures s and returns its results: a disruptor row per transport,
-// with its ratio to the channel filled in, then the channel row.
+// Measurements is how many measurements one run of s makes: Run makes Runs
+// times as many.
+func (r *Runner) Measurements(s *Scenario) int { return len(r.rows(s)) }
+
+// Run measures s and returns its results: a disruptor row per transport and
+// wait strategy, with its ratios to the channel and the floor filled in,
+// then the channel row and, if s has a floor, the floor row.
 func (r *Runner) Run(ctx context.Context, s *Scenario) ([]Result, error) {
 	runs := max(r.Runs, 1)
-	rows := r.rows()
+	rows := r.rows(s)
 	samples := make([][]Sample, len(rows))
 	for k := range runs {
 		for i, w := range rows {
@@ -112,6 +129,9 @@ func (r *Runner) Run(ctx context.Context, s *Scenario) ([]Result, error) {
 			}
 			cfg := r.Config
 			cfg.Transport = w.transport
+			if w.impl == Disruptor {
+				cfg.Wait = w.wait
+			}
 			m, err := Measure(ctx, s, w.impl, cfg)
 			if err != nil {
 				return nil, err
@@ -120,14 +140,23 @@ func (r *Runner) Run(ctx context.Context, s *Scenario) ([]Result, error) {
 		}
 	}
 	out := make([]Result, len(rows))
+	base := map[Impl]float64{}
 	for i, w := range rows {
 		out[i] = r.summarize(s, w, samples[i])
+		if w.impl != Disruptor {
+			base[w.impl] = out[i].NsPerEvent
+		}
 	}
-	ch := out[len(out)-1].NsPerEvent
-	for i := range out[:len(out)-1] {
-		if ch > 0 {
-			ratio := out[i].NsPerEvent / ch
-			out[i].RatioToChannel = &ratio
+	ratio := func(x Result, impl Impl) *float64 {
+		if b := base[impl]; b > 0 {
+			v := x.NsPerEvent / b
+			return &v
+		}
+		return nil
+	}
+	for i, w := range rows {
+		if w.impl == Disruptor {
+			out[i].RatioToChannel, out[i].RatioToFloor = ratio(out[i], Channel), ratio(out[i], Floor)
 		}
 	}
 	return out, nil
@@ -138,7 +167,7 @@ func (r *Runner) summarize(s *Scenario, w row, ms []Sample) Result {
 	res := Result{Scenario: s.Name, Transport: w.transport, Impl: w.impl, Events: ev, Runs: len(ms),
 		Ring: cmp.Or(r.Config.Ring, DefaultRing)}
 	if w.impl == Disruptor {
-		res.Wait = s.WaitFor(r.Config)
+		res.Wait = w.wait
 		on := !r.Config.NoCounters
 		res.Counters = &on
 	}

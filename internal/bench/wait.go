@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,6 +29,37 @@ func (s *Scenario) WaitFor(cfg Config) string {
 		return "spin-pause"
 	}
 	return "default"
+}
+
+// WaitNames lists every wait strategy by the name ParseWait takes, with
+// its default argument where it takes one.
+func WaitNames() []string {
+	return []string{"spin", "spin-pause", "hybrid", "sleep", "block", "default"}
+}
+
+// pingpongWaits are the strategies the default run measures pingpong
+// under, beside the one WaitFor gives: round-trip latency is where they
+// differ most. Sleep is left out: its sleeps, 50 µs and more here, would
+// make the run minutes long and say nothing new.
+var pingpongWaits = []string{"spin", "spin-pause", "hybrid", "block", "default"}
+
+// waitsFor returns the strategies a run measures s under, a disruptor row
+// each: waits if given, else the configured one, else WaitFor's and then
+// s.Waits, without repeats.
+func (s *Scenario) waitsFor(cfg Config, waits []string) []string {
+	if len(waits) > 0 {
+		return waits
+	}
+	out := []string{s.WaitFor(cfg)}
+	if cfg.Wait != "" {
+		return out
+	}
+	for _, w := range s.Waits {
+		if !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // ParseWait turns a strategy name into a strategy: spin, spin-pause,
