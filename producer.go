@@ -3,6 +3,7 @@ package disruptor
 import (
 	"context"
 	"fmt"
+	"math"
 	"unsafe"
 )
 
@@ -10,26 +11,40 @@ import (
 // is used by one goroutine at a time and holds at most one claim: Publish or
 // Skip it before claiming again.
 type Producer[E any] struct {
-	_      [lineSize]byte // keep other heap objects off the hot fields' lines
-	slots  []E            // the ring's, copied here to keep the hot path short
-	stamps []int64        // the ring's publication times, if it keeps them
-	mask   int64
-	size   int64
-	eng    *engine
-	st     producerState
-	lo, hi int64 // the outstanding claim; none when lo > hi
-	seq    int64 // first sequence of the latest claim
-	single bool  // single-producer mode
-	fast   bool  // single mode, open, and no claim outstanding
-	closed bool
-	orphan bool // closed by the ring's Close: no EOF was sent
-	evSize int64
-	t      tally
-	r      *Ring[E]
-	name   string
-	entry  int // shared rings: the producer table entry
-	_      [lineSize]byte
+	_       [lineSize]byte // keep other heap objects off the hot fields' lines
+	slots   []E            // the ring's, copied here to keep the hot path short
+	mask    int64
+	next    int64 // single mode: the next sequence to claim
+	limit   int64 // Claim's fast path takes next while next <= limit (claimShut: never)
+	glimit  int64 // what limit returns to after a Publish: the gate plus the size, or claimShut
+	flushAt int64 // single mode: the tallies are published once next passes it
+	pubFast bool  // Publish's fast path applies: single mode, no stamps, no exact counts
+	held    bool  // a claim is outstanding
+	eng     *engine
+	lo, hi  int64 // the latest claim (single mode: hi is next-1)
+	stamps  []int64
+	size    int64
+	st      producerState
+	single  bool // single-producer mode
+	closed  bool
+	orphan  bool // closed by the ring's Close: no EOF was sent
+	evSize  int64
+	t       tally
+	// Single mode tallies claims and publications from sequences (see
+	// fold): from start, with base what the counters held then, and the
+	// slow path's own claims.
+	start      int64
+	base       [16]int64
+	slowClaims int64
+	slowSeqs   int64
+	r          *Ring[E]
+	name       string
+	entry      int // shared rings: the producer table entry
+	_          [lineSize]byte
 }
+
+// claimShut in limit shuts Claim's fast path.
+const claimShut = math.MinInt64
 
 // NewProducer adds a producer. In single-producer mode (the default) only one
 // may be made; see WithMultiProducer. Make every producer before the first
@@ -40,24 +55,38 @@ func (r *Ring[E]) NewProducer(name string) (*Producer[E], error) {
 	if !r.eng.multi && len(r.producers) > 0 && r.sh == nil {
 		return nil, ErrSingleProducer
 	}
-	p := &Producer[E]{r: r, name: name, lo: 1, hi: 0, slots: r.slots, stamps: r.stamps, mask: r.eng.mask, size: r.eng.size,
-		eng: &r.eng, single: !r.eng.multi, fast: !r.eng.multi,
+	p := &Producer[E]{r: r, name: name, slots: r.slots, stamps: r.stamps, mask: r.eng.mask, size: r.eng.size,
+		eng: &r.eng, single: !r.eng.multi,
 		evSize: int64(unsafe.Sizeof(*new(E))), t: tally{rec: new(counterRecord), off: !r.counters}}
 	p.st.w.flush = p.showWaits
 	if r.sh != nil {
 		if err := r.newSharedProducer(p, name); err != nil {
 			return nil, err
 		}
-		r.producers = append(r.producers, p)
-		return p, nil
+	} else {
+		p.t.rec.open(roleProducer, len(r.producers), name)
+		p.st.last = r.eng.ctl.Cursor.Load()
+		p.st.gate = r.eng.ctl.GateCache.Load()
+		r.eng.ctl.Producers.Add(1)
+		r.eng.members.Add(1)
 	}
-	p.t.rec.open(roleProducer, len(r.producers), name)
-	p.st.last = r.eng.ctl.Cursor.Load()
-	p.st.gate = r.eng.ctl.GateCache.Load()
-	r.eng.ctl.Producers.Add(1)
-	r.eng.members.Add(1)
+	p.next, p.start, p.base = p.st.last+1, p.st.last+1, p.t.v
+	p.lo, p.hi, p.flushAt = p.next, p.next-1, p.next+flushEvery
+	p.pubFast = p.single && p.stamps == nil && !p.t.exact
+	p.regate()
 	r.producers = append(r.producers, p)
 	return p, nil
+}
+
+// regate sets the fast path's limits from the gate.
+func (p *Producer[E]) regate() {
+	p.glimit = claimShut
+	if p.single && !p.closed {
+		p.glimit = p.st.gate + p.size
+	}
+	if !p.held {
+		p.limit = p.glimit
+	}
 }
 
 // Name is the name given to NewProducer.
@@ -67,10 +96,9 @@ func (p *Producer[E]) Name() string { return p.name }
 // before Publish. It waits while the ring is full, until ctx ends or the ring
 // halts. The event holds whatever was last published there.
 func (p *Producer[E]) Claim(ctx context.Context) (*E, error) {
-	if next := p.st.last + 1; p.fast && next-p.size <= p.st.gate { // inlined fast path
-		p.st.last, p.lo, p.hi, p.seq, p.fast = next, next, next, next, false
-		p.t.v[pClaims]++
-		return &p.slots[next&p.mask], nil
+	if s := p.next; s <= p.limit { // fast path: single mode, room known
+		p.next, p.lo, p.limit, p.held = s+1, s, claimShut, true
+		return &p.slots[s&p.mask], nil
 	}
 	if err := p.claim(ctx, 1, false); err != nil {
 		return nil, err
@@ -104,7 +132,7 @@ func (p *Producer[E]) TryClaimN(n int) (Batch[E], error) {
 }
 
 // Sequence is the first sequence of the latest claim.
-func (p *Producer[E]) Sequence() int64 { return p.seq }
+func (p *Producer[E]) Sequence() int64 { return p.lo }
 
 func (p *Producer[E]) claim(ctx context.Context, n int, try bool) error {
 	if sh := p.r.sh; sh != nil {
@@ -114,7 +142,7 @@ func (p *Producer[E]) claim(ctx context.Context, n int, try bool) error {
 			return err
 		}
 	}
-	if p.lo <= p.hi {
+	if p.held {
 		panic("disruptor: claim while an earlier claim is neither published nor skipped")
 	}
 	if p.closed {
@@ -123,15 +151,25 @@ func (p *Producer[E]) claim(ctx context.Context, n int, try bool) error {
 	if n < 1 || int64(n) > p.r.eng.size {
 		return fmt.Errorf("%w: claim of %d slots on a ring of %d", ErrTooLarge, n, p.r.eng.size)
 	}
+	if p.single {
+		p.st.last = p.next - 1
+	}
 	lo, hi, err := p.eng.claim(ctx, &p.st, int64(n), try)
 	if p.st.wc.full != 0 || p.st.wc.polls != 0 {
 		p.showWaits()
 	}
+	p.regate()
 	if err != nil {
 		return err
 	}
-	p.lo, p.hi, p.seq, p.fast = lo, hi, lo, false
-	p.t.v[pClaims]++
+	p.lo, p.hi, p.held, p.limit = lo, hi, true, claimShut
+	if p.single {
+		p.next = hi + 1
+		p.slowClaims++
+		p.slowSeqs += int64(n)
+	} else {
+		p.t.v[pClaims]++
+	}
 	if n > 1 {
 		p.t.v[pBatches]++
 	}
@@ -140,31 +178,42 @@ func (p *Producer[E]) claim(ctx context.Context, n int, try bool) error {
 
 // Publish makes the outstanding claim visible to consumers.
 func (p *Producer[E]) Publish() {
-	if hi := p.hi; p.lo == hi && p.single { // inlined fast path
-		if p.stamps != nil {
-			stamp(p.stamps, p.mask, hi, hi)
-		}
-		p.lo, p.fast = hi+1, !p.closed
+	if p.held && p.pubFast { // fast path: single mode, one store of the cursor
+		hi := p.next - 1
+		p.held, p.limit = false, p.glimit
 		if p.eng.publishSingle(hi) {
 			p.t.v[pUnparks]++
 		}
-		p.t.v[pPublished]++
-		if p.t.exact {
-			p.storeExact()
-		}
-		if p.t.pending++; p.t.pending >= flushEvery {
+		if hi >= p.flushAt {
 			p.flushStats()
 		}
 		return
 	}
 	n := p.publishAs(kindData)
-	p.t.v[pPublished] += n
+	if !p.single {
+		p.t.v[pPublished] += n
+	}
 	if p.t.exact {
 		p.storeExact()
 	}
 	if p.t.pending += int(n); p.t.pending >= flushEvery {
 		p.flushStats()
 	}
+}
+
+// fold sets the single mode's claim and publication counts from the
+// sequences: what the fast paths do not count one by one.
+func (p *Producer[E]) fold() {
+	if !p.single {
+		return
+	}
+	pub := p.next - p.start // sequences published, or claimed and outstanding
+	if p.held {
+		pub -= p.next - p.lo
+	}
+	markers := p.t.v[pSkips] - p.base[pSkips] + p.t.v[pFlushes] - p.base[pFlushes] + p.t.v[pEOFs] - p.base[pEOFs]
+	p.t.v[pPublished] = p.base[pPublished] + pub - markers
+	p.t.v[pClaims] = p.base[pClaims] + p.slowClaims + (p.next - p.start - p.slowSeqs)
 }
 
 // showWaits folds the producer's waits into its tallies and publishes them.
@@ -177,6 +226,7 @@ func (p *Producer[E]) showWaits() {
 
 // storeExact publishes the counts that follow from what was published.
 func (p *Producer[E]) storeExact() {
+	p.fold()
 	p.t.v[pBytes] = p.t.v[pPublished] * p.evSize
 	p.t.store(pPublished)
 	p.t.store(pBytes)
@@ -184,6 +234,8 @@ func (p *Producer[E]) storeExact() {
 
 // flushStats publishes the producer's tallies.
 func (p *Producer[E]) flushStats() {
+	p.fold()
+	p.flushAt = p.next + flushEvery
 	p.t.v[pBytes] = p.t.v[pPublished] * p.evSize
 	p.t.flush()
 }
@@ -193,9 +245,12 @@ func (p *Producer[E]) flushStats() {
 func (p *Producer[E]) Skip() { p.t.note(pSkips, p.publishAs(kindHole)) }
 
 func (p *Producer[E]) publishAs(kind uint32) int64 {
-	lo, hi := p.lo, p.hi
-	if lo > hi {
+	if !p.held {
 		panic("disruptor: Publish or Skip without a claim")
+	}
+	lo, hi := p.lo, p.hi
+	if p.single {
+		hi = p.next - 1
 	}
 	if kind != kindData {
 		p.eng.mark(lo, hi, kind)
@@ -203,7 +258,7 @@ func (p *Producer[E]) publishAs(kind uint32) int64 {
 	if p.stamps != nil {
 		stamp(p.stamps, p.mask, lo, hi)
 	}
-	p.lo, p.fast = hi+1, p.single && !p.closed
+	p.held, p.limit = false, p.glimit
 	if p.eng.publish(lo, hi) {
 		p.t.v[pUnparks]++
 	}
@@ -243,14 +298,15 @@ func (p *Producer[E]) CloseContext(ctx context.Context) error {
 		}
 		return nil
 	}
-	if p.lo <= p.hi {
+	if p.held {
 		p.Skip()
 	}
 	if err := p.marker(ctx, kindEOF, pEOFs); err != nil {
 		return err
 	}
 	p.r.mu.Lock() // other goroutines read closed under r.mu (ownsEntry)
-	p.closed, p.fast = true, false
+	p.closed = true
+	p.regate()
 	p.r.mu.Unlock()
 	p.eng.members.Add(-1)
 	p.t.rec.close()

@@ -25,8 +25,8 @@ func (r *Ring[E]) letGo() {
 	for _, p := range r.producers {
 		if !p.closed {
 			p.flushStats()
-			p.closed, p.fast, p.orphan = true, false, true
-			p.lo, p.hi = 1, 0
+			p.closed, p.orphan, p.held = true, true, false
+			p.regate()
 			p.eng.members.Add(-1)
 		}
 	}
