@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -14,12 +15,15 @@ type Producer[E any] struct {
 	_       [lineSize]byte // keep other heap objects off the hot fields' lines
 	slots   []E            // the ring's, copied here to keep the hot path short
 	mask    int64
-	next    int64 // single mode: the next sequence to claim
-	limit   int64 // Claim's fast path takes next while next <= limit (claimShut: never)
-	glimit  int64 // what limit returns to after a Publish: the gate plus the size, or claimShut
-	flushAt int64 // single mode: the tallies are published once next passes it
-	pubFast bool  // Publish's fast path applies: single mode, no stamps, no exact counts
-	held    bool  // a claim is outstanding
+	next    int64         // single mode: the next sequence to claim
+	limit   int64         // Claim's fast path takes next while next <= limit (claimShut: never)
+	glimit  int64         // what limit returns to after a Publish: the gate plus the size, or claimShut
+	flushAt int64         // single mode: the tallies are published once next passes it
+	pubFast bool          // Publish's fast path applies: single mode, no stamps, no exact counts
+	held    bool          // a claim is outstanding
+	relaxed bool          // the engine's: publish with a release store
+	cursor  *atomic.Int64 // the ring's cursor
+	waiters *atomic.Int32 // consumers parked waiting for data
 	eng     *engine
 	lo, hi  int64 // the latest claim (single mode: hi is next-1)
 	stamps  []int64
@@ -56,7 +60,7 @@ func (r *Ring[E]) NewProducer(name string) (*Producer[E], error) {
 		return nil, ErrSingleProducer
 	}
 	p := &Producer[E]{r: r, name: name, slots: r.slots, stamps: r.stamps, mask: r.eng.mask, size: r.eng.size,
-		eng: &r.eng, single: !r.eng.multi,
+		eng: &r.eng, single: !r.eng.multi, relaxed: r.eng.relaxed, cursor: &r.eng.ctl.Cursor.Int64, waiters: &r.eng.ctl.DataWait.Waiters,
 		evSize: int64(unsafe.Sizeof(*new(E))), t: tally{rec: new(counterRecord), off: !r.counters}}
 	p.st.w.flush = p.showWaits
 	if r.sh != nil {
@@ -181,11 +185,13 @@ func (p *Producer[E]) Publish() {
 	if p.held && p.pubFast { // fast path: single mode, one store of the cursor
 		hi := p.next - 1
 		p.held, p.limit = false, p.glimit
-		if p.eng.publishSingle(hi) {
-			p.t.v[pUnparks]++
+		if p.relaxed {
+			storeRelease(p.cursor, hi)
+		} else {
+			p.cursor.Store(hi)
 		}
-		if hi >= p.flushAt {
-			p.flushStats()
+		if p.waiters.Load() != 0 || hi >= p.flushAt {
+			p.published(hi)
 		}
 		return
 	}
@@ -197,6 +203,17 @@ func (p *Producer[E]) Publish() {
 		p.storeExact()
 	}
 	if p.t.pending += int(n); p.t.pending >= flushEvery {
+		p.flushStats()
+	}
+}
+
+// published is the rest of a fast Publish of hi, when consumers are parked
+// or the tallies are due.
+func (p *Producer[E]) published(hi int64) {
+	if p.eng.wakeIfParked() {
+		p.t.v[pUnparks]++
+	}
+	if hi >= p.flushAt {
 		p.flushStats()
 	}
 }

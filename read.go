@@ -85,19 +85,39 @@ func (c *Consumer[E]) deliver(fn Handler[E]) error {
 	if c.markKind == kindHole && c.markAt == hi+1 && c.dataAfterHoles(hi+1) {
 		last = hi + 1 // the batch goes on past the hole
 	}
-	slots, mask := c.slots, c.mask
-	for s := lo; s <= hi; s++ {
-		if c.lat != nil {
+	run := newBatch(c.slots, c.mask, lo, int(hi-lo+1))
+	at, err := c.run(run.a, lo, last, fn)
+	if err == nil && len(run.b) > 0 {
+		at, err = c.run(run.b, lo+int64(len(run.a)), last, fn)
+	}
+	if err != nil {
+		c.next, c.last = at+1, at
+		return err
+	}
+	c.next, c.last = hi+1, hi
+	return nil
+}
+
+// run hands seg, the events from sequence s0, to fn, and returns the
+// sequence of the event that failed with fn's error. The plain loop keeps
+// little alive across the call.
+func (c *Consumer[E]) run(seg []E, s0, last int64, fn Handler[E]) (int64, error) {
+	if c.lat != nil {
+		for i := range seg {
+			s := s0 + int64(i)
 			c.observe(s)
+			if err := fn(&seg[i], s, s == last); err != nil {
+				return s, err
+			}
 		}
-		c.last = s
-		if err := fn(&slots[s&mask], s, s == last); err != nil {
-			c.next = s + 1
-			return err
+		return 0, nil
+	}
+	for i := range seg {
+		if err := fn(&seg[i], s0+int64(i), s0+int64(i) == last); err != nil {
+			return s0 + int64(i), err
 		}
 	}
-	c.next = hi + 1
-	return nil
+	return 0, nil
 }
 
 // dataAfterHoles reports whether, past the hole at m and any holes right
