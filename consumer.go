@@ -32,6 +32,7 @@ type Consumer[E any] struct {
 	hi          int64 // the highest sequence known readable, all data from next
 	markAt      int64 // with markKind not kindData: the marker right after hi
 	markKind    uint32
+	lingers     int   // the linger budget, in pauses (linger.go)
 	avail       int64 // the highest sequence acquired (beyond the marker too)
 	released    int64 // the last sequence stored into rec.Cursor
 	last        int64 // the sequence of the last event returned
@@ -60,6 +61,8 @@ type consumerConfig struct {
 	after      []Dependency
 	afterNames []string
 	latest     bool
+	linger     time.Duration
+	lingerSet  bool
 	follow     bool
 	lat        LatencyRecorder
 }
@@ -99,7 +102,10 @@ func (r *Ring[E]) NewConsumer(name string, opts ...ConsumerOption) (*Consumer[E]
 // newConsumer joins a consumer record; r.mu is held.
 func (r *Ring[E]) newConsumer(name string, cfg *consumerConfig) (*Consumer[E], error) {
 	c := &Consumer[E]{r: r, name: name, site: r.eng.dataSite, ups: cfg.after, t: tally{rec: new(counterRecord), off: !r.counters},
-		slots: r.slots, mask: r.eng.mask, plain: true, follow: cfg.follow}
+		slots: r.slots, mask: r.eng.mask, plain: true, follow: cfg.follow, lingers: lingerPauses(DefaultLinger)}
+	if cfg.lingerSet {
+		c.lingers = lingerPauses(cfg.linger)
+	}
 	c.w.flush = c.showWaits
 	if cfg.lat != nil && r.stamps != nil {
 		c.lat, c.stamps, c.plain = cfg.lat, r.stamps, false
@@ -300,7 +306,8 @@ func (c *Consumer[E]) acquire(ctx context.Context, try bool) error {
 	}
 	e := &c.r.eng
 	hi := e.available(c.next, c.deps)
-	if hi < c.next {
+	waited := hi < c.next
+	if waited {
 		c.flushStats()
 		var end endWatch
 		if c.pastEnd(&end, c.next) {
@@ -328,6 +335,9 @@ func (c *Consumer[E]) acquire(ctx context.Context, try bool) error {
 			c.done = true
 			return io.EOF
 		}
+	}
+	if c.lingers > 0 && !waited && hi-c.next+1 < lingerBatch {
+		hi = c.linger(hi) // the producers are ahead: let them get further
 	}
 	// Take at most a quarter of the ring at a time, so that producers get
 	// room back while a long batch is still being read.

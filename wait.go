@@ -28,9 +28,8 @@ type WaitStrategy struct {
 
 // Defaults for the parking strategies.
 const (
-	backoffShift         = 3
 	defaultSafetyTimeout = 250 * time.Millisecond
-	defaultSpins         = 32
+	defaultSpins         = 256 // busy polls, one pause each: about 6 µs on a pause of 25 ns
 	defaultYields        = 4
 )
 
@@ -124,10 +123,8 @@ func (w WaitStrategy) forProcs(procs int) WaitStrategy {
 // waited for is another process, which runtime.Gosched does not serve.
 func (w *WaitStrategy) idle(n int, osToo bool) (park bool) {
 	if w.spins < 0 || n < w.spins {
-		if w.pause {
-			for i := 1 << min(n, backoffShift); i > 0; i-- {
-				cpuPause()
-			}
+		if w.pause { // one pause a poll: a waiter looks every pause or so
+			cpuPause()
 		}
 		return false
 	}
@@ -295,7 +292,7 @@ func (e *engine) watchNow(producer bool, me *waiter) error {
 // park ended soon after it began doubles its spin phase for the next wait,
 // up to maxSpins; one that parked for long goes back to the strategy's own.
 const (
-	maxSpins  = 512
+	maxSpins  = 4096
 	shortPark = 200 * time.Microsecond
 )
 
