@@ -15,25 +15,29 @@ type Producer[E any] struct {
 	_       [lineSize]byte // keep other heap objects off the hot fields' lines
 	slots   []E            // the ring's, copied here to keep the hot path short
 	mask    int64
-	next    int64         // single mode: the next sequence to claim
-	limit   int64         // Claim's fast path takes next while next <= limit (claimShut: never)
-	glimit  int64         // what limit returns to after a Publish: the gate plus the size, or claimShut
-	flushAt int64         // single mode: the tallies are published once next passes it
-	pubFast bool          // Publish's fast path applies: single mode, no stamps, no exact counts
-	held    bool          // a claim is outstanding
-	relaxed bool          // the engine's: publish with a release store
-	cursor  *atomic.Int64 // the ring's cursor
-	waiters *atomic.Int32 // consumers parked waiting for data
-	eng     *engine
-	lo, hi  int64 // the latest claim (single mode: hi is next-1)
-	stamps  []int64
-	size    int64
-	st      producerState
-	single  bool // single-producer mode
-	closed  bool
-	orphan  bool // closed by the ring's Close: no EOF was sent
-	evSize  int64
-	t       tally
+	next    int64 // single mode: the next sequence to claim
+	limit   int64 // Claim's fast path takes next while next <= limit (claimShut: never)
+	glimit  int64 // what limit returns to after a Publish: the gate plus the size, or claimShut
+	flushAt int64 // single mode: the tallies are published once next passes it
+	pubFast bool  // Publish's fast path applies: single mode, no stamps, no exact counts
+	// multiFast: the multi-producer fast paths apply (no stamps, no exact
+	// counts, no claim announcements: in-process)
+	multiFast bool
+	avail     []availWord   // multi mode: the ring's availability words
+	held      bool          // a claim is outstanding
+	relaxed   bool          // the engine's: publish with a release store
+	cursor    *atomic.Int64 // the ring's cursor
+	waiters   *atomic.Int32 // consumers parked waiting for data
+	eng       *engine
+	lo, hi    int64 // the latest claim (single mode: hi is next-1)
+	stamps    []int64
+	size      int64
+	st        producerState
+	single    bool // single-producer mode
+	closed    bool
+	orphan    bool // closed by the ring's Close: no EOF was sent
+	evSize    int64
+	t         tally
 	// Single mode tallies claims and publications from sequences (see
 	// fold): from start, with base what the counters held then, and the
 	// slow path's own claims.
@@ -77,6 +81,8 @@ func (r *Ring[E]) NewProducer(name string) (*Producer[E], error) {
 	p.next, p.start, p.base = p.st.last+1, p.st.last+1, p.t.v
 	p.lo, p.hi, p.flushAt = p.next, p.next-1, p.next+flushEvery
 	p.pubFast = p.single && p.stamps == nil && !p.t.exact
+	p.multiFast = !p.single && p.stamps == nil && !p.t.exact && p.st.intent == nil
+	p.avail = r.eng.avail
 	p.regate()
 	r.producers = append(r.producers, p)
 	return p, nil
@@ -87,6 +93,9 @@ func (p *Producer[E]) regate() {
 	p.glimit = claimShut
 	if p.single && !p.closed {
 		p.glimit = p.st.gate + p.size
+	}
+	if p.closed {
+		p.multiFast = false
 	}
 	if !p.held {
 		p.limit = p.glimit
@@ -103,6 +112,14 @@ func (p *Producer[E]) Claim(ctx context.Context) (*E, error) {
 	if s := p.next; s <= p.limit { // fast path: single mode, room known
 		p.next, p.lo, p.limit, p.held = s+1, s, claimShut, true
 		return &p.slots[s&p.mask], nil
+	}
+	if p.multiFast && !p.held { // fast path: multi mode, room known, the CAS won
+		cur := p.cursor.Load()
+		if s := cur + 1; s-p.size <= p.st.gate && p.cursor.CompareAndSwap(cur, s) {
+			p.lo, p.hi, p.held = s, s, true
+			p.t.v[pClaims]++
+			return &p.slots[s&p.mask], nil
+		}
 	}
 	if err := p.claim(ctx, 1, false); err != nil {
 		return nil, err
@@ -195,6 +212,19 @@ func (p *Producer[E]) Publish() {
 		}
 		return
 	}
+	if s := p.lo; p.held && p.multiFast && s == p.hi { // fast path: multi mode, one availability word
+		p.held = false
+		if p.relaxed {
+			storeRelease(&p.avail[s&p.mask], s)
+		} else {
+			p.avail[s&p.mask].Store(s)
+		}
+		p.t.v[pPublished]++
+		if p.t.pending++; p.waiters.Load() != 0 || p.t.pending >= flushEvery {
+			p.published(s)
+		}
+		return
+	}
 	n := p.publishAs(kindData)
 	if !p.single {
 		p.t.v[pPublished] += n
@@ -213,7 +243,7 @@ func (p *Producer[E]) published(hi int64) {
 	if p.eng.wakeIfParked() {
 		p.t.v[pUnparks]++
 	}
-	if hi >= p.flushAt {
+	if hi >= p.flushAt || p.t.pending >= flushEvery {
 		p.flushStats()
 	}
 }
