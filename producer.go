@@ -80,7 +80,7 @@ func (r *Ring[E]) NewProducer(name string) (*Producer[E], error) {
 	}
 	p.next, p.start, p.base = p.st.last+1, p.st.last+1, p.t.v
 	p.lo, p.hi, p.flushAt = p.next, p.next-1, p.next+flushEvery
-	p.pubFast = p.single && p.stamps == nil && !p.t.exact
+	p.pubFast = p.single && p.stamps == nil
 	p.multiFast = !p.single && p.stamps == nil && !p.t.exact && p.st.intent == nil
 	p.avail = r.eng.avail
 	p.regate()
@@ -207,7 +207,7 @@ func (p *Producer[E]) Publish() {
 		} else {
 			p.cursor.Store(hi)
 		}
-		if p.waiters.Load() != 0 || hi >= p.flushAt {
+		if p.waiters.Load() != 0 || hi >= p.flushAt || p.t.exact {
 			p.published(hi)
 		}
 		return
@@ -240,6 +240,9 @@ func (p *Producer[E]) Publish() {
 // published is the rest of a fast Publish of hi, when consumers are parked
 // or the tallies are due.
 func (p *Producer[E]) published(hi int64) {
+	if p.t.exact {
+		p.storeExact()
+	}
 	if p.eng.wakeIfParked() {
 		p.t.v[pUnparks]++
 	}
