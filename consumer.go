@@ -28,24 +28,28 @@ type Consumer[E any] struct {
 	group  *WorkGroup[E]  // nil for a broadcast consumer
 	wm     *workMember[E] // a member's share of its group's bookkeeping
 
-	next        int64 // the next sequence to read
-	hi          int64 // the highest sequence known readable, all data from next
-	markAt      int64 // with markKind not kindData: the marker right after hi
-	markKind    uint32
-	lingers     int   // the linger budget, in pauses (linger.go)
-	avail       int64 // the highest sequence acquired (beyond the marker too)
-	released    int64 // the last sequence stored into rec.Cursor
-	last        int64 // the sequence of the last event returned
-	eofs        int64
-	done        bool // read the final EOF
-	closed      bool
-	leased      bool
-	held        bool  // work group member: next was taken and not yet read
-	resumed     bool  // shared ring: took over a record an earlier owner left
-	toldEvicted bool  // shared ring: was given ErrUntethered
-	orphan      bool  // closed by the ring's Close (detached), not by its own
-	follow      bool  // FollowStreams: wait for the next stream past the final EOF
-	err         error // what ended the last Events loop
+	next     int64 // the next sequence to read
+	hi       int64 // the highest sequence known readable, all data from next
+	markAt   int64 // with markKind not kindData: the marker right after hi
+	markKind uint32
+	lingers  int // the linger budget, in pauses (linger.go)
+	// A broadcast consumer's event count follows from its sequences (fold):
+	// from evStart, where the counters held evBase events and mkBase markers.
+	evStart, evBase, mkBase int64
+	flushedAt               int64 // next when the tallies were last published
+	avail                   int64 // the highest sequence acquired (beyond the marker too)
+	released                int64 // the last sequence stored into rec.Cursor
+	last                    int64 // the sequence of the last event returned
+	eofs                    int64
+	done                    bool // read the final EOF
+	closed                  bool
+	leased                  bool
+	held                    bool  // work group member: next was taken and not yet read
+	resumed                 bool  // shared ring: took over a record an earlier owner left
+	toldEvicted             bool  // shared ring: was given ErrUntethered
+	orphan                  bool  // closed by the ring's Close (detached), not by its own
+	follow                  bool  // FollowStreams: wait for the next stream past the final EOF
+	err                     error // what ended the last Events loop
 
 	w          waiter
 	wc         waitCounts
@@ -153,6 +157,19 @@ func (c *Consumer[E]) setStart(start int64) {
 	c.rec.Cursor.Store(start - 1)
 	c.next, c.hi, c.released, c.last = start, start-1, start-1, start-1
 	c.markKind, c.avail = kindData, start-1
+	c.evStart, c.evBase, c.mkBase, c.flushedAt = start, c.t.v[cEvents], c.markers(), start
+}
+
+// markers counts the markers the consumer passed.
+func (c *Consumer[E]) markers() int64 { return c.t.v[cHoles] + c.t.v[cFlushes] + c.t.v[cEOFs] }
+
+// fold sets a broadcast consumer's event count from its sequences: every
+// sequence it passed since it started was an event or a marker, so Next
+// and Batch count nothing one by one. (Work group members count.)
+func (c *Consumer[E]) fold() {
+	if c.group == nil {
+		c.t.v[cEvents] = c.evBase + (c.next - c.evStart) - (c.markers() - c.mkBase)
+	}
 }
 
 // consumerNamed finds an open consumer of this ring by name; r.mu is held.
@@ -184,8 +201,6 @@ func (c *Consumer[E]) Name() string { return c.name }
 func (c *Consumer[E]) Next(ctx context.Context) (*E, error) {
 	if s := c.next; s <= c.hi && c.plain { // fast path: acquired, and data up to c.hi
 		c.next, c.last = s+1, s
-		c.t.v[cEvents]++
-		c.t.pending++
 		return &c.slots[s&c.mask], nil
 	}
 	return c.read(ctx, false)
@@ -219,8 +234,6 @@ func (c *Consumer[E]) read(ctx context.Context, try bool) (*E, error) {
 		}
 		s := c.next
 		c.next++
-		c.t.v[cEvents]++
-		c.t.pending++
 		c.last = s
 		c.observe(s)
 		return &c.slots[s&c.mask], nil
@@ -356,12 +369,13 @@ func (c *Consumer[E]) release(s int64) {
 		return
 	}
 	if c.t.exact {
+		c.fold()
 		c.t.store(cEvents) // what was consumed, as the cursor says
 	}
 	c.r.eng.store(&c.rec.Cursor, s)
 	c.released = s
 	c.t.v[cUnparks] += c.r.eng.released()
-	if c.t.pending >= flushEvery {
+	if c.t.pending >= flushEvery || c.next-c.flushedAt >= flushEvery {
 		c.flushStats()
 	}
 }
@@ -417,6 +431,8 @@ func (c *Consumer[E]) showWaits() {
 
 // flushStats publishes the consumer's tallies and position.
 func (c *Consumer[E]) flushStats() {
+	c.fold()
+	c.flushedAt = c.next
 	c.t.v[cPos] = c.released
 	c.t.flush()
 	if c.w.beat != nil { // a shared consumer's heartbeat, every flushEvery events

@@ -68,8 +68,6 @@ func (c *Consumer[E]) Batch(ctx context.Context, fn Handler[E]) (n int, err erro
 		}
 		break // with what was acquired, or before an EOF (the next call reads it)
 	}
-	c.t.v[cEvents] += int64(n)
-	c.t.pending += n
 	if !c.done {
 		c.release(c.next - 1)
 	}
@@ -245,7 +243,5 @@ func (l Lease[E]) Release() {
 	c.leased, c.plain = false, c.lat == nil
 	c.next = l.hi + 1
 	c.last = l.hi
-	c.t.v[cEvents] += int64(l.events)
-	c.t.pending += l.events
 	c.release(l.hi)
 }
