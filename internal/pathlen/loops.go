@@ -28,6 +28,9 @@ func loops() []loop {
 		{"unicast", "Claim/Publish + Consumer.Batch", func(n int, bad int64) error { return ringLoop(n, bad, round, false, claimOne, batchRead) }},
 		{"unicast-next", "Claim/Publish + Consumer.Next", func(n int, bad int64) error { return ringLoop(n, bad, 2*round, false, claimOne, nextRead) }},
 		{"claim16", "ClaimN(16) + Batch.At + Publish + Consumer.Batch", func(n int, bad int64) error { return ringLoop(n, bad, round, false, claim16, batchRead) }},
+		{"slices16", "ClaimN(16) + Batch.Slices + Publish + Consumer.Lease + Lease.Slices", func(n int, bad int64) error {
+			return ringLoop(n, bad, round, false, slices16, leaseRead)
+		}},
 		{"multi", "WithMultiProducer, one producer: Claim/Publish + Consumer.Batch", func(n int, bad int64) error { return ringLoop(n, bad, round, true, claimOne, batchRead) }},
 		{"chan", "Go channel: int64 send + receive", chanLoop},
 		{"chan16", "Go channel of [16]int64 blocks", chan16Loop},
@@ -121,6 +124,49 @@ func claim16(ctx context.Context, p *disruptor.Producer[int64], base, bad int64)
 			*b.At(j) = value(i+int64(j), bad)
 		}
 		p.Publish()
+	}
+	return nil
+}
+
+// slices16 publishes one round in claims of 16 filled through Batch.Slices.
+func slices16(ctx context.Context, p *disruptor.Producer[int64], base, bad int64) error {
+	for i := base; i < base+round; i += 16 {
+		b, err := p.ClaimN(ctx, 16)
+		if err != nil {
+			return err
+		}
+		a, w := b.Slices()
+		for j := range a {
+			a[j] = value(i+int64(j), bad)
+		}
+		for j := range w {
+			w[j] = value(i+int64(len(a)+j), bad)
+		}
+		p.Publish()
+	}
+	return nil
+}
+
+// leaseRead reads one round with Consumer.Lease and Lease.Slices.
+func leaseRead(ctx context.Context, c *disruptor.Consumer[int64], chk *checker) error {
+	for got := 0; got < round; {
+		l, err := c.Lease(ctx, round)
+		if err != nil {
+			return err
+		}
+		_, a, b := l.Slices()
+		for _, v := range a {
+			if err := chk.see(v); err != nil {
+				return err
+			}
+		}
+		for _, v := range b {
+			if err := chk.see(v); err != nil {
+				return err
+			}
+		}
+		got += l.Len()
+		l.Release()
 	}
 	return nil
 }
