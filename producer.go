@@ -84,6 +84,7 @@ func (r *Ring[E]) NewProducer(name string) (*Producer[E], error) {
 	p.multiFast = !p.single && p.stamps == nil && !p.t.exact && p.st.intent == nil
 	p.avail = r.eng.avail
 	p.regate()
+	p.flushStats() // its mark: what it publishes from here on counts
 	r.producers = append(r.producers, p)
 	return p, nil
 }
@@ -207,7 +208,7 @@ func (p *Producer[E]) Publish() {
 		} else {
 			p.cursor.Store(hi)
 		}
-		if p.waiters.Load() != 0 || hi >= p.flushAt || p.t.exact {
+		if p.waiters.Load() != 0 || hi >= p.flushAt {
 			p.published(hi)
 		}
 		return
@@ -229,7 +230,7 @@ func (p *Producer[E]) Publish() {
 	if !p.single {
 		p.t.v[pPublished] += n
 	}
-	if p.t.exact {
+	if p.t.exact && !p.single { // single mode: readers add what the cursor moved (pMark)
 		p.storeExact()
 	}
 	if p.t.pending += int(n); p.t.pending >= flushEvery {
@@ -240,9 +241,6 @@ func (p *Producer[E]) Publish() {
 // published is the rest of a fast Publish of hi, when consumers are parked
 // or the tallies are due.
 func (p *Producer[E]) published(hi int64) {
-	if p.t.exact {
-		p.storeExact()
-	}
 	if p.eng.wakeIfParked() {
 		p.t.v[pUnparks]++
 	}
@@ -286,13 +284,23 @@ func (p *Producer[E]) storeExact() {
 func (p *Producer[E]) flushStats() {
 	p.fold()
 	p.flushAt = p.next + flushEvery
+	if p.single {
+		pos := p.next - 1
+		if p.held {
+			pos = p.lo - 1
+		}
+		p.t.v[pMark] = pos + 2 // 0 stays "none"
+	}
 	p.t.v[pBytes] = p.t.v[pPublished] * p.evSize
 	p.t.flush()
 }
 
 // Skip publishes the outstanding claim as holes: consumers pass over its
 // slots without seeing them.
-func (p *Producer[E]) Skip() { p.t.note(pSkips, p.publishAs(kindHole)) }
+func (p *Producer[E]) Skip() {
+	p.t.v[pSkips] += p.publishAs(kindHole)
+	p.flushStats() // holes are not publications: pMark must not count them
+}
 
 func (p *Producer[E]) publishAs(kind uint32) int64 {
 	if !p.held {

@@ -127,6 +127,7 @@ func (sh *shared) info() *RingInfo {
 		p.Counters = recordCounters(rec, "producer", p.Name, in.Cursor)
 		in.Producers = append(in.Producers, p)
 	}
+	sh.publishedSince(in)
 	recs, now := sh.recs(), time.Now()
 	for i := range min(int(ctl.Records.Load()), len(recs)) {
 		rec := &recs[i]
@@ -144,6 +145,39 @@ func (sh *shared) info() *RingInfo {
 		in.Consumers = append(in.Consumers, c)
 	}
 	return in
+}
+
+// publishedSince adds to a single-producer ring's open producer what it
+// published since its last flush: the cursor's move past its pMark (the
+// open entry with the highest mark is the one the cursor belongs to).
+func (sh *shared) publishedSince(in *RingInfo) {
+	if in.MultiProducer {
+		return
+	}
+	best, mark := -1, int64(0)
+	for k, p := range in.Producers {
+		if sh.ctl.Table[p.Index].State.Load() != prodActive {
+			continue
+		}
+		if m := sh.counterRec(int(sh.geo.MaxConsumers) + p.Index).V[pMark].Load(); m > mark {
+			best, mark = k, m
+		}
+	}
+	extra := in.Cursor + 2 - mark // the cursor's move past the marked position
+	if best < 0 || extra <= 0 {
+		return
+	}
+	p := &in.Producers[best]
+	p.Producer.Published += extra
+	p.Producer.Bytes += extra * int64(in.TypeSize)
+	for i := range p.Counters {
+		switch p.Counters[i].Type.Name {
+		case "events_published":
+			p.Counters[i].Value += extra
+		case "bytes_published":
+			p.Counters[i].Value += extra * int64(in.TypeSize)
+		}
+	}
 }
 
 // recordCounters reads every counter of role in rec, whatever the record's

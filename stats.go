@@ -37,6 +37,12 @@ const (
 	nProducerCounters
 )
 
+// pMark, past the counters, is a single-mode producer's published
+// position plus two as of its last flush (0: none): a reader adds what the
+// cursor moved since, so that published counts are exact at any instant,
+// even after a kill -9, with no store per event (see publishedSince).
+const pMark = nProducerCounters
+
 // Counter indexes in a consumer's record.
 const (
 	cEvents  = iota // data events delivered
