@@ -8,28 +8,34 @@ import (
 	"time"
 )
 
-// Two handles of one ring behave as two processes do: their locks and
-// their registrations are separate; only the mapping is shared.
-func TestSharedFollowersAcrossHandles(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "ring")
+// followPair makes a ring, a second handle of it, a consumer "up" on the
+// first and a consumer "down" following it on the second.
+func followPair(t *testing.T) (path string, r1, r2 *Ring[int64], up, down *Consumer[int64]) {
+	t.Helper()
+	path = filepath.Join(t.TempDir(), "ring")
 	r1, err := Create[int64](path, 16)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r1.Close()
-	r2, err := Attach[int64](path)
+	t.Cleanup(func() { r1.Close() })
+	r2, err = Attach[int64](path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r2.Close()
-	up, err := r1.NewConsumer("up")
-	if err != nil {
+	t.Cleanup(func() { r2.Close() })
+	if up, err = r1.NewConsumer("up"); err != nil {
 		t.Fatal(err)
 	}
-	down, err := r2.NewConsumer("down", AfterName("up"))
-	if err != nil {
+	if down, err = r2.NewConsumer("down", AfterName("up")); err != nil {
 		t.Fatal(err)
 	}
+	return path, r1, r2, up, down
+}
+
+// Two handles of one ring behave as two processes do: their locks and
+// their registrations are separate; only the mapping is shared.
+func TestSharedFollowersAcrossHandles(t *testing.T) {
+	path, r1, r2, up, down := followPair(t)
 	if err := up.Close(); !errors.Is(err, ErrHasDependents) {
 		t.Fatalf("Close of a consumer another handle follows = %v, want ErrHasDependents", err)
 	}
@@ -45,7 +51,7 @@ func TestSharedFollowersAcrossHandles(t *testing.T) {
 	if err := up.Close(); !errors.Is(err, ErrHasDependents) {
 		t.Fatalf("Close of a consumer a detached consumer follows = %v, want ErrHasDependents", err)
 	}
-	down, err = r2.NewConsumer("down", AfterName("up"))
+	down, err := r2.NewConsumer("down", AfterName("up"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,25 +70,7 @@ func TestSharedFollowersAcrossHandles(t *testing.T) {
 // eviction does) is told, not left waiting, and the record is not reused
 // while it is followed.
 func TestSharedFollowerNoticesUpstreamGone(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "ring")
-	r1, err := Create[int64](path, 16)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r1.Close()
-	r2, err := Attach[int64](path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r2.Close()
-	up, err := r1.NewConsumer("up")
-	if err != nil {
-		t.Fatal(err)
-	}
-	down, err := r2.NewConsumer("down", AfterName("up"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, r1, _, up, down := followPair(t)
 	i := r1.eng.findConsumer("up")
 	up.Detach()
 	r1.eng.leave(&r1.eng.recs[i]) // freed behind the follower's back
