@@ -244,7 +244,7 @@ func (p *Producer[E]) published(hi int64) {
 	if p.eng.wakeIfParked() {
 		p.t.v[pUnparks]++
 	}
-	if hi >= p.flushAt || p.t.pending >= flushEvery {
+	if (p.single && hi >= p.flushAt) || p.t.pending >= flushEvery {
 		p.flushStats()
 	}
 }
