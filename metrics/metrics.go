@@ -78,22 +78,25 @@ func buildMetrics() (map[string]metric, *prometheus.Desc) {
 	out := make(map[string]metric, len(order))
 	for _, name := range order {
 		kind := prometheus.CounterValue
-		if name == producerPosition || name == consumerPosition || name == consumerLagMax {
+		if isGauge(name) {
 			kind = prometheus.GaugeValue
 		}
-		out[name] = metric{prometheus.NewDesc("disruptor_"+name, help[name], labels, nil), kind}
+		out[name] = metric{prometheus.NewDesc(MetricName(name), help[name], labels, nil), kind}
 	}
 	lag := prometheus.NewDesc("disruptor_"+consumerLag,
 		"consumers: events published but not yet released (producer_position - consumer_position)", labels, nil)
 	return out, lag
 }
 
-// describeCounters sends the descriptors of every counter metric.
+// describeCounters sends the descriptors of every counter metric and of
+// the ring's capacity and info.
 func describeCounters(ch chan<- *prometheus.Desc) {
 	for _, m := range counterMetrics {
 		ch <- m.desc
 	}
 	ch <- lagDesc
+	ch <- capacityDesc
+	ch <- infoDesc
 }
 
 // participant is one producer's or consumer's counters, as a ring lists

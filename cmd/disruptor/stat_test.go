@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	dr "github.com/disruptor-go/disruptor"
+	"github.com/disruptor-go/disruptor/metrics"
 )
 
 // runStatRing makes a shared ring "orders" in a temporary directory and runs
@@ -221,9 +222,9 @@ func TestStatListen(t *testing.T) {
 			t.Error("the participants are not up")
 		}
 		for _, ct := range dr.CounterTypes() {
-			v("disruptor_"+ct.Name, ct.Role, map[string]string{"producer": "p", "consumer": "c"}[ct.Role])
+			v(metrics.MetricName(ct.Name), ct.Role, map[string]string{"producer": "p", "consumer": "c"}[ct.Role])
 		}
-		pub := v("disruptor_events_published", "producer", "p")
+		pub := v("disruptor_published_events_total", "producer", "p")
 		if first < 0 {
 			first = pub
 		} else if pub > first {
