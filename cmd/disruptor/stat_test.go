@@ -240,6 +240,47 @@ func TestStatListen(t *testing.T) {
 	}
 }
 
+// Asked for OpenMetrics, stat -listen serves it, with the counters typed
+// counter, and with the ring's capacity and info.
+func TestStatListenOpenMetrics(t *testing.T) {
+	dir := runStatRing(t)
+	url, _, _ := startStatListen(t, "-dir", dir)
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("Accept", "application/openmetrics-text; version=1.0.0")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %s %v", url, resp.Status, err)
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/openmetrics-text") {
+		t.Fatalf("Content-Type %q, want OpenMetrics", ct)
+	}
+	text := string(body)
+	for _, ct := range dr.CounterTypes() {
+		name := metrics.MetricName(ct.Name)
+		line := "# TYPE " + name + " gauge"
+		if base, ok := strings.CutSuffix(name, "_total"); ok {
+			line = "# TYPE " + base + " counter"
+		}
+		if !strings.Contains(text, line+"\n") {
+			t.Errorf("no %q in the OpenMetrics scrape", line)
+		}
+	}
+	for _, s := range []string{"\n# TYPE disruptor_ring_scrape_errors counter\n", "\ndisruptor_ring_capacity{ring=\"orders\"} 1024.0\n",
+		`disruptor_ring_info{mode="single",ring="orders",size="1024",type="int64"} 1.0`, "\n# EOF\n"} {
+		if !strings.Contains(text, s) {
+			t.Errorf("no %q in the OpenMetrics scrape:\n%s", s, text)
+		}
+	}
+	if strings.Contains(text, " unknown\n") {
+		t.Errorf("a family is typed unknown:\n%s", text)
+	}
+}
+
 // statScrape gets url and parses the text format.
 func statScrape(t *testing.T, url string) map[string]*dto.MetricFamily {
 	t.Helper()
