@@ -31,7 +31,7 @@ func show(reg *prometheus.Registry, names ...string) {
 }
 
 // An in-process ring's counters, read on every scrape. Serve the registry
-// with promhttp.HandlerFor(reg, promhttp.HandlerOpts{}).
+// with promhttp.HandlerFor(reg, promhttp.HandlerOpts{EnableOpenMetrics: true}).
 func ExampleCollector() {
 	ctx := context.Background()
 	r, _ := dr.New[int64](16)
