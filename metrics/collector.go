@@ -26,17 +26,26 @@ type CounterSource interface {
 // are safe for concurrent use.
 type Collector struct {
 	mu    sync.Mutex
-	rings map[string]CounterSource
+	rings map[string]added
+}
+
+// added is a ring of a Collector, with its shape read when it was added.
+type added struct {
+	r     CounterSource
+	shape shape
 }
 
 // NewCollector returns a collector with no rings.
-func NewCollector() *Collector { return &Collector{rings: map[string]CounterSource{}} }
+func NewCollector() *Collector { return &Collector{rings: map[string]added{}} }
 
 // Add exports the counters of r with the label ring=name, replacing any ring
-// added under the same name.
+// added under the same name, and its shape: disruptor_ring_capacity and
+// disruptor_ring_info (for a *disruptor.Ring[E], its event type, producer
+// mode and size).
 func (c *Collector) Add(name string, r CounterSource) {
+	s := shapeOf(r)
 	c.mu.Lock()
-	c.rings[name] = r
+	c.rings[name] = added{r, s}
 	c.mu.Unlock()
 }
 
@@ -55,25 +64,26 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) { describeCounters(ch) 
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	type entry struct {
 		name string
-		r    CounterSource
+		added
 	}
 	c.mu.Lock()
 	rings := make([]entry, 0, len(c.rings))
-	for name, r := range c.rings {
-		rings = append(rings, entry{name, r})
+	for name, a := range c.rings {
+		rings = append(rings, entry{name, a})
 	}
 	c.mu.Unlock()
 	slices.SortFunc(rings, func(a, b entry) int { return strings.Compare(a.name, b.name) })
 	for _, e := range rings {
-		collectRing(ch, e.name, e.r)
+		collectRing(ch, e.name, e.r, e.shape)
 	}
 }
 
 // collectRing sends one ring's counters. A consumer's lag is measured
 // against the producers' position read in the same pass (Counters reads it
 // before the consumers'), or against the cursor when no producer is open.
-func collectRing(ch chan<- prometheus.Metric, ring string, r CounterSource) {
+func collectRing(ch chan<- prometheus.Metric, ring string, r CounterSource, s shape) {
 	ring = validLabel(ring)
+	emitShape(ch, ring, s)
 	cursor := r.Cursor()
 	ps := group(r.Counters())
 	for _, p := range ps {

@@ -29,7 +29,10 @@ func checkTypes(t *testing.T, f families, labels map[string]string) {
 		names = append(names, "consumer_lag")
 	}
 	for _, n := range names {
-		name := "disruptor_" + n
+		name := metrics.MetricName(n)
+		if n == "consumer_lag" {
+			name = "disruptor_consumer_lag"
+		}
 		if _, ok := f.find(name, labels); !ok {
 			t.Errorf("%s%v is missing", name, labels)
 			continue
@@ -75,11 +78,11 @@ func TestCollector(t *testing.T) {
 	p, _ := r.NewProducer("p")
 	c, _ := r.NewConsumer("c")
 	gone, _ := r.NewConsumer("gone")
-	if _, ok := sc().find("disruptor_events_consumed", who("orders", "gone", "consumer")); !ok {
+	if _, ok := sc().find("disruptor_consumed_events_total", who("orders", "gone", "consumer")); !ok {
 		t.Fatal("an open consumer is not exported")
 	}
 	gone.Close()
-	if _, ok := sc().find("disruptor_events_consumed", who("orders", "gone", "consumer")); ok {
+	if _, ok := sc().find("disruptor_consumed_events_total", who("orders", "gone", "consumer")); ok {
 		t.Error("a departed consumer's series are still exported")
 	}
 
@@ -112,7 +115,7 @@ func TestCollector(t *testing.T) {
 	pl, cl := who("orders", "p", "producer"), who("orders", "c", "consumer")
 	// The consumer publishes its tallies when it waits for more.
 	f := waitFor(t, "the consumer's counters", sc, func(f families) bool {
-		v, _ := f.value("disruptor_events_consumed", cl)
+		v, _ := f.value("disruptor_consumed_events_total", cl)
 		lag, _ := f.value("disruptor_consumer_lag", cl)
 		return v == float64(got) && lag == 0
 	})
@@ -122,27 +125,27 @@ func TestCollector(t *testing.T) {
 		t.Errorf("delivered %d events, want %d", got, n)
 	}
 	for name, want := range map[string]float64{
-		"disruptor_events_published":  n,
-		"disruptor_bytes_published":   8 * n,
-		"disruptor_flushes":           1,
-		"disruptor_producer_position": float64(r.Cursor()),
+		"disruptor_published_events_total": n,
+		"disruptor_published_bytes_total":  8 * n,
+		"disruptor_flushes_total":          1,
+		"disruptor_producer_position":      float64(r.Cursor()),
 	} {
 		if v, _ := f.value(name, pl); v != want {
 			t.Errorf("%s = %v, want %v", name, v, want)
 		}
 	}
-	if v, _ := f.value("disruptor_producer_full_events", pl); v <= 0 {
+	if v, _ := f.value("disruptor_producer_full_claims_total", pl); v <= 0 {
 		t.Errorf("producer_full_events = %v on a ring of 4", v)
 	}
 	if v, _ := f.value("disruptor_consumer_position", cl); v != float64(r.Cursor()) {
 		t.Errorf("consumer_position = %v, cursor %d", v, r.Cursor())
 	}
-	if v, _ := f.value("disruptor_flushes", cl); v != 1 {
+	if v, _ := f.value("disruptor_flushes_total", cl); v != 1 {
 		t.Errorf("consumer flushes = %v, want 1", v)
 	}
 
 	p.Close()
-	if _, ok := sc().find("disruptor_events_published", pl); ok {
+	if _, ok := sc().find("disruptor_published_events_total", pl); ok {
 		t.Error("a closed producer's series are still exported")
 	}
 	col.Remove("orders")
@@ -186,7 +189,7 @@ func TestCollectorConcurrentScrapes(t *testing.T) {
 					col.Add("b", r)
 					col.Remove("b")
 				}
-				if _, ok := f.find("disruptor_events_consumed", who("a", "c#2", "consumer")); !ok {
+				if _, ok := f.find("disruptor_consumed_events_total", who("a", "c#2", "consumer")); !ok {
 					t.Error("the second consumer named c is not c#2")
 					return
 				}

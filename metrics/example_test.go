@@ -31,7 +31,7 @@ func show(reg *prometheus.Registry, names ...string) {
 }
 
 // An in-process ring's counters, read on every scrape. Serve the registry
-// with promhttp.HandlerFor(reg, promhttp.HandlerOpts{}).
+// with promhttp.HandlerFor(reg, promhttp.HandlerOpts{EnableOpenMetrics: true}).
 func ExampleCollector() {
 	ctx := context.Background()
 	r, _ := dr.New[int64](16)
@@ -52,17 +52,24 @@ func ExampleCollector() {
 		c.Next(ctx) // 3 events, then ErrFlush
 	}
 	c.TryNext() // finds nothing: publishes the consumer's tallies
-	show(reg, "disruptor_events_published", "disruptor_events_consumed", "disruptor_consumer_lag")
+	show(reg, "disruptor_published_events_total", "disruptor_consumed_events_total", "disruptor_consumer_lag",
+		"disruptor_ring_capacity", "disruptor_ring_info")
 	// Output:
+	// # HELP disruptor_consumed_events_total consumers: data events delivered
+	// # TYPE disruptor_consumed_events_total counter
+	// disruptor_consumed_events_total{participant="journal",ring="orders",role="consumer"} 3
 	// # HELP disruptor_consumer_lag consumers: events published but not yet released (producer_position - consumer_position)
 	// # TYPE disruptor_consumer_lag gauge
 	// disruptor_consumer_lag{participant="journal",ring="orders",role="consumer"} 0
-	// # HELP disruptor_events_consumed consumers: data events delivered
-	// # TYPE disruptor_events_consumed counter
-	// disruptor_events_consumed{participant="journal",ring="orders",role="consumer"} 3
-	// # HELP disruptor_events_published producers: data events published
-	// # TYPE disruptor_events_published counter
-	// disruptor_events_published{participant="entry",ring="orders",role="producer"} 3
+	// # HELP disruptor_published_events_total producers: data events published
+	// # TYPE disruptor_published_events_total counter
+	// disruptor_published_events_total{participant="entry",ring="orders",role="producer"} 3
+	// # HELP disruptor_ring_capacity slots in the ring
+	// # TYPE disruptor_ring_capacity gauge
+	// disruptor_ring_capacity{ring="orders"} 16
+	// # HELP disruptor_ring_info the ring's shape, always 1: the event type, the producer mode (single or multi) and the size in slots
+	// # TYPE disruptor_ring_info gauge
+	// disruptor_ring_info{mode="single",ring="orders",size="16",type="int64"} 1
 }
 
 // Shared rings on disk, read without joining them; here a directory that
@@ -81,11 +88,14 @@ func ExampleFileCollector() {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(metrics.NewFileCollector(dir))
-	show(reg, "disruptor_participant_up", "disruptor_ring_up", "disruptor_ring_scrape_errors_total")
+	show(reg, "disruptor_participant_up", "disruptor_ring_info", "disruptor_ring_up", "disruptor_ring_scrape_errors_total")
 	// Output:
 	// # HELP disruptor_participant_up 1 if the participant is live (its process holds its entry and, for a consumer, beats its heartbeat), else 0 (stalled, detached, dead, evicted, closed: see the state label)
 	// # TYPE disruptor_participant_up gauge
 	// disruptor_participant_up{participant="journal",ring="orders",role="consumer",state="detached"} 0
+	// # HELP disruptor_ring_info the ring's shape, always 1: the event type, the producer mode (single or multi) and the size in slots
+	// # TYPE disruptor_ring_info gauge
+	// disruptor_ring_info{mode="single",ring="orders",size="16",type="int64"} 1
 	// # HELP disruptor_ring_scrape_errors_total scrapes in which the ring file (or a directory of rings) existed but could not be read
 	// # TYPE disruptor_ring_scrape_errors_total counter
 	// disruptor_ring_scrape_errors_total{ring="damaged"} 1

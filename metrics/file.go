@@ -96,6 +96,7 @@ func (f *FileCollector) Collect(ch chan<- prometheus.Metric) {
 		if s.Info == nil {
 			continue
 		}
+		emitShape(ch, s.Label, shape{typ: s.Info.Type, mode: modeName(s.Info.MultiProducer), size: s.Info.Capacity})
 		l := labeler{}
 		for _, set := range [][]dr.Participant{s.Info.Producers, s.Info.Consumers} {
 			for i := range set {

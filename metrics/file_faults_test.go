@@ -87,7 +87,7 @@ func TestFileCollectorBadRings(t *testing.T) {
 		if v, ok := f.value("disruptor_ring_scrape_errors_total", ring); !ok || v != 0 {
 			t.Errorf("round %d: orders: %v errors (found %v), want 0", round, v, ok)
 		}
-		if v, ok := f.value("disruptor_events_published", who("orders", "p", "producer")); !ok || v != 3 {
+		if v, ok := f.value("disruptor_published_events_total", who("orders", "p", "producer")); !ok || v != 3 {
 			t.Errorf("round %d: orders' producer: %v published (found %v), want 3", round, v, ok)
 		}
 		if v, ok := f.value("disruptor_participant_up", with(who("orders", "c", "consumer"), "state", "live")); !ok || v != 1 {

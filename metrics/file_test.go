@@ -50,7 +50,7 @@ func TestFileCollector(t *testing.T) {
 	}
 	col := metrics.NewFileCollector(dir)
 	f := waitFor(t, "the consumers' counters", func() families { return scrape(t, col) }, func(f families) bool {
-		v, _ := f.value("disruptor_events_consumed", who("orders", "d", "consumer"))
+		v, _ := f.value("disruptor_consumed_events_total", who("orders", "d", "consumer"))
 		return v == n
 	})
 	pl, cl := who("orders", "p", "producer"), who("orders", "c", "consumer")
@@ -61,7 +61,7 @@ func TestFileCollector(t *testing.T) {
 		labels map[string]string
 		want   float64
 	}{
-		{"disruptor_events_published", pl, n},
+		{"disruptor_published_events_total", pl, n},
 		{"disruptor_producer_position", pl, float64(r.Cursor())},
 		{"disruptor_consumer_position", cl, float64(r.Cursor())},
 		{"disruptor_consumer_lag", cl, 0},
@@ -80,7 +80,7 @@ func TestFileCollector(t *testing.T) {
 	if v, ok := f.value("disruptor_participant_up", with(who("orders", "d", "consumer"), "state", "detached")); !ok || v != 0 {
 		t.Errorf("detached consumer: up %v (found %v), want 0", v, ok)
 	}
-	if _, ok := f.find("disruptor_events_consumed", cl); ok {
+	if _, ok := f.find("disruptor_consumed_events_total", cl); ok {
 		t.Error("a departed consumer's series are still exported")
 	}
 

@@ -10,23 +10,44 @@
 //   - Latency is a disruptor.LatencyRecorder for one consumer that is also a
 //     collector of its publish-to-consume latency histogram.
 //
-// Every counter type (disruptor.CounterTypes) becomes a metric named
-// disruptor_<type name>, with the labels ring, participant and role
-// ("producer" or "consumer"): a Prometheus counter for tallies, a gauge for
-// consumer_lag_max and for the positions disruptor_producer_position and
-// disruptor_consumer_position. Both counter collectors add the gauge
-// disruptor_consumer_lag, producer position minus consumer position, per
-// consumer. FileCollector adds disruptor_participant_up (with a state
-// label: live, stalled, detached, dead, evicted, closed) and
+// Every counter type (disruptor.CounterTypes) becomes a metric (see
+// MetricName), with the labels ring, participant and role ("producer" or
+// "consumer"): a Prometheus counter, named with the suffix _total, for
+// tallies, and a gauge for disruptor_consumer_lag_max and for the
+// positions disruptor_producer_position and disruptor_consumer_position.
+// Both counter collectors add the gauge disruptor_consumer_lag, producer
+// position minus consumer position, per consumer, and per ring
+// disruptor_ring_capacity (slots) and disruptor_ring_info{ring, type,
+// mode, size} 1 (the event type, "single" or "multi" producer mode, the
+// size). FileCollector adds disruptor_participant_up (with a state label:
+// live, stalled, detached, dead, evicted, closed) and
 // disruptor_consumer_heartbeat_age_seconds per participant, and per ring
 // disruptor_ring_up and disruptor_ring_scrape_errors_total: a ring that
-// cannot be read is counted, never a failed scrape.
+// cannot be read is counted, never a failed scrape. The names pass
+// client_golang's promlint, and served with
+// promhttp.HandlerOpts{EnableOpenMetrics: true} every counter is typed
+// counter in OpenMetrics.
 //
 // Names that producers and consumers share (batches, flushes, eofs, parks,
 // unparks, yields) are one metric whose help describes both; the role label
-// tells them apart. The tallies keep the library's names, without the
-// _total suffix Prometheus suggests, so that a metric is found by the
-// counter's name.
+// tells them apart.
+//
+// The directory dashboard holds a Grafana dashboard of these metrics.
+//
+// Renamed metrics: before the _total suffix, the tallies had the counter
+// types' names. Old name, new name (all with the prefix disruptor_):
+//
+//	events_published      published_events_total
+//	bytes_published       published_bytes_total
+//	producer_full_events  producer_full_claims_total
+//	producer_full_spins   producer_full_spins_total
+//	events_consumed       consumed_events_total
+//	consumer_empty_spins  consumer_empty_spins_total
+//	claims, batches, skips, flushes, eofs, holes, parks, unparks, yields:
+//	                      the same name with _total
+//
+// The counter types themselves (Counters, Report, `disruptor stat -json`)
+// keep their names.
 package metrics
 
 import (
@@ -78,22 +99,25 @@ func buildMetrics() (map[string]metric, *prometheus.Desc) {
 	out := make(map[string]metric, len(order))
 	for _, name := range order {
 		kind := prometheus.CounterValue
-		if name == producerPosition || name == consumerPosition || name == consumerLagMax {
+		if isGauge(name) {
 			kind = prometheus.GaugeValue
 		}
-		out[name] = metric{prometheus.NewDesc("disruptor_"+name, help[name], labels, nil), kind}
+		out[name] = metric{prometheus.NewDesc(MetricName(name), help[name], labels, nil), kind}
 	}
 	lag := prometheus.NewDesc("disruptor_"+consumerLag,
 		"consumers: events published but not yet released (producer_position - consumer_position)", labels, nil)
 	return out, lag
 }
 
-// describeCounters sends the descriptors of every counter metric.
+// describeCounters sends the descriptors of every counter metric and of
+// the ring's capacity and info.
 func describeCounters(ch chan<- *prometheus.Desc) {
 	for _, m := range counterMetrics {
 		ch <- m.desc
 	}
 	ch <- lagDesc
+	ch <- capacityDesc
+	ch <- infoDesc
 }
 
 // participant is one producer's or consumer's counters, as a ring lists

@@ -25,6 +25,13 @@ func scrape(t *testing.T, cs ...prometheus.Collector) families {
 			t.Fatal(err)
 		}
 	}
+	return scrapeRegistry(t, reg)
+}
+
+// scrapeRegistry scrapes reg over its HTTP handler in the text format and
+// parses what it served.
+func scrapeRegistry(t *testing.T, reg *prometheus.Registry) families {
+	t.Helper()
 	rec := httptest.NewRecorder()
 	promhttp.HandlerFor(reg, promhttp.HandlerOpts{}).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	if rec.Code != 200 {

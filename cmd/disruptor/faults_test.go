@@ -77,8 +77,8 @@ func TestStatBadRing(t *testing.T) {
 	if up["orders"] != 1 || up["damaged"] != 0 || len(up) != 2 {
 		t.Errorf("disruptor_ring_up %v, want orders 1, damaged 0", up)
 	}
-	if len(fams["disruptor_events_published"].GetMetric()) != 1 {
-		t.Errorf("the good ring's producer is not exported: %v", fams["disruptor_events_published"])
+	if len(fams["disruptor_published_events_total"].GetMetric()) != 1 {
+		t.Errorf("the good ring's producer is not exported: %v", fams["disruptor_published_events_total"])
 	}
 }
 

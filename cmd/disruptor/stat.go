@@ -57,8 +57,10 @@ given; -interval 0 reads once and omits them.
 
 With -listen ADDR, stat serves the rings' counters to Prometheus at
 http://ADDR/metrics (see metrics.FileCollector: every counter, lag,
-disruptor_participant_up with the state, and disruptor_ring_up and
-disruptor_ring_scrape_errors_total for every ring, readable or not) until
+disruptor_participant_up with the state, disruptor_ring_capacity and
+disruptor_ring_info, and disruptor_ring_up and
+disruptor_ring_scrape_errors_total for every ring, readable or not), in the
+Prometheus text format or, to a scraper that asks for it, OpenMetrics, until
 interrupted, as a sidecar for rings that any process runs. It prints the
 address it listens on (with ":0", the port picked). Rings are listed again
 on every scrape; a ring that cannot be read never fails a scrape.
@@ -189,7 +191,7 @@ func serveStat(ctx context.Context, std *stdio, f *statFlags, args []string) err
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(metrics.NewFileCollector(sources...))
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{EnableOpenMetrics: true}))
 	ln, err := net.Listen("tcp", f.listen)
 	if err != nil {
 		return err

@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	dr "github.com/disruptor-go/disruptor"
+	"github.com/disruptor-go/disruptor/metrics"
 )
 
 // runStatRing makes a shared ring "orders" in a temporary directory and runs
@@ -221,9 +222,9 @@ func TestStatListen(t *testing.T) {
 			t.Error("the participants are not up")
 		}
 		for _, ct := range dr.CounterTypes() {
-			v("disruptor_"+ct.Name, ct.Role, map[string]string{"producer": "p", "consumer": "c"}[ct.Role])
+			v(metrics.MetricName(ct.Name), ct.Role, map[string]string{"producer": "p", "consumer": "c"}[ct.Role])
 		}
-		pub := v("disruptor_events_published", "producer", "p")
+		pub := v("disruptor_published_events_total", "producer", "p")
 		if first < 0 {
 			first = pub
 		} else if pub > first {
@@ -236,6 +237,47 @@ func TestStatListen(t *testing.T) {
 	cmd.Process.Signal(os.Interrupt)
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("stat -listen after an interrupt: %v; stderr: %s", err, stderr.String())
+	}
+}
+
+// Asked for OpenMetrics, stat -listen serves it, with the counters typed
+// counter, and with the ring's capacity and info.
+func TestStatListenOpenMetrics(t *testing.T) {
+	dir := runStatRing(t)
+	url, _, _ := startStatListen(t, "-dir", dir)
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("Accept", "application/openmetrics-text; version=1.0.0")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %s %v", url, resp.Status, err)
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/openmetrics-text") {
+		t.Fatalf("Content-Type %q, want OpenMetrics", ct)
+	}
+	text := string(body)
+	for _, ct := range dr.CounterTypes() {
+		name := metrics.MetricName(ct.Name)
+		line := "# TYPE " + name + " gauge"
+		if base, ok := strings.CutSuffix(name, "_total"); ok {
+			line = "# TYPE " + base + " counter"
+		}
+		if !strings.Contains(text, line+"\n") {
+			t.Errorf("no %q in the OpenMetrics scrape", line)
+		}
+	}
+	for _, s := range []string{"\n# TYPE disruptor_ring_scrape_errors counter\n", "\ndisruptor_ring_capacity{ring=\"orders\"} 1024.0\n",
+		`disruptor_ring_info{mode="single",ring="orders",size="1024",type="int64"} 1.0`, "\n# EOF\n"} {
+		if !strings.Contains(text, s) {
+			t.Errorf("no %q in the OpenMetrics scrape:\n%s", s, text)
+		}
+	}
+	if strings.Contains(text, " unknown\n") {
+		t.Errorf("a family is typed unknown:\n%s", text)
 	}
 }
 
