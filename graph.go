@@ -170,9 +170,10 @@ func (g *Graph[E]) WorkGroup(name string, hs []Handler[E], after ...string) erro
 // started gives ErrStarted.
 //
 // A consumer that others follow cannot leave the ring before them
-// (ErrHasDependents): a graph whose stages another process follows leaves
-// them registered when it ends before that process's; Ring.Close then
-// detaches them.
+// (ErrHasDependents). The graph closes its own stages followers first; but
+// a stage that another process's consumer follows stays registered, its
+// record gating producers, if this graph ends first, until Ring.Close
+// detaches it (see Consumer.Detach). So end the followers' graph first.
 func (g *Graph[E]) External(names ...string) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
