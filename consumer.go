@@ -73,7 +73,9 @@ type consumerConfig struct {
 
 // After makes the consumer follow deps: it never reads a sequence before
 // all of them have released it. Any DAG can be built this way; cycles cannot,
-// since a dependency must exist first.
+// since a dependency must exist first. On a shared ring the consumer follows
+// deps by name, as with AfterName (a work group by its members' names), so
+// followers in any process keep them from closing first.
 func After(deps ...Dependency) ConsumerOption {
 	return func(c *consumerConfig) { c.after = append(c.after, deps...) }
 }
@@ -115,10 +117,11 @@ func (r *Ring[E]) newConsumer(name string, cfg *consumerConfig) (*Consumer[E], e
 		c.lat, c.stamps, c.plain = cfg.lat, r.stamps, false
 	}
 	if r.sh != nil {
-		if len(cfg.after) > 0 {
-			return nil, fmt.Errorf("disruptor: consumer %q: a shared ring's consumers follow others by name (AfterName)", name)
+		byName, err := r.sharedDeps(name, cfg)
+		if err != nil {
+			return nil, err
 		}
-		if err := r.newSharedConsumer(c, name, cfg); err != nil {
+		if err := r.newSharedConsumer(c, name, byName); err != nil {
 			return nil, err
 		}
 		c.w.beat, c.w.rec = &c.rec.Beat, c.rec

@@ -3,6 +3,8 @@ package disruptor_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync/atomic"
 
 	"github.com/disruptor-go/disruptor"
@@ -153,4 +155,62 @@ func ExampleWithErrorHandler() {
 	// Output:
 	// check at 1: order 2 rejected
 	// counted: 3 wait: <nil>
+}
+
+// A graph on a shared ring, split over two processes: here the second
+// "process" is a second handle on the ring file (Attach), as another
+// process would open it. Its graph declares the first's stage "total"
+// External and follows it by name.
+func ExampleGraph_shared() {
+	dir, err := os.MkdirTemp("", "graph-example")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "orders")
+
+	// The first process: it makes the ring and prices the orders.
+	r, err := disruptor.Create[Order](path, 8)
+	if err != nil {
+		panic(err)
+	}
+	defer r.Close()
+	g := disruptor.NewGraph(r)
+	g.Handle("price", func(o *Order, _ int64, _ bool) error {
+		o.Price = 10
+		return nil
+	})
+	g.Handle("total", func(o *Order, _ int64, _ bool) error {
+		o.Total = o.Qty * o.Price
+		return nil
+	}, "price")
+	if err := g.Start(); err != nil {
+		panic(err)
+	}
+
+	// The second process: it prints each order once "total" is done with it.
+	r2, err := disruptor.Attach[Order](path)
+	if err != nil {
+		panic(err)
+	}
+	defer r2.Close()
+	g2 := disruptor.NewGraph(r2)
+	g2.External("total") // a consumer of the ring, not a stage of g2
+	g2.Handle("print", func(o *Order, _ int64, _ bool) error {
+		fmt.Printf("order %d: %d x %d = %d\n", o.ID, o.Qty, o.Price, o.Total)
+		return nil
+	}, "total")
+	if err := g2.Start(); err != nil { // "total" must be registered by now
+		panic(err)
+	}
+
+	publishOrders(r, 3)
+	fmt.Println("print:", g2.Wait())
+	fmt.Println("price, total:", g.Wait())
+	// Output:
+	// order 1: 1 x 10 = 10
+	// order 2: 2 x 10 = 20
+	// order 3: 3 x 10 = 30
+	// print: <nil>
+	// price, total: <nil>
 }

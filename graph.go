@@ -45,6 +45,10 @@ import (
 // handlers. Handlers may change events in place: a stage sees the changes of
 // every stage it follows, directly or not.
 //
+// A graph runs over a shared ring (Create, Attach) as over an in-process
+// one. Its stages may also follow consumers that are not in the graph, such
+// as another process's stages, once declared with External.
+//
 // The graph owns the consumers it makes. When the graph ends normally (EOF
 // or Shutdown) they leave the ring, so it no longer gates producers; when it
 // ends by a halt they stay, so the halted ring's producers learn of the halt
@@ -56,6 +60,7 @@ type Graph[E any] struct {
 	mu      sync.Mutex // guards the declaration below until Start
 	stages  []*stage[E]
 	byName  map[string]*stage[E]
+	extern  map[string]bool // names declared with External
 	started bool
 
 	order   []*stage[E]     // topological: every stage after its dependencies
@@ -80,6 +85,7 @@ type stage[E any] struct {
 	group bool
 
 	deps []*stage[E]   // resolved at Start
+	ext  []string      // names in after declared with External
 	cons *Consumer[E]  // broadcast stage
 	wgrp *WorkGroup[E] // work group stage
 }
@@ -111,7 +117,7 @@ func NewGraph[E any](r *Ring[E], opts ...GraphOption) *Graph[E] {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	g := &Graph[E]{r: r, onErr: cfg.onErr, byName: make(map[string]*stage[E])}
+	g := &Graph[E]{r: r, onErr: cfg.onErr, byName: make(map[string]*stage[E]), extern: make(map[string]bool)}
 	if g.onErr == nil {
 		g.onErr = defaultErrorHandler
 	}
@@ -153,24 +159,64 @@ func (g *Graph[E]) WorkGroup(name string, hs []Handler[E], after ...string) erro
 	return g.add(&stage[E]{name: name, hs: slices.Clone(hs), after: slices.Clone(after), group: true})
 }
 
+// External declares names of consumers outside the graph, which its stages
+// may then name in after as they name stages: consumers made by name on the
+// same ring, or on a shared ring, consumers in any process (a stage in
+// another process's graph is a consumer of the stage's name; a work group
+// "w" of n members is the consumers "w/0" ... "w/n-1"). Start makes the
+// stages follow them by name (AfterName): a name no consumer of the ring
+// holds by then gives ErrUnknownConsumer. The graph checks no cycle through
+// them. A name taken by a stage gives ErrDuplicateStage; a graph already
+// started gives ErrStarted.
+//
+// A consumer that others follow cannot leave the ring before them
+// (ErrHasDependents). The graph closes its own stages followers first; but
+// a stage that another process's consumer follows stays registered, its
+// record gating producers, if this graph ends first, until Ring.Close
+// detaches it (see Consumer.Detach). So end the followers' graph first.
+func (g *Graph[E]) External(names ...string) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, n := range names {
+		if err := g.checkNew("consumer", n); err != nil {
+			return err
+		}
+	}
+	for _, n := range names {
+		g.extern[n] = true
+	}
+	return nil
+}
+
+// checkNew checks that name may be declared; g.mu is held.
+func (g *Graph[E]) checkNew(kind, name string) error {
+	switch {
+	case g.started:
+		return fmt.Errorf("%w: cannot add %s %q", ErrStarted, kind, name)
+	case name == "":
+		return fmt.Errorf("disruptor: a graph %s needs a name", kind)
+	case g.byName[name] != nil:
+		return fmt.Errorf("%w: %q is a stage", ErrDuplicateStage, name)
+	case g.extern[name]:
+		return fmt.Errorf("%w: %q is an external consumer", ErrDuplicateStage, name)
+	}
+	return nil
+}
+
 func (g *Graph[E]) add(s *stage[E]) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	switch {
-	case g.started:
-		return fmt.Errorf("%w: cannot add stage %q", ErrStarted, s.name)
-	case s.name == "":
-		return errors.New("disruptor: a graph stage needs a name")
-	case g.byName[s.name] != nil:
-		return fmt.Errorf("%w: %q", ErrDuplicateStage, s.name)
+	if err := g.checkNew("stage", s.name); err != nil {
+		return err
 	}
 	g.byName[s.name] = s
 	g.stages = append(g.stages, s)
 	return nil
 }
 
-// Start resolves the stages' names, checks the graph (ErrUnknownStage,
-// ErrCycle naming the stages in the cycle), makes the consumers in
+// Start resolves the stages' names, checks the graph (ErrUnknownStage for
+// a name neither a stage nor declared External, ErrCycle naming the stages
+// in the cycle), makes the consumers in
 // topological order, each following its stage's dependencies, and starts one
 // goroutine per broadcast stage and per work group handler. A graph starts
 // once: a second Start gives ErrStarted. If Start fails, nothing was started
@@ -222,9 +268,15 @@ func (g *Graph[E]) Start() error {
 // or the first unknown name or cycle found, in declaration order.
 func (g *Graph[E]) resolve() ([]*stage[E], error) {
 	for _, s := range g.stages {
-		s.deps = s.deps[:0]
+		s.deps, s.ext = s.deps[:0], s.ext[:0]
 		for _, n := range s.after {
 			d := g.byName[n]
+			if d == nil && g.extern[n] {
+				if !slices.Contains(s.ext, n) {
+					s.ext = append(s.ext, n)
+				}
+				continue
+			}
 			if d == nil {
 				return nil, fmt.Errorf("%w: %q runs after %q, which was never added", ErrUnknownStage, s.name, n)
 			}
@@ -273,7 +325,8 @@ func (g *Graph[E]) resolve() ([]*stage[E], error) {
 	return order, nil
 }
 
-// join makes the stage's consumers, following its dependencies' consumers.
+// join makes the stage's consumers, following its dependencies' consumers
+// (by name on a shared ring: see After) and the external consumers it names.
 func (g *Graph[E]) join(s *stage[E]) error {
 	var opts []ConsumerOption
 	if len(s.deps) > 0 {
@@ -282,6 +335,9 @@ func (g *Graph[E]) join(s *stage[E]) error {
 			deps[i] = d.dependency()
 		}
 		opts = append(opts, After(deps...))
+	}
+	if len(s.ext) > 0 {
+		opts = append(opts, AfterName(s.ext...))
 	}
 	var err error
 	if s.group {

@@ -95,6 +95,8 @@ func (h *xhelper) run() int {
 		return h.consumer(r, rng)
 	case "group":
 		return h.group(r)
+	case "graph":
+		return h.graph(r)
 	case "chaos-producer":
 		return h.chaosProducer(r, rng)
 	case "chaos-consumer":

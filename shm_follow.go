@@ -79,3 +79,33 @@ func upstreamNames(recs []consumerRecord, rec *consumerRecord) []string {
 	}
 	return names
 }
+
+// sharedDeps returns cfg with its After dependencies turned into names, as
+// a shared ring's consumers follow others (AfterName): a consumer by its
+// name, a work group by its members' names. cfg itself is left alone (a
+// work group's members share it). r.mu is held.
+func (r *Ring[E]) sharedDeps(name string, cfg *consumerConfig) (*consumerConfig, error) {
+	if len(cfg.after) == 0 {
+		return cfg, nil
+	}
+	var names []string
+	for _, d := range cfg.after {
+		if owner, _ := d.cursors(); owner != any(r) {
+			return nil, fmt.Errorf("%w: consumer %q", ErrForeignDependency, name)
+		}
+		if d.isClosed() {
+			return nil, fmt.Errorf("%w: consumer %q cannot follow a closed consumer", ErrClosed, name)
+		}
+		switch d := d.(type) {
+		case *Consumer[E]:
+			names = append(names, d.name)
+		case *WorkGroup[E]:
+			for _, m := range d.members {
+				names = append(names, m.name)
+			}
+		}
+	}
+	c := *cfg
+	c.afterNames = append(names, cfg.afterNames...)
+	return &c, nil
+}

@@ -190,7 +190,7 @@ func xdigest(from, to int64) uint64 {
 
 // helperSpec is a child's role and parameters.
 type helperSpec struct {
-	Role     string        `json:"role"` // producer, consumer, group
+	Role     string        `json:"role"` // producer, consumer, group, graph (graph_shared_test.go), ...
 	Path     string        `json:"path"`
 	Path2    string        `json:"path2"` // ping, pong: the ring of the replies
 	Name     string        `json:"name"`
