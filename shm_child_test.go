@@ -307,7 +307,13 @@ func (h *xhelper) consumer(r *Ring[xev], rng *rand.Rand) int {
 		onEvent = func(seq int64, ev *xev) { h.emit(xmsg{Ev: "got", Seq: seq, P: ev.P, N: ev.N}) }
 	}
 	consume := func() error {
-		return xconsume(ctx, c, k, xconsumeOpts{stamp: s.Stamp, stall: s.Stall, gapUs: s.GapUs, spinGaps: s.SpinGaps, spinUs: s.SpinUs, rng: rng, stop: &detach}, onEvent)
+		for {
+			err := xconsume(ctx, c, k, xconsumeOpts{stamp: s.Stamp, stall: s.Stall, gapUs: s.GapUs, spinGaps: s.SpinGaps, spinUs: s.SpinUs, rng: rng, stop: &detach}, onEvent)
+			if !s.Persist || !errors.Is(err, ErrProducerGone) {
+				return err
+			}
+			time.Sleep(5 * time.Millisecond) // a producer may come back
+		}
 	}
 	if s.Guard {
 		err = r.Guard(consume)

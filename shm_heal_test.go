@@ -18,9 +18,11 @@ func TestSharedProcDeadClaimHealed(t *testing.T) {
 	t.Run("live-producer-goes-on", func(t *testing.T) {
 		x := newXT(t, 60*time.Second)
 		x.create(64, WithMultiProducer())
-		c1 := x.child("c1", helperSpec{Role: "consumer", Stamp: true})
+		// Both wait out ErrProducerGone between the kill and the next
+		// producer's registration.
+		c1 := x.child("c1", helperSpec{Role: "consumer", Stamp: true, Persist: true})
 		c1.next("ready")
-		c2 := x.child("c2", helperSpec{Role: "consumer", After: "c1", Stamped: true})
+		c2 := x.child("c2", helperSpec{Role: "consumer", After: "c1", Stamped: true, Persist: true})
 		c2.next("ready")
 		a := x.child("a", helperSpec{Role: "producer", ID: 0, HangAt: 20, Batch: 5})
 		m := a.next("claimed")
@@ -53,7 +55,9 @@ func TestSharedProcDeadClaimHealed(t *testing.T) {
 	t.Run("heals-on-register", func(t *testing.T) {
 		x := newXT(t, 60*time.Second)
 		x.create(64, WithMultiProducer())
-		c := x.child("c", helperSpec{Role: "consumer"})
+		// The consumer waits out ErrProducerGone: it may see the hung
+		// producer dead before the next one registers.
+		c := x.child("c", helperSpec{Role: "consumer", Persist: true})
 		c.next("ready")
 		a := x.child("a", helperSpec{Role: "producer", Name: "p", ID: 0, HangAt: 30, Batch: 8})
 		m := a.next("claimed")

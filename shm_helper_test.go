@@ -217,7 +217,7 @@ type helperSpec struct {
 	TryAfter bool          `json:"try_after"` // consumer: TryNext once after a failure
 	HangAt   int64         `json:"hang_at"`   // producer: after this many events, claim and hang unpublished
 	Inc      int64         `json:"inc"`       // chaos producer: its incarnation
-	Persist  bool          `json:"persist"`   // group: wait out ErrProducerGone
+	Persist  bool          `json:"persist"`   // consumer, group: wait out ErrProducerGone
 	Guard    bool          `json:"guard"`     // producer, consumer: run the loop under Ring.Guard
 }
 
