@@ -58,6 +58,20 @@
 // high-water mark) that cost no atomic operation per event; Stats reads them
 // and Ring.Report prints them all.
 //
+// # Shared memory
+//
+// Create makes a ring in a file that several processes map (a name without
+// a slash lives in /dev/shm, or the directory WithDir gives; a name with a
+// slash is a path), or opens it if a ring of the same geometry and event
+// type is there; Attach opens an existing one. Either returns the same *Ring[E] type as
+// New, with the same producers, consumers, graphs and counters, so code
+// written for one memory runs on the other. E must be fixed-size and
+// pointer-free. A consumer's position is kept in the file under its name,
+// so a consumer that comes back resumes where it was. Shared rings need
+// Linux (futexes, OFD locks, fallocate); on other systems Create and Attach
+// return an error matching errors.ErrUnsupported, and in-process rings work
+// everywhere.
+//
 // # Shared rings whose file is truncated
 //
 // A shared ring's file shortened by another process (or removed and
