@@ -12,39 +12,55 @@ import (
 // RingInfo describes a shared ring as its file shows it: geometry, event
 // type, positions and participants. Inspect reads it without registering,
 // while other processes run the ring.
+//
+// Its JSON form (`disruptor inspect -json`, `disruptor ls -json`) uses
+// snake_case names throughout, the counter type names for counters, and
+// strings for the 64-bit identifiers, which JSON numbers (doubles, in jq
+// and JavaScript) cannot hold exactly: see docs/json.md.
 type RingInfo struct {
-	Path          string        `json:"path"`
-	Capacity      int           `json:"capacity"`
-	SlotSize      int           `json:"slot_size"`
-	MultiProducer bool          `json:"multi_producer"`
-	MaxConsumers  int           `json:"max_consumers"`
-	FileSize      int64         `json:"file_size"`
-	Type          string        `json:"type"`
-	TypeSize      int           `json:"type_size"`
-	TypeHash      uint64        `json:"type_hash"`
-	Instance      uint64        `json:"instance"`
-	Created       time.Time     `json:"created"`
-	CreatorPID    int           `json:"creator_pid"`
-	Cursor        int64         `json:"cursor"` // highest claimed (single-producer: published)
-	Halted        bool          `json:"halted"`
-	Producers     []Participant `json:"producers"`
-	Consumers     []Participant `json:"consumers"`
+	Path          string `json:"path"`           // the ring file
+	Capacity      int    `json:"capacity"`       // slots
+	SlotSize      int    `json:"slot_size"`      // bytes per slot
+	MultiProducer bool   `json:"multi_producer"` // false: a single producer at a time
+	MaxConsumers  int    `json:"max_consumers"`  // consumer records the file holds
+	FileSize      int64  `json:"file_size"`      // bytes
+	Type          string `json:"type"`           // the event type's name
+	TypeSize      int    `json:"type_size"`      // the event type's size in bytes
+	// TypeHash is the event type's layout hash (a JSON string: 64 bits).
+	TypeHash uint64 `json:"type_hash,string"`
+	// Instance identifies this creation of the file (a JSON string: 64
+	// bits): a ring made again under the same name has another.
+	Instance   uint64    `json:"instance,string"`
+	Created    time.Time `json:"created"`     // RFC 3339 in JSON
+	CreatorPID int       `json:"creator_pid"` // the process that made the file
+	Cursor     int64     `json:"cursor"`      // highest claimed (single-producer: published)
+	Halted     bool      `json:"halted"`      // Halt was called on the ring
+	// Producers and Consumers are the tables' entries in use (JSON: never
+	// null).
+	Producers []Participant `json:"producers"`
+	Consumers []Participant `json:"consumers"`
 }
 
 // Participant is a producer or consumer of a shared ring.
 type Participant struct {
 	Name  string `json:"name"`
-	Index int    `json:"index"` // table entry
-	PID   int    `json:"pid"`
+	Index int    `json:"index"` // its entry in the producer or consumer table
+	PID   int    `json:"pid"`   // its process
 	// State is one of StateLive, StateStalled, StateDetached, StateDead,
 	// StateEvicted (consumers) and StateClosed (producers).
-	State    string         `json:"state"`
-	Position int64          `json:"position"`           // consumers: the last sequence released
-	Lag      int64          `json:"lag"`                // consumers: Cursor - Position
-	Beat     time.Time      `json:"beat,omitzero"`      // consumers: last sign of life
-	Follows  []string       `json:"follows,omitempty"`  // consumers: the consumers it follows (AfterName)
-	Producer *ProducerStats `json:"producer,omitempty"` // producers' counters
-	Consumer *ConsumerStats `json:"consumer,omitempty"` // consumers' counters
+	State string `json:"state"`
+	// Position is, for a consumer, the last sequence it released; for a
+	// producer, the ring's cursor (its producer_position counter): the
+	// sequences published, for the producer of a single-producer ring, or
+	// claimed by all producers of a multi-producer ring.
+	Position int64     `json:"position"`
+	Lag      int64     `json:"lag"`               // consumers: Cursor - Position; producers: 0
+	Beat     time.Time `json:"beat,omitzero"`     // consumers: last sign of life
+	Follows  []string  `json:"follows,omitempty"` // consumers: the consumers it follows (AfterName)
+	// Producer and Consumer are the participant's counters (one of them
+	// set, by its role), under the counter type names in JSON.
+	Producer *ProducerStats `json:"producer,omitempty"`
+	Consumer *ConsumerStats `json:"consumer,omitempty"`
 	// Counters are every counter of the participant's record by type (see
 	// CounterTypes), then its position, as Ring.Counters lists them.
 	Counters []Counter `json:"-"`
@@ -117,7 +133,7 @@ func (sh *shared) info() *RingInfo {
 		if st != prodActive && st != prodClosed { // free, or not a state at all
 			continue
 		}
-		p := Participant{Name: prodName(ent), Index: j, PID: int(ent.PID.Load()), State: StateClosed}
+		p := Participant{Name: prodName(ent), Index: j, PID: int(ent.PID.Load()), State: StateClosed, Position: in.Cursor}
 		if st == prodActive {
 			p.State = liveness(lockedByOther(sh.f, sh.prodLock(j)), false)
 		}

@@ -169,48 +169,54 @@ func (t *tally) addWaits(wc *waitCounts, polls, yields, parks int) {
 	*wc = waitCounts{polls: 0}
 }
 
-// ProducerStats is a snapshot of a producer's counters.
+// ProducerStats is a snapshot of a producer's counters. Its JSON names
+// are the counter type names (see CounterTypes), as every JSON output of
+// the disruptor command uses them (docs/json.md).
 type ProducerStats struct {
-	Name      string
-	Claims    int64 // successful claim calls (Claim, ClaimN and their Try forms)
-	Published int64 // data events published
-	Bytes     int64 // bytes of data events published
-	Skips     int64 // slots published as holes
-	Flushes   int64 // flush markers published
-	EOFs      int64 // EOF markers published (Close)
-	FullWaits int64 // claims that found the ring full
-	Polls     int64 // idle polls while the ring was full
-	Yields    int64 // idle steps that gave the processor away
-	Parks     int64 // times parked waiting for room
+	Name      string `json:"name"`
+	Claims    int64  `json:"claims"`               // successful claim calls (Claim, ClaimN and their Try forms)
+	Published int64  `json:"events_published"`     // data events published
+	Bytes     int64  `json:"bytes_published"`      // bytes of data events published
+	Batches   int64  `json:"batches"`              // claims of more than one slot (ClaimN)
+	Skips     int64  `json:"skips"`                // slots published as holes
+	Flushes   int64  `json:"flushes"`              // flush markers published
+	EOFs      int64  `json:"eofs"`                 // EOF markers published (Close)
+	FullWaits int64  `json:"producer_full_events"` // claims that found the ring full
+	Polls     int64  `json:"producer_full_spins"`  // idle polls while the ring was full
+	Yields    int64  `json:"yields"`               // idle steps that gave the processor away
+	Parks     int64  `json:"parks"`                // times parked waiting for room
+	Unparks   int64  `json:"unparks"`              // wake-ups made for parked consumers
 }
 
-// ConsumerStats is a snapshot of a consumer's counters.
+// ConsumerStats is a snapshot of a consumer's counters, with JSON names
+// as ProducerStats has them.
 type ConsumerStats struct {
-	Name       string
-	Events     int64 // data events delivered
-	Batches    int64 // runs of available sequences acquired
-	Holes      int64 // skipped slots passed over
-	Flushes    int64 // flush markers seen
-	EOFs       int64 // EOF markers seen
-	EmptyPolls int64 // idle polls that found nothing to read
-	Yields     int64 // idle steps that gave the processor away
-	Parks      int64 // times parked waiting for events
-	LagMax     int64 // most events seen available but not yet read
-	Position   int64 // the last sequence released
+	Name       string `json:"name"`
+	Events     int64  `json:"events_consumed"`      // data events delivered
+	Batches    int64  `json:"batches"`              // runs of available sequences acquired
+	Holes      int64  `json:"holes"`                // skipped slots passed over
+	Flushes    int64  `json:"flushes"`              // flush markers seen
+	EOFs       int64  `json:"eofs"`                 // EOF markers seen
+	EmptyPolls int64  `json:"consumer_empty_spins"` // idle polls that found nothing to read
+	Yields     int64  `json:"yields"`               // idle steps that gave the processor away
+	Parks      int64  `json:"parks"`                // times parked waiting for events
+	Unparks    int64  `json:"unparks"`              // wake-ups made for parked producers and dependents
+	LagMax     int64  `json:"consumer_lag_max"`     // most events seen available but not yet read
+	Position   int64  `json:"consumer_position"`    // the last sequence released
 }
 
 func producerStats(name string, r *counterRecord) ProducerStats {
 	v := func(i int) int64 { return r.V[i].Load() }
 	return ProducerStats{Name: name, Claims: v(pClaims), Published: v(pPublished), Bytes: v(pBytes),
-		Skips: v(pSkips), Flushes: v(pFlushes), EOFs: v(pEOFs), FullWaits: v(pFull),
-		Polls: v(pPolls), Yields: v(pYields), Parks: v(pParks)}
+		Batches: v(pBatches), Skips: v(pSkips), Flushes: v(pFlushes), EOFs: v(pEOFs), FullWaits: v(pFull),
+		Polls: v(pPolls), Yields: v(pYields), Parks: v(pParks), Unparks: v(pUnparks)}
 }
 
 func consumerStats(name string, r *counterRecord) ConsumerStats {
 	v := func(i int) int64 { return r.V[i].Load() }
 	return ConsumerStats{Name: name, Events: v(cEvents), Batches: v(cBatches), Holes: v(cHoles),
 		Flushes: v(cFlushes), EOFs: v(cEOFs), EmptyPolls: v(cPolls), Yields: v(cYields),
-		Parks: v(cParks), LagMax: v(cLagMax), Position: v(cPos)}
+		Parks: v(cParks), Unparks: v(cUnparks), LagMax: v(cLagMax), Position: v(cPos)}
 }
 
 // Report writes the ring's statistics, a table of producers then a table of

@@ -1,8 +1,9 @@
 package metrics
 
 // Prometheus names of the counter types. The library's counter type names
-// (disruptor.CounterTypes) stay as they are, for Counters, Report and
-// `disruptor stat -json`; the exported names follow Prometheus's
+// (disruptor.CounterTypes) stay as they are, for Counters, Report, the
+// JSON of ProducerStats and ConsumerStats and every `disruptor ... -json`
+// (docs/json.md, which tabulates both names); the exported names follow Prometheus's
 // conventions: counters end in _total, with the unit before it
 // (published_bytes_total), and gauges carry no _total.
 var promNames = map[string]string{

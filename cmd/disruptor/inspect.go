@@ -36,10 +36,12 @@ leaving), detached (a consumer that left to resume later: it still gates
 producers), evicted (a consumer freed by 'disruptor rm -consumer' while its
 process lived: it no longer gates; its process gets an error at its next
 wait), closed (a producer that sent EOF). A consumer's position is the last
-sequence it released; lag is the cursor minus that.
+sequence it released; lag is the cursor minus that. A producer's position is
+the ring's cursor, as 'disruptor stat' shows it.
 
 With -json, inspect prints each ring as one indented JSON object (the
-fields of disruptor.RingInfo).`,
+fields of disruptor.RingInfo: snake_case names, counters by counter type
+name, 64-bit identifiers as strings; see docs/json.md).`,
 		setup: inspectSetup,
 	}
 }
@@ -101,14 +103,14 @@ func writeInspect(w io.Writer, in *dr.RingInfo, now time.Time) error {
 	if len(in.Producers) == 0 {
 		fmt.Fprintln(w, "no producers")
 	} else {
-		fmt.Fprint(tw, "producer\t#\tpid\tstate\tpublished\tclaims\tskips\tflushes\teofs\tfull waits\tparks\t\n")
+		fmt.Fprint(tw, "producer\t#\tpid\tstate\tposition\tpublished\tclaims\tskips\tflushes\teofs\tfull waits\tparks\t\n")
 		for _, p := range in.Producers {
 			s := p.Producer
 			if s == nil {
 				s = &dr.ProducerStats{}
 			}
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", p.Name, p.Index, p.PID, p.State,
-				s.Published, s.Claims, s.Skips, s.Flushes, s.EOFs, s.FullWaits, s.Parks)
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", p.Name, p.Index, p.PID, p.State,
+				p.Position, s.Published, s.Claims, s.Skips, s.Flushes, s.EOFs, s.FullWaits, s.Parks)
 		}
 		if err := tw.Flush(); err != nil {
 			return err

@@ -23,7 +23,8 @@ consumer (state, position, lag). See 'disruptor help inspect' for the states
 and for the full picture of one ring.
 
 With -json, ls prints one JSON object per ring and line (the fields of
-disruptor.RingInfo); a ring that cannot be read is printed as {"path": ...,
+disruptor.RingInfo, as 'disruptor inspect -json' prints them; see
+docs/json.md); a ring that cannot be read is printed as {"path": ...,
 "error": ...}.`,
 		setup: lsSetup,
 	}

@@ -82,7 +82,7 @@ type produceSummary struct {
 	Ring         string  `json:"ring"`
 	Created      bool    `json:"created"` // this run created the ring
 	Producer     string  `json:"producer"`
-	Run          uint64  `json:"run"`
+	Run          uint64  `json:"run,string"` // a JSON string: 64 bits
 	Published    int64   `json:"published"`
 	FirstSeq     int64   `json:"first_seq"` // -1 if none
 	LastSeq      int64   `json:"last_seq"`  // -1 if none

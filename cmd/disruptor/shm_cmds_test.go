@@ -164,7 +164,9 @@ type ringInfo struct {
 	Producers []struct {
 		Name     string `json:"name"`
 		State    string `json:"state"`
-		Producer struct{ Published int64 }
+		Producer struct {
+			Published int64 `json:"events_published"`
+		} `json:"producer"`
 	} `json:"producers"`
 	Consumers []struct {
 		Name     string `json:"name"`

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -53,7 +54,9 @@ With -json, stat prints one snapshot as a JSON document and exits: {"time",
 only "path" and "error" set; "errors" lists those errors. Counters are
 keyed by type name (see the metrics package). Rates are measured over a
 short window: two readings 100ms apart, or -interval apart if -interval is
-given; -interval 0 reads once and omits them.
+given; -interval 0 reads once and omits them. The names are those of
+'disruptor inspect -json' (docs/json.md): counters by counter type name,
+64-bit identifiers ("instance") as strings.
 
 With -listen ADDR, stat serves the rings' counters to Prometheus at
 http://ADDR/metrics (see metrics.FileCollector: every counter, lag,
@@ -65,8 +68,11 @@ interrupted, as a sidecar for rings that any process runs. It prints the
 address it listens on (with ":0", the port picked). Rings are listed again
 on every scrape; a ring that cannot be read never fails a scrape.
 
-A ring named that cannot be read, or a -dir that cannot be listed, makes
-stat exit with status 1; rings found in -dir that cannot be read do not.`,
+A ring named that does not exist makes stat exit at once with status 1,
+unless -wait-ring is given: then stat waits for it to be made. A ring named
+that cannot be read, or a -dir that cannot be listed, makes stat exit with
+status 1; rings found in -dir that cannot be read do not, and a -dir with
+no rings is shown as such.`,
 		setup: statSetup,
 	}
 }
@@ -78,6 +84,7 @@ type statFlags struct {
 	n        int
 	listen   string
 	window   bool // -interval was given
+	waitRing bool // wait for rings named that do not exist yet
 }
 
 func statSetup(fs *flag.FlagSet) func(context.Context, *stdio, []string) error {
@@ -87,6 +94,7 @@ func statSetup(fs *flag.FlagSet) func(context.Context, *stdio, []string) error {
 	fs.DurationVar(&f.interval, "interval", time.Second, "refresh every `d`")
 	fs.IntVar(&f.n, "n", 0, "stop after `count` refreshes (0: until interrupted)")
 	fs.StringVar(&f.listen, "listen", "", "serve Prometheus metrics at http://`addr`/metrics instead")
+	fs.BoolVar(&f.waitRing, "wait-ring", false, "wait for rings named that do not exist yet, instead of exiting")
 	return func(ctx context.Context, std *stdio, args []string) error {
 		fs.Visit(func(fl *flag.Flag) { f.window = f.window || fl.Name == "interval" })
 		return runStat(ctx, std, &f, args)
@@ -95,8 +103,8 @@ func statSetup(fs *flag.FlagSet) func(context.Context, *stdio, []string) error {
 
 func runStat(ctx context.Context, std *stdio, f *statFlags, args []string) error {
 	switch {
-	case f.listen != "" && (f.json || f.n != 0):
-		return usagef("-listen serves metrics: it takes neither -json nor -n")
+	case f.listen != "" && (f.json || f.n != 0 || f.waitRing):
+		return usagef("-listen serves metrics: it takes neither -json, -n nor -wait-ring")
 	case f.n < 0:
 		return usagef("-n %d is negative", f.n)
 	case f.interval < 0 || f.interval == 0 && !f.json:
@@ -104,10 +112,13 @@ func runStat(ctx context.Context, std *stdio, f *statFlags, args []string) error
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	switch {
-	case f.listen != "":
+	if f.listen != "" {
 		return serveStat(ctx, std, f, args)
-	case f.json:
+	}
+	if err := awaitRings(ctx, f, args); err != nil {
+		return err
+	}
+	if f.json {
 		return statJSON(ctx, std, f, args)
 	}
 	tty := false
@@ -145,6 +156,36 @@ func runStat(ctx context.Context, std *stdio, f *statFlags, args []string) error
 		}
 	}
 	return last
+}
+
+// awaitRings fails at once if a ring named does not exist, or with
+// -wait-ring waits for every one to exist (checking every 100ms) until ctx
+// ends. Rings found in -dir are never missing: an empty directory is no
+// error.
+func awaitRings(ctx context.Context, f *statFlags, names []string) error {
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		missing := ""
+		for _, n := range names {
+			p := dr.RingPath(n, dr.WithDir(f.dir))
+			if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
+				missing = p
+				break
+			}
+		}
+		switch {
+		case missing == "":
+			return nil
+		case !f.waitRing:
+			return fmt.Errorf("no ring %s (stat -wait-ring waits for it)", missing)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("no ring %s: %w", missing, ctx.Err())
+		case <-tick.C:
+		}
+	}
 }
 
 // statJSON prints one snapshot, with rates over a short window.

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -166,7 +167,7 @@ func TestStatText(t *testing.T) {
 		t.Errorf("%d participants, want 2:\n%s", rows, second)
 	}
 
-	disruptor(t, "stat", "-dir", dir, "-n", "1", "nosuch").expect(t, 1, "no such file", "no such file")
+	disruptor(t, "stat", "-dir", dir, "-n", "1", "nosuch").expect(t, 1, "", "no ring "+filepath.Join(dir, "nosuch"))
 	disruptor(t, "stat", "-interval", "0").expect(t, 2, "", "-interval 0s is not positive")
 	disruptor(t, "stat", "-listen", ":0", "-json").expect(t, 2, "", "-listen serves metrics")
 	disruptor(t, "stat", "-n", "-1").expect(t, 2, "", "-n -1 is negative")

@@ -28,7 +28,7 @@ type statDoc struct {
 type statRing struct {
 	Path         string     `json:"path"`
 	Error        string     `json:"error,omitempty"` // why the ring could not be read; then only Path is set
-	Instance     uint64     `json:"instance"`
+	Instance     uint64     `json:"instance,string"` // a JSON string: 64 bits
 	Capacity     int        `json:"capacity"`
 	Type         string     `json:"type"`
 	Cursor       int64      `json:"cursor"`
@@ -104,9 +104,7 @@ func statRingOf(in *dr.RingInfo, now time.Time) statRing {
 				sp.Role = c.Type.Role
 				sp.Counters[c.Type.Name] = c.Value
 			}
-			if sp.Role == "producer" {
-				sp.Position = in.Cursor
-			} else if !p.Beat.IsZero() {
+			if sp.Role == "consumer" && !p.Beat.IsZero() {
 				sp.BeatAge = max(0, now.Sub(p.Beat).Seconds())
 			}
 			r.Participants = append(r.Participants, sp)

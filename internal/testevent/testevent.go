@@ -86,10 +86,10 @@ func Check(ev *Event, seq int64) error {
 
 // RunStats is what a Tracker saw of one producer run.
 type RunStats struct {
-	Run    uint64 `json:"run"`
-	First  int64  `json:"first"`  // the run's first event seen (its N)
-	Last   int64  `json:"last"`   // the run's last event seen
-	Events int64  `json:"events"` // events seen
+	Run    uint64 `json:"run,string"` // a JSON string: 64 bits
+	First  int64  `json:"first"`      // the run's first event seen (its N)
+	Last   int64  `json:"last"`       // the run's last event seen
+	Events int64  `json:"events"`     // events seen
 }
 
 // Tracker checks the order of the events of each producer run.
