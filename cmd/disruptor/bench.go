@@ -76,6 +76,11 @@ waiting goroutines or processes):
 	}
 	tw.Flush()
 	b.WriteString(`
+With -svg FILE, bench also writes the results to FILE as an SVG bar chart:
+ns/event, a bar per row, grouped by scenario and scaled to each scenario's
+slowest row, the ratio to the channel written beside each disruptor bar;
+then, for pingpong, a panel of round-trip p50s (and p99s in words).
+
 With -json, bench prints one JSON object per measurement and line, with
 fields scenario, transport ("inproc" or "shm"; channel and floor rows are
 always "inproc"), impl ("disruptor", "channel" or "floor"), events, runs,
@@ -189,6 +194,7 @@ func runBench(ctx context.Context, std *stdio, f *benchFlags, args []string) err
 			transports = append(transports, cfg.Transport)
 		}
 	}
+	writeChart := func([]bench.Result) error { return nil }
 	if slices.Contains(transports, bench.Shm) || f.busy > 0 {
 		exe, err := os.Executable()
 		if err != nil {
@@ -201,6 +207,28 @@ func runBench(ctx context.Context, std *stdio, f *benchFlags, args []string) err
 		ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		context.AfterFunc(ctx, stop)
+	}
+	if f.svg != "" {
+		// Made now, so that a bad path fails before the measurements; it
+		// goes again unless the chart is written.
+		svg, err := os.Create(f.svg)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if svg != nil {
+				svg.Close()
+				os.Remove(f.svg)
+			}
+		}()
+		writeChart = func(results []bench.Result) error {
+			err := writeSVG(svg, f.runs, results)
+			if cerr := svg.Close(); err == nil {
+				err = cerr
+			}
+			svg = nil
+			return err
+		}
 	}
 	if f.busy > 0 {
 		busy, err := bench.StartBusy(f.busy, cfg.Child)
@@ -261,6 +289,11 @@ func runBench(ctx context.Context, std *stdio, f *benchFlags, args []string) err
 	if !f.json {
 		if err := writeTable(std.out, cfg, f.runs, results); err != nil {
 			return err
+		}
+	}
+	if len(results) > 0 {
+		if err := writeChart(results); err != nil {
+			return fmt.Errorf("-svg: %w", err)
 		}
 	}
 	if failed > 0 {
