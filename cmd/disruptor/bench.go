@@ -54,6 +54,11 @@ besides, under each of spin, spin-pause, hybrid, block and default, a row
 each. -wait takes a comma-separated list (or "all": every strategy): each
 scenario is then measured under each strategy listed, and only those.
 
+With -busy N, bench first starts N processes of its own that each keep a
+processor busy (spinning) until bench ends, and then measures beside them:
+how each strategy fares on a loaded machine. They are killed when bench
+exits, however it exits (on Linux, also when bench is killed).
+
 unicast, unicast-batch and pingpong also have a floor row (impl "floor"):
 the same transfer of the same checked payloads with raw atomics and no
 library, on two busy-polling goroutines: a cursor on its own cache line
@@ -71,10 +76,16 @@ waiting goroutines or processes):
 	}
 	tw.Flush()
 	b.WriteString(`
+With -svg FILE, bench also writes the results to FILE as an SVG bar chart:
+ns/event, a bar per row, grouped by scenario and scaled to each scenario's
+slowest row, the ratio to the channel written beside each disruptor bar;
+then, for pingpong, a panel of round-trip p50s (and p99s in words).
+
 With -json, bench prints one JSON object per measurement and line, with
 fields scenario, transport ("inproc" or "shm"; channel and floor rows are
 always "inproc"), impl ("disruptor", "channel" or "floor"), events, runs,
-ns_per_event, events_per_sec, allocs_per_event, ring, wait and counters
+ns_per_event, events_per_sec, allocs_per_event, ring, busy (-busy's N),
+wait and counters
 (disruptor rows), ratio_to_channel (disruptor rows), ratio_to_floor
 (disruptor rows of scenarios with a floor: ns_per_event over the floor's),
 and p50_ns, p99_ns, p999_ns (latency scenarios).`)
@@ -92,6 +103,8 @@ type benchFlags struct {
 	json      bool
 	corrupt   int64
 	counters  bool
+	busy      int
+	svg       string
 }
 
 func benchSetup(fs *flag.FlagSet) func(context.Context, *stdio, []string) error {
@@ -105,6 +118,8 @@ func benchSetup(fs *flag.FlagSet) func(context.Context, *stdio, []string) error 
 	fs.DurationVar(&f.timeout, "timeout", bench.DefaultTimeout, "fail a measurement that takes longer than `d`")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object per line instead of a table")
 	fs.BoolVar(&f.counters, "counters", true, "publish the disruptor's counters (-counters=false measures what they cost)")
+	fs.IntVar(&f.busy, "busy", 0, "run `N` CPU-bound processes beside the measurements, to load the machine")
+	fs.StringVar(&f.svg, "svg", "", "also write the results as an SVG bar chart to `file`")
 	fs.Int64Var(&f.corrupt, "corrupt", 0, "send a wrong payload as each producer's `N`-th event, to see the checks fail")
 	return func(ctx context.Context, std *stdio, args []string) error { return runBench(ctx, std, &f, args) }
 }
@@ -135,6 +150,9 @@ func runBench(ctx context.Context, std *stdio, f *benchFlags, args []string) err
 	if bench.IsChild() { // a part of an shm run, started by the bench below
 		return bench.RunChild(os.Stdin, std.out)
 	}
+	if bench.IsBusy() { // a busy process, started by the bench below
+		bench.Spin(os.Stdin, std.out)
+	}
 	if len(args) > 0 {
 		return usagef("unexpected arguments: %s", strings.Join(args, " "))
 	}
@@ -153,6 +171,9 @@ func runBench(ctx context.Context, std *stdio, f *benchFlags, args []string) err
 	}
 	if f.corrupt < 0 {
 		return usagef("-corrupt must be positive, not %d", f.corrupt)
+	}
+	if f.busy < 0 {
+		return usagef("-busy must be 0 or more, not %d", f.busy)
 	}
 	waits, err := waitList(f.wait)
 	if err != nil {
@@ -173,21 +194,55 @@ func runBench(ctx context.Context, std *stdio, f *benchFlags, args []string) err
 			transports = append(transports, cfg.Transport)
 		}
 	}
-	if slices.Contains(transports, bench.Shm) {
+	writeChart := func([]bench.Result) error { return nil }
+	if slices.Contains(transports, bench.Shm) || f.busy > 0 {
 		exe, err := os.Executable()
 		if err != nil {
 			return err
 		}
 		cfg.Child = []string{exe, "bench"}
-		// Stop on a signal, so that the children and the rings' directory
-		// go; a second signal kills as usual.
+		// Stop on a signal, so that the children, the busy processes and
+		// the rings' directory go; a second signal kills as usual.
 		var stop context.CancelFunc
 		ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		context.AfterFunc(ctx, stop)
 	}
+	if f.svg != "" {
+		// Made now, so that a bad path fails before the measurements; it
+		// goes again unless the chart is written.
+		svg, err := os.Create(f.svg)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if svg != nil {
+				svg.Close()
+				os.Remove(f.svg)
+			}
+		}()
+		writeChart = func(results []bench.Result) error {
+			err := writeSVG(svg, f.runs, results)
+			if cerr := svg.Close(); err == nil {
+				err = cerr
+			}
+			svg = nil
+			return err
+		}
+	}
+	if f.busy > 0 {
+		busy, err := bench.StartBusy(f.busy, cfg.Child)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err := busy.Stop(); err != nil {
+				fmt.Fprintf(std.err, "disruptor bench: %v\n", err)
+			}
+		}()
+	}
 
-	r := bench.Runner{Config: cfg, Transports: transports, Waits: waits, Runs: f.runs}
+	r := bench.Runner{Config: cfg, Transports: transports, Waits: waits, Runs: f.runs, Busy: f.busy}
 	// A progress line, rewritten in place, only where someone watches.
 	clearProgress := func() {}
 	if std.errTTY {
@@ -234,6 +289,11 @@ func runBench(ctx context.Context, std *stdio, f *benchFlags, args []string) err
 	if !f.json {
 		if err := writeTable(std.out, cfg, f.runs, results); err != nil {
 			return err
+		}
+	}
+	if len(results) > 0 {
+		if err := writeChart(results); err != nil {
+			return fmt.Errorf("-svg: %w", err)
 		}
 	}
 	if failed > 0 {

@@ -16,18 +16,7 @@ func writeTable(w io.Writer, cfg bench.Config, runs int, results []bench.Result)
 	if len(results) == 0 {
 		return nil
 	}
-	median := "1 run"
-	if runs > 1 {
-		median = fmt.Sprintf("median of %d runs", runs)
-	}
-	var transports []string
-	for _, x := range results {
-		if x.Impl == bench.Disruptor && !slices.Contains(transports, x.Transport) {
-			transports = append(transports, x.Transport)
-		}
-	}
-	fmt.Fprintf(w, "disruptor over %s (channels in-process), ring %d, %s, GOMAXPROCS %d, %s %s/%s\n\n",
-		strings.Join(transports, " and "), results[0].Ring, median, runtime.GOMAXPROCS(0), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Fprintf(w, "%s\n\n", header(results, runs))
 	latency, floor := false, false
 	// left-aligned columns, padded by hand
 	sw, iw, xw, ww := len("scenario"), len("impl"), len("transport"), len("wait")
@@ -68,6 +57,23 @@ func writeTable(w io.Writer, cfg bench.Config, runs int, results []bench.Result)
 		_, err = fmt.Fprint(w, "vs floor: disruptor ns/event over the floor's (the same transfer over raw atomics, no library, in the same run).\n")
 	}
 	return err
+}
+
+// header describes the conditions of a run's results, non-empty.
+func header(results []bench.Result, runs int) string {
+	median := "1 run"
+	if runs > 1 {
+		median = fmt.Sprintf("median of %d runs", runs)
+	}
+	var transports []string
+	for _, x := range results {
+		if x.Impl == bench.Disruptor && !slices.Contains(transports, x.Transport) {
+			transports = append(transports, x.Transport)
+		}
+	}
+	return fmt.Sprintf("disruptor over %s (channels in-process), ring %d, %s, GOMAXPROCS %d, busy %d, %s %s/%s",
+		strings.Join(transports, " and "), results[0].Ring, median, runtime.GOMAXPROCS(0), results[0].Busy,
+		runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }
 
 // times formats a ratio: 0.33x, or nothing for none.

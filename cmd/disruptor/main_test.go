@@ -99,6 +99,7 @@ func TestBenchUsageErrors(t *testing.T) {
 		{[]string{"-wait", "spin,nap"}, `-wait: unknown wait strategy "nap"`},
 		{[]string{"-events", "-5"}, "-events must be positive"},
 		{[]string{"-runs", "0"}, "-runs must be at least 1"},
+		{[]string{"-busy", "-1"}, "-busy must be 0 or more, not -1"},
 		{[]string{"-frob"}, "flag provided but not defined: -frob"},
 		{[]string{"extra"}, "unexpected arguments: extra"},
 	} {
@@ -121,6 +122,7 @@ type row struct {
 	EventsPerSec   float64  `json:"events_per_sec"`
 	AllocsPerEvent *float64 `json:"allocs_per_event"`
 	Ring           int      `json:"ring"`
+	Busy           *int     `json:"busy"`
 	Wait           string   `json:"wait"`
 	Counters       *bool    `json:"counters"`
 	P50            int64    `json:"p50_ns"`
@@ -168,7 +170,7 @@ func wantRows(transport string, scenarios ...string) []string {
 func (r row) check(t *testing.T, events int64, runs, ring int) string {
 	t.Helper()
 	if r.Events != events || r.Runs != runs || r.Ring != ring || r.NsPerEvent <= 0 || r.EventsPerSec <= 0 ||
-		r.AllocsPerEvent == nil || *r.AllocsPerEvent < 0 {
+		r.AllocsPerEvent == nil || *r.AllocsPerEvent < 0 || r.Busy == nil || *r.Busy != 0 {
 		t.Errorf("implausible row %+v", r)
 	}
 	d := r.Impl == "disruptor"

@@ -21,6 +21,7 @@ type Result struct {
 	EventsPerSec   float64  `json:"events_per_sec"`
 	AllocsPerEvent float64  `json:"allocs_per_event"`
 	Ring           int      `json:"ring"`
+	Busy           int      `json:"busy"`               // busy processes beside the measurement (see StartBusy)
 	Wait           string   `json:"wait,omitempty"`     // disruptor rows only
 	Counters       *bool    `json:"counters,omitempty"` // disruptor rows: counters published
 	P50            int64    `json:"p50_ns,omitempty"`
@@ -81,6 +82,9 @@ type Runner struct {
 	// Config.Wait, or if that is empty the scenario's (see Scenario.Waits).
 	Waits []string
 	Runs  int // 0 means 1
+	// Busy is how many busy processes the caller runs beside the
+	// measurements (see StartBusy), for the results to say.
+	Busy int
 
 	// Progress, if set, is called before each run.
 	Progress func(s *Scenario, impl Impl, transport string, run, runs int)
@@ -165,7 +169,7 @@ func (r *Runner) Run(ctx context.Context, s *Scenario) ([]Result, error) {
 func (r *Runner) summarize(s *Scenario, w row, ms []Sample) Result {
 	ev := ms[0].Events
 	res := Result{Scenario: s.Name, Transport: w.transport, Impl: w.impl, Events: ev, Runs: len(ms),
-		Ring: cmp.Or(r.Config.Ring, DefaultRing)}
+		Ring: cmp.Or(r.Config.Ring, DefaultRing), Busy: r.Busy}
 	if w.impl == Disruptor {
 		res.Wait = w.wait
 		on := !r.Config.NoCounters

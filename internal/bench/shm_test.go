@@ -8,9 +8,12 @@ import (
 	"time"
 )
 
-// TestMain lets the test binary serve as the children of shm runs: they
-// are this executable again, their part in ChildEnv.
+// TestMain lets the test binary serve as the children of shm runs (they
+// are this executable again, their part in ChildEnv) and as busy processes.
 func TestMain(m *testing.M) {
+	if IsBusy() {
+		Spin(os.Stdin, os.Stdout)
+	}
 	if IsChild() {
 		if err := RunChild(os.Stdin, os.Stdout); err != nil {
 			fmt.Fprintln(os.Stderr, err)
