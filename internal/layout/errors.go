@@ -62,17 +62,25 @@ func (h *Header) CheckGeometry(want Params) error {
 	return nil
 }
 
-// CheckType compares the file's event type with want, the caller's, and
-// reports a difference in name, size, alignment or layout hash wrapping
-// ErrTypeMismatch, naming both types.
+// CheckType compares the file's event type with want, the caller's, by
+// layout: size, alignment and the layout hash, which covers every field's
+// name, offset, size and kind, recursively, but no type name. Two types
+// declared apart (in other packages, or under other names) with the same
+// layout match; the names are in the header only to be shown. A difference
+// is reported wrapping ErrTypeMismatch, naming both types and what differs.
 func (h *Header) CheckType(want TypeID) error {
 	got := h.Type
-	if got == want {
+	if got.Size == want.Size && got.Align == want.Align && got.Hash == want.Hash {
 		return nil
 	}
-	why := "the two were built from different definitions"
-	if got.Name != want.Name {
-		why = "the names differ"
+	var why string
+	switch {
+	case got.Size != want.Size:
+		why = fmt.Sprintf("the sizes differ (%d bytes, %d bytes)", got.Size, want.Size)
+	case got.Align != want.Align:
+		why = fmt.Sprintf("the alignments differ (%d, %d)", got.Align, want.Align)
+	default:
+		why = "the layouts differ: a field's name, order, offset or type"
 	}
 	return fmt.Errorf("%w: the ring holds %s, this process uses %s: %s", ErrTypeMismatch, got, want, why)
 }

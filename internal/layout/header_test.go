@@ -249,10 +249,15 @@ func TestCheckType(t *testing.T) {
 		mod    func(*TypeID)
 		detail string
 	}{
-		{"name", func(id *TypeID) { id.Name = "other.Event" }, "names differ"},
-		{"size", func(id *TypeID) { id.Size = 56 }, "different definitions"},
-		{"align", func(id *TypeID) { id.Align = 8 }, "different definitions"},
-		{"hash", func(id *TypeID) { id.Hash = 1 }, "different definitions"},
+		{"size", func(id *TypeID) { id.Size = 56 }, "sizes differ"},
+		{"align", func(id *TypeID) { id.Align = 8 }, "alignments differ"},
+		{"hash", func(id *TypeID) { id.Hash = 1 }, "layouts differ"},
+		{"name and hash", func(id *TypeID) { id.Name, id.Hash = "other.Event", 1 }, "layouts differ"},
+	}
+	renamed := want
+	renamed.Name = "other.Event"
+	if err := h.CheckType(renamed); err != nil {
+		t.Errorf("same layout under another name: %v", err)
 	}
 	for _, c := range cases {
 		other := want
