@@ -102,7 +102,8 @@ func typeID[E any]() (layout.TypeID, error) {
 	if size == 0 {
 		return layout.TypeID{}, fmt.Errorf("%w: %s has size 0", ErrNotShareable, name)
 	}
-	return layout.TypeID{Name: name, Size: uint64(size), Align: uint64(align), Hash: hash}, nil
+	desc := layout.FitLayout(typecheck.Describe(t))
+	return layout.TypeID{Name: name, Size: uint64(size), Align: uint64(align), Hash: hash, Layout: desc}, nil
 }
 
 func sharedParams[E any](size int, cfg *config) (layout.Params, error) {

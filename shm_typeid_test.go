@@ -60,7 +60,7 @@ type (
 // The type identity of a shared ring is the layout: a struct declared in
 // another package, under another name, with the same fields attaches and
 // sees the events; a different field order, name, type or array length is
-// refused with ErrTypeMismatch.
+// refused with ErrTypeMismatch naming the first field that differs.
 func TestSharedTypeIdentityByLayout(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "ring")
 	r, err := Create[testevent.Event](path, 64)
@@ -106,13 +106,13 @@ func TestSharedTypeIdentityByLayout(t *testing.T) {
 		}
 	}
 	_, err = Attach[tevSwapped](path)
-	refuse("Attach with two fields swapped", err, "layouts differ")
+	refuse("Attach with two fields swapped", err, "field Seq: the ring has Seq int64 @0 8, this process Run uint64 @0 8")
 	_, err = Attach[tevRenamed](path)
-	refuse("Attach with a field renamed", err, "layouts differ")
+	refuse("Attach with a field renamed", err, "field N: the ring has N int64 @16 8, this process Count int64 @16 8")
 	_, err = Attach[tevRetyped](path)
-	refuse("Attach with a field retyped", err, "layouts differ")
+	refuse("Attach with a field retyped", err, "field Time: the ring has Time int64 @24 8, this process Time float64 @24 8")
 	_, err = Attach[tevShortArray](path)
-	refuse("Attach with an array's length changed", err, "layouts differ")
+	refuse("Attach with an array's length changed", err, "field Payload: the ring has Payload [4]uint64 @32 32, this process Payload [3]uint64 @32 24")
 	_, err = Attach[xev](path)
 	refuse("Attach of a smaller type", err, "sizes differ")
 }
