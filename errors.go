@@ -3,6 +3,7 @@ package disruptor
 import (
 	"errors"
 	"fmt"
+	"io"
 	"math"
 
 	"github.com/disruptor-go/disruptor/internal/layout"
@@ -133,13 +134,29 @@ func sizeError(size int) error {
 	return fmt.Errorf("%w: %d is not a power of two; use %d or %d", ErrInvalidSize, size, lo, lo*2)
 }
 
-// PanicError is the error a graph reports when a handler panics.
+// PanicError is the error a graph reports when a handler panics. Its Error
+// is one line, naming the stage and the panic's value; the stack is in
+// Stack, and formatting with %+v prints the line followed by the stack.
 type PanicError struct {
 	Stage string // the stage whose handler panicked
 	Value any    // the value passed to panic
 	Stack []byte // the goroutine's stack at the panic
 }
 
+// Error returns the one-line message: the stage and the panic's value.
 func (e *PanicError) Error() string {
-	return fmt.Sprintf("disruptor: handler %q panicked: %v\n%s", e.Stage, e.Value, e.Stack)
+	return fmt.Sprintf("disruptor: handler %q panicked: %v", e.Stage, e.Value)
+}
+
+// Format implements fmt.Formatter: %v and %s give Error's line, %+v adds a
+// newline and the stack, and %q quotes the line.
+func (e *PanicError) Format(f fmt.State, verb rune) {
+	switch {
+	case verb == 'v' && f.Flag('+'):
+		fmt.Fprintf(f, "%s\n%s", e.Error(), e.Stack)
+	case verb == 'q':
+		fmt.Fprintf(f, "%q", e.Error())
+	default:
+		io.WriteString(f, e.Error())
+	}
 }

@@ -102,7 +102,8 @@ func typeID[E any]() (layout.TypeID, error) {
 	if size == 0 {
 		return layout.TypeID{}, fmt.Errorf("%w: %s has size 0", ErrNotShareable, name)
 	}
-	return layout.TypeID{Name: name, Size: uint64(size), Align: uint64(align), Hash: hash}, nil
+	desc := layout.FitLayout(typecheck.Describe(t))
+	return layout.TypeID{Name: name, Size: uint64(size), Align: uint64(align), Hash: hash, Layout: desc}, nil
 }
 
 func sharedParams[E any](size int, cfg *config) (layout.Params, error) {
@@ -136,10 +137,12 @@ func sharedParams[E any](size int, cfg *config) (layout.Params, error) {
 
 // Attach opens the ring under name (see RingPath) that another process
 // created. It validates everything before trusting it (regular file, owner,
-// size, header, checksum, geometry, and that the event type E is the
-// creator's) and reports each mismatch with its own error: ErrNotInitialized
-// (retry: the creator is still at work), ErrBadMagic, ErrIncompatibleVersion,
-// ErrForeignEndian, ErrCorrupt, ErrTypeMismatch, ErrNotShareable. A path
+// size, header, checksum, geometry, and that the event type E has the
+// creator's layout: the same field names, offsets, sizes and kinds, all the
+// way down; the type's own name and package may differ) and reports each
+// mismatch with its own error: ErrNotInitialized (retry: the creator is
+// still at work), ErrBadMagic, ErrIncompatibleVersion, ErrForeignEndian,
+// ErrCorrupt, ErrTypeMismatch, ErrNotShareable. A path
 // that is not a regular file (a FIFO, a device, a socket, a directory, or a
 // symbolic link, which is never followed) gives ErrNotRing and is not
 // opened.

@@ -96,6 +96,13 @@ func decodeFields(p *[HeaderSize]byte, fileSize int64) (Header, error) {
 	if !allZero(nameField[nameLen:]) || !allZero(p[offTypeName+MaxTypeNameLen:offRegions]) {
 		return Header{}, corrupt("non-zero bytes after the %d-byte event type name", nameLen)
 	}
+	descLen := le.Uint32(p[offTypeLayoutN:])
+	if descLen > MaxTypeLayoutLen {
+		return Header{}, corrupt("event type layout description length %d is over %d", descLen, MaxTypeLayoutLen)
+	}
+	if !allZero(p[offTypeLayout+descLen : headerUsed]) {
+		return Header{}, corrupt("non-zero bytes after the %d-byte event type layout description", descLen)
+	}
 	pid := u64(offPID)
 	if pid > math.MaxInt32 {
 		return Header{}, corrupt("creator pid %d is out of range", pid)
@@ -118,10 +125,11 @@ func decodeFields(p *[HeaderSize]byte, fileSize int64) (Header, error) {
 		ControlSize:       u64(offControlSize),
 		CountersSize:      u64(offCountersSize),
 		Type: TypeID{
-			Name:  string(nameField[:nameLen]),
-			Size:  u64(offTypeSize),
-			Align: u64(offTypeAlign),
-			Hash:  u64(offTypeHash),
+			Name:   string(nameField[:nameLen]),
+			Size:   u64(offTypeSize),
+			Align:  u64(offTypeAlign),
+			Hash:   u64(offTypeHash),
+			Layout: string(p[offTypeLayout : offTypeLayout+descLen]),
 		},
 	}
 	g, err := Plan(params)

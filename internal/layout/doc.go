@@ -59,7 +59,10 @@
 //	280     8  file size, bytes
 //	288     4  checksum: CRC-32C of the 4096-byte page with the state
 //	           and checksum fields taken as zero
-//	292  3804  reserved, zero
+//	292     4  event type layout description length (0..3072)
+//	296  3072  event type layout description, zero padded: one line a
+//	           field, "path kind @offset size", for messages only
+//	3368  728  reserved, zero
 //
 // Every field but the state word is immutable once written, so the checksum
 // covers them all, reserved bytes included.

@@ -3,6 +3,7 @@ package layout
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Errors. Every error of this package wraps exactly one of these, with
@@ -62,17 +63,27 @@ func (h *Header) CheckGeometry(want Params) error {
 	return nil
 }
 
-// CheckType compares the file's event type with want, the caller's, and
-// reports a difference in name, size, alignment or layout hash wrapping
-// ErrTypeMismatch, naming both types.
+// CheckType compares the file's event type with want, the caller's, by
+// layout: size, alignment and the layout hash, which covers every field's
+// name, offset, size and kind, recursively, but no type name. Two types
+// declared apart (in other packages, or under other names) with the same
+// layout match; the names are in the header only to be shown. A difference
+// is reported wrapping ErrTypeMismatch, naming both types and what differs:
+// the sizes, the alignments, or the first field whose line in the two
+// layout descriptions differs.
 func (h *Header) CheckType(want TypeID) error {
 	got := h.Type
-	if got == want {
+	if got.Size == want.Size && got.Align == want.Align && got.Hash == want.Hash {
 		return nil
 	}
-	why := "the two were built from different definitions"
-	if got.Name != want.Name {
-		why = "the names differ"
+	var why string
+	switch {
+	case got.Size != want.Size:
+		why = fmt.Sprintf("the sizes differ (%d bytes, %d bytes)", got.Size, want.Size)
+	case got.Align != want.Align:
+		why = fmt.Sprintf("the alignments differ (%d, %d)", got.Align, want.Align)
+	default:
+		why = "the layouts differ: " + layoutDiff(got.Layout, want.Layout)
 	}
 	return fmt.Errorf("%w: the ring holds %s, this process uses %s: %s", ErrTypeMismatch, got, want, why)
 }
@@ -87,4 +98,48 @@ func producerMode(multi bool) string {
 		return "multi-producer"
 	}
 	return "single-producer"
+}
+
+// layoutDiff names the first field where the layout descriptions ring
+// (the file's) and own (the caller's) differ.
+func layoutDiff(ring, own string) string {
+	if ring == "" || own == "" {
+		return "a field's name, order, offset or type"
+	}
+	a, b := strings.Split(ring, "\n"), strings.Split(own, "\n")
+	for i := 0; i < len(a) || i < len(b); i++ {
+		switch {
+		case i >= len(a):
+			return fmt.Sprintf("field %s (%s) is not in the ring's type", fieldOf(b[i]), b[i])
+		case i >= len(b):
+			return fmt.Sprintf("the ring's type has field %s (%s), this process's does not", fieldOf(a[i]), a[i])
+		case a[i] == layoutMore || b[i] == layoutMore:
+			return "a field past the first " + fmt.Sprint(i) + " (the description stored is cut short there)"
+		case a[i] != b[i]:
+			return fmt.Sprintf("field %s: the ring has %s, this process %s", fieldOf(a[i]), a[i], b[i])
+		}
+	}
+	return "a field's name, order, offset or type"
+}
+
+// layoutMore ends a layout description cut short to fit.
+const layoutMore = "..."
+
+// FitLayout returns desc, a layout description, cut at a line boundary and
+// marked as cut if it is longer than MaxTypeLayoutLen bytes.
+func FitLayout(desc string) string {
+	if len(desc) <= MaxTypeLayoutLen {
+		return desc
+	}
+	cut := desc[:MaxTypeLayoutLen-len(layoutMore)]
+	if i := strings.LastIndexByte(cut, '\n'); i >= 0 {
+		return cut[:i+1] + layoutMore
+	}
+	return layoutMore
+}
+
+// fieldOf is a description line's field path, its first word.
+func fieldOf(line string) string {
+	path, _, _ := strings.Cut(line, " ")
+	return path
 }

@@ -28,7 +28,7 @@ func FuzzDecode(f *testing.F) {
 	StateWord(creating).Store(StateCreating)
 	f.Add(creating, size, false)
 	p := validParams()
-	p.MultiProducer, p.CountersSize, p.SlotAlign, p.SlotSize, p.Type = false, 0, 4096, 4096, TypeID{"x", 1, 1, 0}
+	p.MultiProducer, p.CountersSize, p.SlotAlign, p.SlotSize, p.Type = false, 0, 4096, 4096, TypeID{Name: "x", Size: 1, Align: 1}
 	g, err := Plan(p)
 	if err != nil {
 		f.Fatal(err)

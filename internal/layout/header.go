@@ -10,8 +10,9 @@ import (
 	"unsafe"
 )
 
-// Version is the layout version this package writes and reads.
-const Version uint32 = 3
+// Version is the layout version this package writes and reads. Version 4
+// added the event type's layout description (TypeID.Layout) to the header.
+const Version uint32 = 4
 
 // Magic opens every ring file.
 const Magic = "DISRUPT\x00"
@@ -51,7 +52,9 @@ const (
 	offRegions      = 200 // five (offset, size) pairs
 	offFileSize     = 280
 	offChecksum     = 288
-	headerUsed      = 292 // bytes from here to HeaderSize are reserved
+	offTypeLayoutN  = 292
+	offTypeLayout   = 296
+	headerUsed      = offTypeLayout + MaxTypeLayoutLen // bytes from here to HeaderSize are reserved
 
 	flagMultiProducer uint32 = 1 << 0
 )
@@ -115,6 +118,12 @@ func Encode(h *Header, buf []byte) {
 	}
 	le.PutUint32(p[offTypeNameLen:], uint32(len(h.Type.Name)))
 	copy(p[offTypeName:offTypeName+MaxTypeNameLen], name)
+	desc := h.Type.Layout
+	if len(desc) > MaxTypeLayoutLen {
+		desc = desc[:MaxTypeLayoutLen] // Plan refuses such a description, and Decode will
+	}
+	le.PutUint32(p[offTypeLayoutN:], uint32(len(h.Type.Layout)))
+	copy(p[offTypeLayout:headerUsed], desc)
 	for i, r := range h.regions() {
 		le.PutUint64(p[offRegions+16*i:], r.Offset)
 		le.PutUint64(p[offRegions+16*i+8:], r.Size)

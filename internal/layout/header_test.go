@@ -141,6 +141,8 @@ func TestDecodeErrors(t *testing.T) {
 		{"name padding", func(p []byte) { p[offTypeName+63] = 'x' }, true, 0, ErrCorrupt, "after the"},
 		{"name length 0", put32(offTypeNameLen, 0), true, 0, ErrCorrupt, "name length 0"},
 		{"name length 65", put32(offTypeNameLen, 65), true, 0, ErrCorrupt, "name length 65"},
+		{"layout padding", func(p []byte) { p[headerUsed-1] = 'x' }, true, 0, ErrCorrupt, "after the 32-byte event type layout"},
+		{"layout length over", put32(offTypeLayoutN, MaxTypeLayoutLen+1), true, 0, ErrCorrupt, "length 3073"},
 		{"unknown flag", put32(offFlags, 5), true, 0, ErrCorrupt, "flags 0x4"},
 		{"capacity 3", put64(offCapacity, 3), true, 0, ErrCorrupt, "capacity 3"},
 		{"capacity 2^40", put64(offCapacity, 1<<40), true, 0, ErrCorrupt, "capacity"},
@@ -249,10 +251,15 @@ func TestCheckType(t *testing.T) {
 		mod    func(*TypeID)
 		detail string
 	}{
-		{"name", func(id *TypeID) { id.Name = "other.Event" }, "names differ"},
-		{"size", func(id *TypeID) { id.Size = 56 }, "different definitions"},
-		{"align", func(id *TypeID) { id.Align = 8 }, "different definitions"},
-		{"hash", func(id *TypeID) { id.Hash = 1 }, "different definitions"},
+		{"size", func(id *TypeID) { id.Size = 56 }, "sizes differ"},
+		{"align", func(id *TypeID) { id.Align = 8 }, "alignments differ"},
+		{"hash", func(id *TypeID) { id.Hash = 1 }, "layouts differ"},
+		{"name and hash", func(id *TypeID) { id.Name, id.Hash = "other.Event", 1 }, "layouts differ"},
+	}
+	renamed := want
+	renamed.Name = "other.Event"
+	if err := h.CheckType(renamed); err != nil {
+		t.Errorf("same layout under another name: %v", err)
 	}
 	for _, c := range cases {
 		other := want
@@ -265,5 +272,49 @@ func TestCheckType(t *testing.T) {
 		if !strings.Contains(msg, c.detail) || !strings.Contains(msg, want.String()) || !strings.Contains(msg, other.String()) {
 			t.Errorf("%s: message %q should name both types and say %q", c.name, msg, c.detail)
 		}
+	}
+}
+
+// A layout mismatch names the first field whose description differs, or
+// the field one type has and the other lacks.
+func TestCheckTypeNamesField(t *testing.T) {
+	page, _, size := validPage(t)
+	h, err := Decode(page, size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Type.Layout != validParams().Type.Layout {
+		t.Fatalf("decoded layout %q, encoded %q", h.Type.Layout, validParams().Type.Layout)
+	}
+	for _, c := range []struct{ layout, detail string }{
+		{"Seq int64 @0 8\nV [13]uint32 @8 52", "field V: the ring has V [13]int32 @8 52, this process V [13]uint32 @8 52"},
+		{"N int64 @0 8\nV [13]int32 @8 52", "field Seq: the ring has Seq int64 @0 8, this process N int64 @0 8"},
+		{"Seq int64 @0 8", "the ring's type has field V (V [13]int32 @8 52), this process's does not"},
+		{"Seq int64 @0 8\nV [13]int32 @8 52\nW int8 @60 1", "field W (W int8 @60 1) is not in the ring's type"},
+		{"Seq int64 @0 8\n" + layoutMore, "cut short"},
+		{"", "a field's name, order, offset or type"},
+	} {
+		want := h.Type
+		want.Name, want.Hash, want.Layout = "other.Event", 1, c.layout
+		err := h.CheckType(want)
+		if !errors.Is(err, ErrTypeMismatch) || !strings.Contains(err.Error(), c.detail) {
+			t.Errorf("layout %q: CheckType = %v, want ErrTypeMismatch saying %q", c.layout, err, c.detail)
+		}
+	}
+}
+
+// FitLayout cuts a long description at a line boundary and marks the cut.
+func TestFitLayout(t *testing.T) {
+	if got := FitLayout("A int8 @0 1"); got != "A int8 @0 1" {
+		t.Errorf("short description changed: %q", got)
+	}
+	line := "Field int64 @0 8\n"
+	long := strings.Repeat(line, MaxTypeLayoutLen/len(line)+10)
+	got := FitLayout(long)
+	if len(got) > MaxTypeLayoutLen || !strings.HasSuffix(got, "\n"+layoutMore) || !strings.HasPrefix(long, strings.TrimSuffix(got, layoutMore)) {
+		t.Errorf("FitLayout of %d bytes gave %d bytes ending %q", len(long), len(got), got[max(0, len(got)-40):])
+	}
+	if got := FitLayout(strings.Repeat("x", MaxTypeLayoutLen+1)); got != layoutMore {
+		t.Errorf("FitLayout of one long line = %q, want %q", got, layoutMore)
 	}
 }

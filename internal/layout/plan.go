@@ -14,15 +14,16 @@ const (
 	LineSize   = 128  // region alignment: two cache lines
 	PageSize   = 4096 // the file size is a multiple of this
 
-	MinCapacity            = 2
-	MaxCapacity            = 1 << 30
-	MaxSlotSize            = 1 << 20
-	MaxSlotAlign           = 4096
-	MaxConsumers           = 4096
-	MaxEntrySize           = 64 << 10 // consumer entry and control block limit
-	MaxCountersSize        = 64 << 20
-	MaxTypeNameLen         = 64
-	MaxFileSize     uint64 = 64 << 30 // further capped at math.MaxInt
+	MinCapacity             = 2
+	MaxCapacity             = 1 << 30
+	MaxSlotSize             = 1 << 20
+	MaxSlotAlign            = 4096
+	MaxConsumers            = 4096
+	MaxEntrySize            = 64 << 10 // consumer entry and control block limit
+	MaxCountersSize         = 64 << 20
+	MaxTypeNameLen          = 64
+	MaxTypeLayoutLen        = 3072     // bytes of the layout description
+	MaxFileSize      uint64 = 64 << 30 // further capped at math.MaxInt
 )
 
 // TypeID identifies the event type stored in the slots. Two processes may
@@ -32,6 +33,10 @@ type TypeID struct {
 	Size  uint64 // bytes; at most the slot size
 	Align uint64 // a power of two dividing the slot alignment
 	Hash  uint64 // a hash of the recursive field layout
+	// Layout describes the field layout the hash covers, one line a field
+	// ("path kind @offset size"), at most MaxTypeLayoutLen bytes. It is for
+	// messages (naming the first differing field); Hash decides.
+	Layout string
 }
 
 // Params are the creator's choices; everything else follows from them.
@@ -137,6 +142,8 @@ func (p *Params) validate() error {
 	switch {
 	case len(t.Name) < 1 || len(t.Name) > MaxTypeNameLen:
 		return fmt.Errorf("event type name %q is not 1..%d bytes", t.Name, MaxTypeNameLen)
+	case len(t.Layout) > MaxTypeLayoutLen:
+		return fmt.Errorf("event type %s: layout description of %d bytes; at most %d", t.Name, len(t.Layout), MaxTypeLayoutLen)
 	case t.Size < 1 || t.Size > p.SlotSize:
 		return fmt.Errorf("event type %s: size %d is not in 1..%d (the slot size)", t.Name, t.Size, p.SlotSize)
 	case t.Align < 1 || !pow2(t.Align) || p.SlotAlign%t.Align != 0:

@@ -17,7 +17,8 @@ func validParams() Params {
 		ConsumerEntrySize: 256,
 		ControlSize:       1152,
 		CountersSize:      4096,
-		Type:              TypeID{Name: "test.Event", Size: 60, Align: 4, Hash: 0x1234_5678_9abc_def0},
+		Type: TypeID{Name: "test.Event", Size: 60, Align: 4, Hash: 0x1234_5678_9abc_def0,
+			Layout: "Seq int64 @0 8\nV [13]int32 @8 52"},
 	}
 }
 
@@ -51,7 +52,7 @@ func TestPlanInvariants(t *testing.T) {
 		"page aligned slots": func(p *Params) {
 			p.SlotAlign, p.SlotSize, p.Type.Align = 4096, 4096, 8
 		},
-		"odd slot size": func(p *Params) { p.SlotSize, p.SlotAlign, p.Type = 3, 1, TypeID{"b", 3, 1, 0} },
+		"odd slot size": func(p *Params) { p.SlotSize, p.SlotAlign, p.Type = 3, 1, TypeID{Name: "b", Size: 3, Align: 1} },
 		"smallest":      func(p *Params) { p.Capacity, p.MaxConsumers, p.CountersSize = 2, 1, 0 },
 		"largest ring":  func(p *Params) { p.Capacity, p.SlotSize, p.Type.Size = 1<<30, 32, 32 },
 		"most consumers": func(p *Params) {

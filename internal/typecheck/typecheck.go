@@ -157,3 +157,50 @@ func truncate(s string, n int) string {
 	}
 	return s[:n]
 }
+
+// Describe returns t's layout as Identity's hash covers it, for messages:
+// one line for each field, array element and nested field inside t, in
+// order, as "path kind @offset size" with offsets from the start of t, as
+// in "Legs[0].Qty int64 @24 8". Arrays describe their first element. Type
+// names do not appear, only kinds, so two types with one layout have one
+// description.
+func Describe(t reflect.Type) string {
+	var b []byte
+	describeInto(&b, t, "", 0)
+	return string(b)
+}
+
+func describeInto(b *[]byte, t reflect.Type, path string, base uintptr) {
+	switch t.Kind() {
+	case reflect.Array:
+		if t.Len() > 0 {
+			describeNode(b, t.Elem(), path+"[0]", base)
+		}
+	case reflect.Struct:
+		for i := range t.NumField() {
+			f := t.Field(i)
+			p := f.Name
+			if path != "" {
+				p = path + "." + f.Name
+			}
+			describeNode(b, f.Type, p, base+f.Offset)
+		}
+	}
+}
+
+func describeNode(b *[]byte, t reflect.Type, path string, off uintptr) {
+	if len(*b) > 0 {
+		*b = append(*b, '\n')
+	}
+	*b = fmt.Appendf(*b, "%s %s @%d %d", path, kindOf(t), off, t.Size())
+	describeInto(b, t, path, off)
+}
+
+// kindOf spells t's shape without type names: "int64", "[4]uint64",
+// "struct".
+func kindOf(t reflect.Type) string {
+	if t.Kind() == reflect.Array {
+		return fmt.Sprintf("[%d]%s", t.Len(), kindOf(t.Elem()))
+	}
+	return t.Kind().String()
+}

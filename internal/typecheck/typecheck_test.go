@@ -196,3 +196,39 @@ func TestIdentityName(t *testing.T) {
 		t.Error("zero hash")
 	}
 }
+
+// Describe gives one line a field, nested fields and first array elements
+// included, with offsets from the start; same layout, same description.
+func TestDescribe(t *testing.T) {
+	type leg struct {
+		Qty   int32
+		Price [2]uint16
+	}
+	type order struct {
+		A    uint32
+		Legs [3]leg
+		C    uint16
+	}
+	const want = "A uint32 @0 4\n" +
+		"Legs [3]struct @4 24\n" +
+		"Legs[0] struct @4 8\n" +
+		"Legs[0].Qty int32 @4 4\n" +
+		"Legs[0].Price [2]uint16 @8 4\n" +
+		"Legs[0].Price[0] uint16 @8 2\n" +
+		"C uint16 @28 2"
+	if got := Describe(reflect.TypeFor[order]()); got != want {
+		t.Errorf("Describe(order) =\n%s\nwant\n%s", got, want)
+	}
+	a := Describe(reflect.TypeFor[pointA]())
+	if b := Describe(reflect.TypeFor[pointB]()); a != b {
+		t.Errorf("same layout, different descriptions:\n%s\n%s", a, b)
+	}
+	for _, typ := range []reflect.Type{
+		reflect.TypeFor[renamed](), reflect.TypeFor[reordered](), reflect.TypeFor[retyped](),
+		reflect.TypeFor[resized](), reflect.TypeFor[relength](),
+	} {
+		if d := Describe(typ); d == a {
+			t.Errorf("%v has pointA's description %q", typ, d)
+		}
+	}
+}
