@@ -201,6 +201,7 @@ func (c *Consumer[E]) Name() string { return c.name }
 // next call. Next returns ErrFlush where a producer flushed, and io.EOF after
 // every producer has closed and every event before was read; io.EOF repeats
 // on later calls. It waits for events until ctx ends or the ring halts.
+// Next while a lease is held panics: Release the lease first.
 func (c *Consumer[E]) Next(ctx context.Context) (*E, error) {
 	if s := c.next; s <= c.hi && c.plain { // fast path: acquired, and data up to c.hi
 		c.next, c.last = s+1, s

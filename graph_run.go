@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"runtime/pprof"
 	"sync/atomic"
 	"time"
 )
@@ -20,9 +21,21 @@ var errStopped = errors.New("disruptor: graph stopped")
 // errNotStarted is returned by Wait and Shutdown before Start.
 var errNotStarted = errors.New("disruptor: graph not started")
 
-// run is a stage goroutine: a Batch loop over c, calling h, until the final
-// EOF, a stop, or an error.
+// run is a stage goroutine, labelled for profiles with the ring
+// (disruptor_ring: its Path, or "inproc") and the stage (disruptor_stage),
+// so that a CPU or goroutine profile tells the stages apart.
 func (g *Graph[E]) run(s *stage[E], c *Consumer[E], h Handler[E]) {
+	ring := g.r.Path()
+	if ring == "" {
+		ring = "inproc"
+	}
+	labels := pprof.Labels("disruptor_ring", ring, "disruptor_stage", s.name)
+	pprof.Do(g.ctx, labels, func(context.Context) { g.runStage(s, c, h) })
+}
+
+// runStage is a Batch loop over c, calling h, until the final EOF, a stop,
+// or an error.
+func (g *Graph[E]) runStage(s *stage[E], c *Consumer[E], h Handler[E]) {
 	returned := false
 	defer func() {
 		if !returned { // h called runtime.Goexit: nothing can carry on here

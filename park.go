@@ -12,6 +12,7 @@ package disruptor
 // after the strategy's safety timeout, when its context ends, and on Halt.
 
 import (
+	"context"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -116,4 +117,22 @@ func (s *chanSite) wake() {
 	if woke {
 		runtime.Gosched()
 	}
+}
+
+// minPark is the shortest park parkFor asks for: a deadline that has just
+// passed, before ctx's own timer reports it, costs a few such parks rather
+// than a hot loop of zero-length ones.
+const minPark = 50 * time.Microsecond
+
+// parkFor bounds a park of at most timeout by ctx's deadline, so that a
+// waiter parked on a futex (which cannot wait on ctx.Done) returns when the
+// deadline passes, not at the end of its current slice. The in-process site
+// waits on ctx.Done as well; the bound is harmless there.
+func parkFor(ctx context.Context, timeout time.Duration) time.Duration {
+	if dl, ok := ctx.Deadline(); ok {
+		if left := time.Until(dl); left < timeout {
+			return max(left, minPark)
+		}
+	}
+	return timeout
 }

@@ -108,7 +108,9 @@ func (p *Producer[E]) Name() string { return p.name }
 
 // Claim reserves the next slot and returns its event for the caller to fill
 // before Publish. It waits while the ring is full, until ctx ends or the ring
-// halts. The event holds whatever was last published there.
+// halts. The event holds whatever was last published there. A claim while
+// the previous one is neither published nor skipped panics, as do Publish
+// and Skip without a claim: they are errors in the caller's sequencing.
 func (p *Producer[E]) Claim(ctx context.Context) (*E, error) {
 	if s := p.next; s <= p.limit { // fast path: single mode, room known
 		p.next, p.lo, p.limit, p.held = s+1, s, claimShut, true

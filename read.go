@@ -17,7 +17,7 @@ type Handler[E any] func(ev *E, seq int64, endOfBatch bool) error
 // and releases them. It returns how many events fn was given. A flush or EOF
 // marker ends the batch (fn saw endOfBatch before it). After the final EOF, Batch
 // returns io.EOF. If fn returns an error, Batch stops there and returns it:
-// the failed event counts as consumed.
+// the failed event counts as consumed. Batch while a lease is held panics.
 func (c *Consumer[E]) Batch(ctx context.Context, fn Handler[E]) (n int, err error) {
 	if c.leased {
 		panic("disruptor: Batch while a lease is held")
@@ -172,15 +172,18 @@ type Lease[E any] struct {
 // Lease waits for events and leases up to max of them (at least one slot).
 // A lease holds data only: holes are passed over, and a lease ends before a
 // flush or EOF marker (the next call returns ErrFlush or io.EOF there).
-// Work group members cannot lease.
+// Work group members cannot lease: Lease returns ErrNotSupported (members
+// take one event at a time: use Next or Batch). A max below one gives
+// ErrInvalidLease. Lease while a lease is held panics: Release it first.
 func (c *Consumer[E]) Lease(ctx context.Context, max int) (Lease[E], error) {
 	switch {
 	case c.leased:
 		panic("disruptor: Lease while a lease is held")
 	case c.group != nil:
-		panic("disruptor: Lease on a work group member")
+		return Lease[E]{}, fmt.Errorf("%w: Lease on work group member %q (members take one event at a time: use Next or Batch)",
+			ErrNotSupported, c.name)
 	case max < 1:
-		panic(fmt.Sprintf("disruptor: Lease(%d)", max))
+		return Lease[E]{}, fmt.Errorf("%w: Lease(%d); a lease holds at least one event", ErrInvalidLease, max)
 	}
 	for c.next > c.hi {
 		if k, s, ok := c.takeMarker(); ok {

@@ -233,7 +233,7 @@ func (e *engine) await(ctx context.Context, site parkSite, me *waiter, wc *waitC
 				wc.parks++
 				t0 := time.Now()
 				me.showWaits(t0)
-				site.park(done, me, e.parkTimeout())
+				site.park(done, me, parkFor(ctx, e.parkTimeout()))
 				parkedFor = time.Since(t0)
 			}
 		}

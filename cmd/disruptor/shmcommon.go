@@ -49,31 +49,29 @@ func checkEvery(every time.Duration) error {
 	return nil
 }
 
-// attachTest attaches the test-event ring at name, retrying for up to wait
+// attachTest attaches the test-event ring at name, waiting for up to wait
 // while the ring does not exist yet or its creator is still at work.
 func attachTest(ctx context.Context, name string, wait time.Duration, opts ...dr.Option) (*dr.Ring[testevent.Event], error) {
-	deadline := time.Now().Add(wait)
-	for {
-		r, err := dr.Attach[testevent.Event](name, opts...)
-		if err == nil {
-			return r, nil
-		}
-		retry := errors.Is(err, fs.ErrNotExist) || errors.Is(err, dr.ErrNotInitialized)
-		if !retry || time.Now().After(deadline) {
-			if errors.Is(err, fs.ErrNotExist) && wait > 0 {
-				err = fmt.Errorf("%w (waited %v for a producer to create it)", err, wait)
-			}
-			if errors.Is(err, dr.ErrTypeMismatch) {
-				err = fmt.Errorf("%w\n(produce and consume use %T; this ring holds another type)", err, testevent.Event{})
-			}
-			return nil, err
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(20 * time.Millisecond):
-		}
+	var r *dr.Ring[testevent.Event]
+	var err error
+	if wait > 0 {
+		wctx, cancel := context.WithTimeout(ctx, wait)
+		defer cancel()
+		r, err = dr.AttachContext[testevent.Event](wctx, name, opts...)
+	} else {
+		r, err = dr.Attach[testevent.Event](name, opts...)
 	}
+	switch {
+	case err == nil:
+		return r, nil
+	case ctx.Err() != nil:
+		return nil, ctx.Err()
+	case errors.Is(err, fs.ErrNotExist) && wait > 0:
+		err = fmt.Errorf("%w (waited %v for a producer to create it)", err, wait)
+	case errors.Is(err, dr.ErrTypeMismatch):
+		err = fmt.Errorf("%w\n(produce and consume use %T; this ring holds another type)", err, testevent.Event{})
+	}
+	return nil, err
 }
 
 // ticker calls fn every d until stop is called; d <= 0 never calls it.

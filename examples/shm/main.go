@@ -21,7 +21,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"log"
 	"os"
 	"os/signal"
@@ -110,22 +109,14 @@ func produce(ctx context.Context, name string, every time.Duration) error {
 }
 
 func consume(ctx context.Context, name string) error {
-	// The producer may not have created the ring yet: wait for it.
-	var r *disruptor.Ring[Trade]
-	for {
-		var err error
-		r, err = disruptor.Attach[Trade](name)
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, disruptor.ErrNotInitialized) {
-			return err
-		}
-		select {
-		case <-ctx.Done():
+	// The producer may not have created the ring yet: AttachContext waits
+	// for it (until Ctrl-C); any other error it returns at once.
+	r, err := disruptor.AttachContext[Trade](ctx, name)
+	if err != nil {
+		if ctx.Err() != nil {
 			return nil
-		case <-time.After(100 * time.Millisecond):
 		}
+		return err
 	}
 	defer r.Close()
 
