@@ -211,7 +211,7 @@ func (e *engine) publish(lo, hi int64) bool {
 }
 
 // publishSingle is publish in single-producer mode: one store of the
-// cursor. Small enough to inline into Publish.
+// cursor. (Producer.Publish's fast path does the same store itself.)
 func (e *engine) publishSingle(hi int64) bool {
 	e.store(&e.ctl.Cursor.Int64, hi)
 	return e.wakeIfParked()

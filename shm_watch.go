@@ -118,10 +118,5 @@ func (r *Ring[E]) upstreamBusy(deps []*atomic.Int64) bool {
 func (r *Ring[E]) ownsRecord(rec *consumerRecord) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for _, c := range r.consumers {
-		if c.rec == rec && c.keepsRecord() {
-			return true
-		}
-	}
-	return false
+	return r.ownsOpen(rec)
 }

@@ -152,15 +152,6 @@ func (t *tally) flush() {
 	t.pending = 0
 }
 
-// note adds n events to counter i and flushes every flushEvery events.
-func (t *tally) note(i int, n int64) {
-	t.v[i] += n
-	t.pending += int(n)
-	if t.pending >= flushEvery {
-		t.flush()
-	}
-}
-
 // addWaits folds wait tallies into counters starting at polls.
 func (t *tally) addWaits(wc *waitCounts, polls, yields, parks int) {
 	t.v[polls] += wc.polls
