@@ -150,6 +150,10 @@ func (g *WorkGroup[E]) Close() error {
 	return nil
 }
 
+// pastEnd reports whether the group is done and s lies past the end of its
+// stream. (end is stored before done.)
+func (g *WorkGroup[E]) pastEnd(s int64) bool { return g.done.Load() && s > g.end.Load() }
+
 // readWork is Next for a member: take a sequence, wait for it, read it.
 func (c *Consumer[E]) readWork(ctx context.Context, try bool) (*E, error) {
 	g := c.group
@@ -184,7 +188,7 @@ func (c *Consumer[E]) readWork(ctx context.Context, try bool) (*E, error) {
 		var end endWatch
 		ready := func() bool {
 			switch {
-			case e.available(s, c.deps) >= s || g.done.Load() || g.low.Load() < s:
+			case e.available(s, c.deps) >= s || g.low.Load() < s || g.pastEnd(s):
 				return true
 			case c.pastEnd(&end, s): // a group made, or resumed, after the final EOF
 				g.end.Store(e.claimed())
@@ -207,9 +211,13 @@ func (c *Consumer[E]) readWork(ctx context.Context, try bool) (*E, error) {
 			}
 		}
 		if e.available(s, c.deps) < s {
-			if g.done.Load() { // past the final EOF: nobody reads s
+			// Past the final EOF nobody reads s. Before it, s is read once
+			// available (a group marked done before its upstream made s
+			// available waits for it): ready returned early only because a
+			// lower sequence came back, and that is taken first.
+			if g.pastEnd(s) {
 				g.unhold(c)
-			} else { // a lower sequence came back: take it first
+			} else if g.low.Load() < s {
 				g.giveBack(c)
 			}
 			continue

@@ -277,3 +277,51 @@ func TestWorkGroupGiveBackRandom(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkGroupDoneBeforeUpstream: a member that takes a sequence past the
+// final EOF marks the group done while its upstream has not yet made the
+// last events available; the members holding them still read them.
+func TestWorkGroupDoneBeforeUpstream(t *testing.T) {
+	r, err := New[int](8, WithWaitStrategy(Block()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := watch(t, testDeadline(), r)
+	p, _ := r.NewProducer("p")
+	in, _ := r.NewConsumer("in")
+	wg, err := r.NewWorkGroup("wg", 3, After(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, _ := p.TryClaim()
+	*ev = 7
+	p.Publish()
+	if err := p.Close(); err != nil { // its EOF marker is sequence 1
+		t.Fatal(err)
+	}
+	for i := range 3 { // members take 0, 1 and 2; 2 lies past the end
+		if _, err := wg.Member(i).TryNext(); err != ErrEmpty {
+			t.Fatalf("member %d: %v, want ErrEmpty", i, err)
+		}
+	}
+	if !wg.done.Load() || wg.end.Load() != 1 {
+		t.Fatalf("group done=%v end=%d; want done at 1 (the member past the end saw it)", wg.done.Load(), wg.end.Load())
+	}
+	if _, err := wg.Member(0).TryNext(); err != ErrEmpty { // 0 is not available yet
+		t.Fatalf("member 0 before in: %v, want ErrEmpty", err)
+	}
+	if ev, err := in.Next(ctx); err != nil || *ev != 7 {
+		t.Fatalf("in: %v, %v", ev, err)
+	}
+	if _, err := in.Next(ctx); err != io.EOF {
+		t.Fatalf("in after the event: %v, want io.EOF", err)
+	}
+	if ev, err := wg.Member(0).Next(ctx); err != nil || *ev != 7 {
+		t.Fatalf("member 0 after in: %v, %v; want 7 (the group lost the event)", ev, err)
+	}
+	for _, i := range []int{1, 2, 0} { // 1 reads the EOF marker; none waits for another
+		if _, err := wg.Member(i).Next(ctx); err != io.EOF {
+			t.Fatalf("member %d at the end: %v, want io.EOF", i, err)
+		}
+	}
+}
