@@ -48,3 +48,25 @@ func (r *Ring[E]) dump() string {
 	}
 	return b.String()
 }
+
+// dump describes the group's bookkeeping, for failure messages.
+func (g *WorkGroup[E]) dump() string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var b strings.Builder
+	fmt.Fprintf(&b, "group %s: work=%d done=%v end=%d eofs=%d low=%d back=", g.name, g.work.Load(), g.done.Load(), g.end.Load(), g.eofs.Load(), g.low.Load())
+	for _, x := range g.back {
+		fmt.Fprintf(&b, " %d(by %s)", x.s, x.by.c.name)
+	}
+	b.WriteString("\n")
+	for _, c := range g.members {
+		m := c.wm
+		from := "-"
+		if m.from != nil {
+			from = fmt.Sprintf("%s@%d", m.from.c.name, m.fromSeq)
+		}
+		fmt.Fprintf(&b, "  %s: closed=%v done=%v held=%v next=%d released=%d cursor=%d hold=%d from=%s lent=%v gone=%d kept=%v\n",
+			c.name, c.closed, c.done, c.held, c.next, c.released, c.rec.Cursor.Load(), m.hold.Load(), from, m.lent, m.gone, m.kept.Load())
+	}
+	return b.String()
+}

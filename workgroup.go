@@ -16,7 +16,10 @@ package disruptor
 // member that takes s back has read it (finish, at that member's next take
 // or when it leaves). A lender's next new take stores at most one below its
 // lowest lent sequence not read yet; a lender that closes keeps its record,
-// still gating, and the member that reads its last lent sequence frees it. A
+// still gating, and the member that reads its last lent sequence frees it.
+// A lender that left takes nothing more, so each read of what it lent lifts
+// its record to one below the lowest it lent that is still unread (lift):
+// left below a sequence read since, it would gate the producers for good. A
 // member that takes s back does not cover s (the lender's record does): it
 // moves its cursor up to one below the last new sequence taken (whose taker
 // covers that one; it covers those not taken yet). No cursor is ever

@@ -132,7 +132,6 @@ func (g *WorkGroup[E]) finish(m *workMember[E]) {
 	by, s := m.from, m.fromSeq
 	m.from = nil
 	g.mu.Lock()
-	defer g.mu.Unlock()
 	if i := slices.Index(by.lent, s); i >= 0 {
 		by.lent = slices.Delete(by.lent, i, i+1)
 		by.nlent.Store(int32(len(by.lent)))
@@ -141,6 +140,29 @@ func (g *WorkGroup[E]) finish(m *workMember[E]) {
 		by.c.leaveRecord()
 		by.kept.Store(false)
 	}
+	lifted := g.lift(by)
+	g.mu.Unlock()
+	if lifted {
+		by.c.r.eng.released()
+	}
+}
+
+// lift raises the record of a member that left (it takes nothing more, so
+// its record covers only what it lent) to one below the lowest sequence it
+// lent that nobody has read yet: a record left lower, below a lent
+// sequence read since, would gate the producers for good. It reports
+// whether the record moved; g.mu is held.
+func (g *WorkGroup[E]) lift(m *workMember[E]) bool {
+	c := m.c
+	if m.gone == memberOpen || len(m.lent) == 0 || (m.gone == memberClosed && !m.kept.Load()) {
+		return false
+	}
+	if v := slices.Min(m.lent) - 1; v > c.released {
+		c.rec.Cursor.Store(v)
+		c.released = v
+		return true
+	}
+	return false
 }
 
 // unhold records that c no longer holds a sequence. Once the group is
@@ -192,9 +214,16 @@ func (g *WorkGroup[E]) leave(c *Consumer[E], detach bool) (keep bool) {
 		g.finish(m)
 	}
 	g.mu.Lock()
-	defer g.mu.Unlock()
+	lifted := false
+	defer func() {
+		g.mu.Unlock()
+		if lifted {
+			c.r.eng.released()
+		}
+	}()
 	if detach {
 		m.gone = memberDetached
+		lifted = g.lift(m)
 		return true
 	}
 	m.gone = memberClosed
@@ -204,6 +233,7 @@ func (g *WorkGroup[E]) leave(c *Consumer[E], detach bool) (keep bool) {
 				return false
 			}
 			m.kept.Store(true)
+			lifted = g.lift(m)
 			return true
 		}
 	}

@@ -173,6 +173,11 @@ func TestWorkGroupGiveBackRandom(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Log(wg.dump())
+		}
+	})
 	var mu sync.Mutex
 	seen := make([]int, n)
 	var timeouts, tries, closes int
@@ -323,5 +328,69 @@ func TestWorkGroupDoneBeforeUpstream(t *testing.T) {
 		if _, err := wg.Member(i).Next(ctx); err != io.EOF {
 			t.Fatalf("member %d at the end: %v, want io.EOF", i, err)
 		}
+	}
+}
+
+// TestWorkGroupLenderLifted: a member that closes with sequences it lent
+// keeps its record only below the lowest one nobody has read: once the
+// lower one it lent is read, its record rises, and the producers get past
+// it to publish the higher one.
+func TestWorkGroupLenderLifted(t *testing.T) {
+	r, err := New[int](4, WithWaitStrategy(Block()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := watch(t, testDeadline(), r)
+	p, _ := r.NewProducer("p")
+	wg, err := r.NewWorkGroup("wg", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := wg.Member
+	try := func(i int) {
+		t.Helper()
+		if _, err := m(i).TryNext(); err != ErrEmpty {
+			t.Fatalf("member %d: %v, want ErrEmpty", i, err)
+		}
+	}
+	gone, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := m(0).Next(gone); !errors.Is(err, context.Canceled) { // takes 0, gives it back
+		t.Fatalf("member 0: %v, want canceled", err)
+	}
+	for i := 1; i <= 4; i++ { // 1 takes 0 back; 2, 3, 4 take 1, 2, 3
+		try(i)
+	}
+	try(0) // takes 4
+	if err := m(0).Close(); err != nil { // gives 4 back: it lent 0 and 4
+		t.Fatal(err)
+	}
+	publish := func(v int) {
+		t.Helper()
+		ev, err := p.TryClaim()
+		if err != nil {
+			t.Fatalf("claim of %d: %v\n%s", v, err, wg.dump())
+		}
+		*ev = v
+		p.Publish()
+	}
+	for v := range 4 {
+		publish(v)
+	}
+	for i := 1; i <= 4; i++ {
+		if ev, err := m(i).Next(ctx); err != nil || *ev != i-1 {
+			t.Fatalf("member %d: %v, %v; want %d", i, ev, err, i-1)
+		}
+	}
+	for i := 1; i <= 4; i++ { // 1 finishes 0 and takes 4 back; 2, 3, 4 take 5, 6, 7
+		try(i)
+	}
+	publish(4) // member 0's record rose to 3
+	if ev, err := m(1).Next(ctx); err != nil || *ev != 4 {
+		t.Fatalf("member 1: %v, %v; want 4", ev, err)
+	}
+	try(1) // finishes 4: member 0's record is freed
+	if n := r.Consumers(); n != 4 {
+		t.Fatalf("%d consumer records, want 4 (member 0's freed)\n%s", n, wg.dump())
 	}
 }
