@@ -361,8 +361,8 @@ func TestWorkGroupLenderLifted(t *testing.T) {
 	for i := 1; i <= 4; i++ { // 1 takes 0 back; 2, 3, 4 take 1, 2, 3
 		try(i)
 	}
-	try(0)                               // takes 4
-	if err := m(0).Close(); err != nil { // gives 4 back: it lent 0 and 4
+	try(0) // takes 4, then closes: it gives 4 back, and lent 0 and 4
+	if err := m(0).Close(); err != nil {
 		t.Fatal(err)
 	}
 	publish := func(v int) {
