@@ -60,7 +60,9 @@ type WorkGroup[E any] struct {
 	end  atomic.Int64 // once done: the final EOF marker's sequence
 }
 
-// NewWorkGroup adds a group of n members. Options are those of NewConsumer.
+// NewWorkGroup adds a group of n members, n at least 1. Options and errors
+// are those of NewConsumer; each member takes an entry of the consumer
+// table.
 func (r *Ring[E]) NewWorkGroup(name string, n int, opts ...ConsumerOption) (*WorkGroup[E], error) {
 	if n < 1 {
 		return nil, fmt.Errorf("disruptor: work group %q needs at least one member, not %d", name, n)
