@@ -139,7 +139,8 @@ func (g *WorkGroup[E]) isClosed() bool {
 	return false
 }
 
-// Close closes every member. A group that others follow cannot close.
+// Close closes every member. A group that others follow cannot close:
+// ErrHasDependents.
 func (g *WorkGroup[E]) Close() error {
 	if n := g.dependents.Load(); n > 0 {
 		return fmt.Errorf("%w: group %q is followed by %d consumers", ErrHasDependents, g.name, n)
