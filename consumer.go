@@ -86,7 +86,15 @@ func StartAtLatest() ConsumerOption { return func(c *consumerConfig) { c.latest 
 
 // NewConsumer adds a broadcast consumer. It starts with the oldest event the
 // ring still retains for its consumers (the first event, on a ring no
-// producer has wrapped yet), unless StartAtLatest is given.
+// producer has wrapped yet), unless StartAtLatest is given. On a shared
+// ring, a name the ring already holds resumes that consumer's record.
+//
+// Errors: ErrTooManyConsumers when the consumer table is full,
+// ErrUnknownConsumer for an AfterName no consumer has,
+// ErrForeignDependency for an After of another ring, ErrClosed for an After
+// of a closed consumer (or after the ring's Close); on a shared ring,
+// ErrConsumerExists when a live consumer holds the name, ErrUntethered when
+// the record of that name was evicted, and ErrTruncated.
 func (r *Ring[E]) NewConsumer(name string, opts ...ConsumerOption) (*Consumer[E], error) {
 	var cfg consumerConfig
 	for _, o := range opts {
@@ -202,6 +210,12 @@ func (c *Consumer[E]) Name() string { return c.name }
 // every producer has closed and every event before was read; io.EOF repeats
 // on later calls. It waits for events until ctx ends or the ring halts.
 // Next while a lease is held panics: Release the lease first.
+//
+// Errors, besides ErrFlush and io.EOF: ctx's error, ErrHalted, ErrClosed
+// after the consumer's or the ring's Close; on a shared ring,
+// ErrProducerGone when every producer still open died, ErrUntethered when
+// the producers stopped waiting for this consumer, ErrUpstreamGone when a
+// consumer it follows left the ring for good, and ErrTruncated.
 func (c *Consumer[E]) Next(ctx context.Context) (*E, error) {
 	if s := c.next; s <= c.hi && c.plain { // fast path: acquired, and data up to c.hi
 		c.next, c.last = s+1, s
@@ -210,7 +224,8 @@ func (c *Consumer[E]) Next(ctx context.Context) (*E, error) {
 	return c.read(ctx, false)
 }
 
-// TryNext is Next that returns ErrEmpty at once instead of waiting.
+// TryNext is Next that returns ErrEmpty at once instead of waiting. Like a
+// Next that waits, a TryNext that finds nothing releases what was read.
 func (c *Consumer[E]) TryNext() (*E, error) { return c.read(context.Background(), true) }
 
 // Sequence is the sequence of the event Next last returned.

@@ -13,7 +13,10 @@ type CounterType struct {
 	idx  int    // index in the record's values
 }
 
-// CounterTypes lists every counter type, producers' then consumers'.
+// CounterTypes lists every tally's counter type, producers' then
+// consumers'. Ring.Counters and Participant.Counters also report each
+// participant's position, under the types producer_position and
+// consumer_position, which are not tallies and are not listed here.
 func CounterTypes() []CounterType { return append([]CounterType(nil), counterTypes...) }
 
 var counterTypes = []CounterType{

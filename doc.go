@@ -1,7 +1,9 @@
-// Package disruptor moves events between goroutines through a pre-allocated
-// ring buffer, in the manner of the LMAX Disruptor: producers claim slots,
-// fill them in place and publish them; consumers read them in sequence
-// order, in place, without copies, locks or allocations.
+// Package disruptor moves events between goroutines, and between processes
+// through shared memory, by a pre-allocated ring buffer, in the manner of
+// the LMAX Disruptor: producers claim slots, fill them in place and publish
+// them; consumers read them in sequence order, in place, without copies,
+// locks or allocations. The same *Ring[E] lives on the Go heap (New) or in
+// a file that several processes map (Create, Attach): see Shared memory.
 //
 // # Sequences and gating
 //
@@ -9,7 +11,8 @@
 // index s mod size, size being a power of two. A producer never claims a
 // slot whose previous event some consumer has not released yet: consumers
 // gate the producers. A consumer releases what it read lazily, when it has
-// read every event it saw available, so one store covers a whole batch.
+// read every event it acquired (at most a quarter of the ring at a time),
+// so one store covers a whole batch.
 //
 // # Producers
 //
@@ -49,28 +52,43 @@
 // # Graphs
 //
 // A Graph runs handlers on goroutines over a ring, stages wired by name in
-// any DAG, with panics and errors reported, graceful Shutdown and Halt.
+// any DAG, with panics (as *PanicError) and errors reported to an error
+// handler, graceful Shutdown and Halt. On a shared ring, a stage may follow
+// a consumer of another process's graph, declared with External.
 //
 // # Statistics
 //
 // Every producer and consumer keeps counters (claims, publications, holes,
 // flushes, EOFs, full-ring waits, empty polls, yields, parks, lag
-// high-water mark) that cost no atomic operation per event; Stats reads them
-// and Ring.Report prints them all.
+// high-water mark) that cost no atomic operation per event; Stats reads them,
+// Ring.Counters lists them by type (CounterTypes) and Ring.Report prints
+// them all. The metrics package exports them to Prometheus.
 //
 // # Shared memory
 //
 // Create makes a ring in a file that several processes map (a name without
 // a slash lives in /dev/shm, or the directory WithDir gives; a name with a
 // slash is a path), or opens it if a ring of the same geometry and event
-// type is there; Attach opens an existing one. Either returns the same *Ring[E] type as
-// New, with the same producers, consumers, graphs and counters, so code
-// written for one memory runs on the other. E must be fixed-size and
-// pointer-free. A consumer's position is kept in the file under its name,
-// so a consumer that comes back resumes where it was. Shared rings need
-// Linux (futexes, OFD locks, fallocate); on other systems Create and Attach
-// return an error matching errors.ErrUnsupported, and in-process rings work
-// everywhere.
+// type is there; Attach opens an existing one, and AttachContext waits for
+// its creator. Either returns the same *Ring[E] type as New, with the same
+// producers, consumers, graphs and counters, so code written for one memory
+// runs on the other. E must be fixed-size and pointer-free; its layout, not
+// its name, must match the creator's (ErrTypeMismatch). A consumer's
+// position is kept in the file under its name, so a consumer that comes
+// back (Consumer.Detach, or its process dying) resumes where it was; a
+// producer can WaitForConsumers before publishing.
+//
+// Each participant's process holds a lock on its table entry while it
+// lives, and the ring acts on the lock's release, never on a timeout alone:
+// consumers learn that their producers died (ErrProducerGone), what a dead
+// producer claimed but never published becomes holes, and a dead
+// consumer's record keeps gating until it comes back, unless WithEvictDead,
+// WithUntetherAfter or EvictConsumer says otherwise. Inspect, ListRings and
+// Observer read a ring without joining it, for tools and monitoring.
+//
+// Shared rings need Linux (futexes, OFD locks, fallocate); on other
+// systems Create and Attach return an error matching errors.ErrUnsupported,
+// and in-process rings work everywhere.
 //
 // # Shared rings whose file is truncated
 //

@@ -130,7 +130,8 @@ func (g *Graph[E]) finish() {
 // returned, or ErrHalted (possibly wrapped) if the graph was halted (by
 // Halt, by Shutdown's context ending, or by the ring's own Halt). It returns
 // nil when the graph ended normally: every stage read the EOF of every
-// producer (io.EOF is not an error here), or Shutdown completed.
+// producer (io.EOF is not an error here), or Shutdown completed. Before
+// Start, Wait and Shutdown return an error at once.
 func (g *Graph[E]) Wait() error {
 	if !g.isStarted() {
 		return errNotStarted
@@ -157,10 +158,10 @@ func (g *Graph[E]) Halt() {
 // handled every event published when Shutdown was called, then stops the
 // stages (without halting the ring: producers carry on, no longer gated by
 // the graph's consumers) and waits for the goroutines to return. It returns
-// what Wait returns. If ctx ends first, Shutdown halts the graph and returns
-// ctx.Err() without waiting further for the goroutines (Wait does). Events published after the
-// call may or may not be handled. Do not call Shutdown from a handler: it
-// would wait for itself.
+// what Wait returns. If ctx ends first, Shutdown halts the graph and
+// returns ctx.Err() without waiting further for the goroutines (Wait
+// does). Events published after the call may or may not be handled. Do not
+// call Shutdown from a handler: it would wait for itself.
 //
 // In multi-producer mode, "published" is the run of published sequences
 // the consumers can see: events published after a slot that is claimed but

@@ -36,10 +36,13 @@ type Observer[E any] struct {
 }
 
 // NewObserver starts an observer at the next event to be published (latest)
-// or at the oldest one safe to read.
+// or at the oldest one safe to read. Observers read shared rings only: on
+// an in-process ring NewObserver returns ErrNotSupported (use a consumer).
+// After the ring's Close it returns ErrClosed, and ErrTruncated once the
+// ring's file was truncated.
 func (r *Ring[E]) NewObserver(latest bool) (*Observer[E], error) {
 	if r.sh == nil {
-		return nil, fmt.Errorf("disruptor: observers read shared rings; an in-process ring's readers are consumers")
+		return nil, fmt.Errorf("%w: observers read shared rings; an in-process ring's readers are consumers", ErrNotSupported)
 	}
 	if err := r.sh.usable(); err != nil {
 		return nil, err
@@ -54,8 +57,10 @@ func (r *Ring[E]) NewObserver(latest bool) (*Observer[E], error) {
 // Next waits for the next event and copies it into dst, returning its
 // sequence. It returns ErrLapped if the producers overtook the observer
 // (the observer moves on to the oldest safe event), ErrFlush at a flush
-// marker, and io.EOF after an EOF from every producer. After the ring's
-// Close it returns ErrClosed, and ErrTruncated once its file was truncated.
+// marker, and io.EOF after an EOF from every producer. It waits until ctx
+// ends (returning ctx's error) or the ring halts (ErrHalted). After the
+// ring's Close it returns ErrClosed, and ErrTruncated once its file was
+// truncated.
 func (o *Observer[E]) Next(ctx context.Context, dst *E) (int64, error) {
 	e := &o.r.eng
 	for {

@@ -57,6 +57,12 @@ const claimShut = math.MinInt64
 // NewProducer adds a producer. In single-producer mode (the default) only one
 // may be made; see WithMultiProducer. Make every producer before the first
 // one closes: consumers see EOF after one Close from each producer made.
+//
+// Errors: ErrSingleProducer for a second producer in single-producer mode
+// (on a shared ring: while the first one's process lives), ErrClosed after
+// the ring's Close; on a shared ring, ErrTooManyProducers when the producer
+// table is full, and ErrTruncated. A shared ring's producer takes over the
+// entry of a dead producer, preferably one of the same name.
 func (r *Ring[E]) NewProducer(name string) (*Producer[E], error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -111,6 +117,10 @@ func (p *Producer[E]) Name() string { return p.name }
 // halts. The event holds whatever was last published there. A claim while
 // the previous one is neither published nor skipped panics, as do Publish
 // and Skip without a claim: they are errors in the caller's sequencing.
+//
+// Errors: ctx's error when it ends first, ErrHalted once the ring halted,
+// ErrClosed after the producer's or the ring's Close, and, on a shared
+// ring, ErrTruncated once its file was truncated.
 func (p *Producer[E]) Claim(ctx context.Context) (*E, error) {
 	if s := p.next; s <= p.limit { // fast path: single mode, room known
 		p.next, p.lo, p.limit, p.held = s+1, s, claimShut, true
@@ -139,7 +149,8 @@ func (p *Producer[E]) TryClaim() (*E, error) {
 }
 
 // ClaimN reserves n consecutive slots, published together by one Publish.
-// n may not exceed the ring's size.
+// An n below 1 or above the ring's size gives ErrTooLarge; otherwise its
+// errors are Claim's.
 func (p *Producer[E]) ClaimN(ctx context.Context, n int) (Batch[E], error) {
 	if err := p.claim(ctx, n, false); err != nil {
 		return Batch[E]{}, err
@@ -340,7 +351,8 @@ func (p *Producer[E]) marker(ctx context.Context, kind uint32, counter int) erro
 }
 
 // Flush publishes a flush marker: consumers' Next returns ErrFlush there,
-// and batch handlers see the event before it as the end of a batch.
+// and batch handlers see the event before it as the end of a batch. It
+// takes a slot, waiting for room as Claim does, with Claim's errors.
 func (p *Producer[E]) Flush(ctx context.Context) error { return p.marker(ctx, kindFlush, pFlushes) }
 
 // Close publishes this producer's EOF marker. Consumers return io.EOF once

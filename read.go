@@ -13,11 +13,15 @@ import (
 // consumer acquired, and on the last event before a flush.
 type Handler[E any] func(ev *E, seq int64, endOfBatch bool) error
 
-// Batch waits for events, then hands every available event to fn in order,
-// and releases them. It returns how many events fn was given. A flush or EOF
-// marker ends the batch (fn saw endOfBatch before it). After the final EOF, Batch
+// Batch waits for events, then hands the available events to fn in order,
+// and releases them: at most a quarter of the ring's size (plus one) per
+// call, so that producers get room back from a long backlog, and one event
+// for a work group member. It returns how many events fn was given. A flush
+// or EOF marker ends the batch (fn saw endOfBatch before it); where a flush
+// marker comes first, Batch returns 0 and nil. After the final EOF, Batch
 // returns io.EOF. If fn returns an error, Batch stops there and returns it:
-// the failed event counts as consumed. Batch while a lease is held panics.
+// the failed event counts as consumed. Its other errors are Next's. Batch
+// while a lease is held panics.
 func (c *Consumer[E]) Batch(ctx context.Context, fn Handler[E]) (n int, err error) {
 	if c.leased {
 		panic("disruptor: Batch while a lease is held")
@@ -169,12 +173,13 @@ type Lease[E any] struct {
 	events int
 }
 
-// Lease waits for events and leases up to max of them (at least one slot).
-// A lease holds data only: holes are passed over, and a lease ends before a
-// flush or EOF marker (the next call returns ErrFlush or io.EOF there).
-// Work group members cannot lease: Lease returns ErrNotSupported (members
-// take one event at a time: use Next or Batch). A max below one gives
-// ErrInvalidLease. Lease while a lease is held panics: Release it first.
+// Lease waits for events and leases up to max of them (at least one slot;
+// at most what one Batch would hand out). A lease holds data only: holes
+// are passed over, and a lease ends before a flush or EOF marker (the next
+// call returns ErrFlush or io.EOF there). Work group members cannot lease:
+// Lease returns ErrNotSupported (members take one event at a time: use Next
+// or Batch). A max below one gives ErrInvalidLease. Its other errors are
+// Next's. Lease while a lease is held panics: Release it first.
 func (c *Consumer[E]) Lease(ctx context.Context, max int) (Lease[E], error) {
 	switch {
 	case c.leased:

@@ -61,8 +61,9 @@ func WithMaxConsumers(n int) Option { return func(c *config) { c.maxConsumers = 
 func WithCounters(on bool) Option { return func(c *config) { c.noCounts = !on } }
 
 // New makes a ring of size slots, size a power of two of at least 2. All
-// memory is allocated here; moving events allocates nothing. A size whose
-// memory the machine does not have is refused with ErrInvalidSize.
+// memory is allocated here; moving events allocates nothing. Another size,
+// or a size whose memory the machine does not have, is refused with
+// ErrInvalidSize; WithMaxConsumers below 1 is refused too.
 func New[E any](size int, opts ...Option) (*Ring[E], error) {
 	cfg := newConfig(opts)
 	if err := checkSize(size); err != nil {

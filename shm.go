@@ -142,10 +142,12 @@ func sharedParams[E any](size int, cfg *config) (layout.Params, error) {
 // way down; the type's own name and package may differ) and reports each
 // mismatch with its own error: ErrNotInitialized (retry: the creator is
 // still at work), ErrBadMagic, ErrIncompatibleVersion, ErrForeignEndian,
-// ErrCorrupt, ErrTypeMismatch, ErrNotShareable. A path
-// that is not a regular file (a FIFO, a device, a socket, a directory, or a
-// symbolic link, which is never followed) gives ErrNotRing and is not
-// opened.
+// ErrCorrupt, ErrTypeMismatch, ErrNotShareable, and ErrForeignOwner for a
+// file another user owns. A path that is not a regular file (a FIFO, a
+// device, a socket, a directory, or a symbolic link, which is never
+// followed) gives ErrNotRing and is not opened; a missing file gives an
+// error matching fs.ErrNotExist (AttachContext waits for it). Off Linux,
+// Attach returns an error matching errors.ErrUnsupported.
 func Attach[E any](name string, opts ...Option) (*Ring[E], error) {
 	if !sharedSupported {
 		return nil, fmt.Errorf("disruptor: shared rings: %w", errNoShared)
@@ -366,9 +368,10 @@ func (r *Ring[E]) Path() string {
 // into the mapping: the ring's, its producers' and its consumers' methods
 // return ErrClosed (Publish without a claim still panics), and Stats keep
 // the last values. Events, batches and leases obtained before Close point
-// into the mapping and must not be used after it. Call it only when no goroutine uses the ring's
-// producers or consumers any more. For an in-process ring Close does
-// nothing. Close is idempotent.
+// into the mapping and must not be used after it. Call it only when no
+// goroutine uses the ring's producers or consumers any more. For an
+// in-process ring Close does nothing. Close is idempotent; its error is
+// the file system's, from unmapping and closing the file.
 func (r *Ring[E]) Close() error {
 	if r.sh == nil {
 		return nil
@@ -387,8 +390,11 @@ func (r *Ring[E]) Close() error {
 	return r.sh.close()
 }
 
-// Remove deletes the ring file under name. Processes that have it mapped
-// keep using it until they close it.
+// Remove deletes the file under name (see RingPath). Processes that have it
+// mapped keep using it until they close it. Remove does not look inside:
+// it deletes whatever file is there, ring or not (`disruptor rm` refuses a
+// file that does not begin with a ring header), and a missing file gives an
+// error matching fs.ErrNotExist.
 func Remove(name string, opts ...Option) error {
 	return os.Remove(RingPath(name, opts...))
 }

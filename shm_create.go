@@ -32,6 +32,14 @@ import (
 // untouched and gives ErrNotRing: a FIFO, a device, a socket, a directory,
 // a symbolic link (never followed), or a file holding something else.
 // E must be fixed-size and pointer-free.
+//
+// Errors, besides ErrNotRing: ErrInvalidSize for a size that is not a power
+// of two of at least 2; ErrNotShareable for an E that holds pointers or is
+// not fixed-size; ErrGeometryMismatch or ErrTypeMismatch for a ring already
+// there of another size, producer mode or event type; Attach's errors for
+// a ring already there that does not validate; the file system's error
+// (ENOSPC, say) when the space cannot be reserved; off Linux, an error
+// matching errors.ErrUnsupported.
 func Create[E any](name string, size int, opts ...Option) (*Ring[E], error) {
 	if !sharedSupported {
 		return nil, fmt.Errorf("disruptor: shared rings: %w", errNoShared)

@@ -44,7 +44,8 @@ var ErrConsumerLive = errors.New("disruptor: consumer is live")
 // overwritten. Events it acquired before it stopped may still be read
 // until that wait: at most a quarter of the ring.
 //
-// A name no consumer of the ring has gives ErrUnknownConsumer.
+// A name no consumer of the ring has gives ErrUnknownConsumer. The file is
+// opened and validated as Inspect does, with its errors.
 func EvictConsumer(ring, consumer string, force bool, opts ...Option) (string, error) {
 	path := RingPath(ring, opts...)
 	sh, err := openFile(path)

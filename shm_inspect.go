@@ -238,9 +238,9 @@ func (sh *shared) consumerState(i int, now time.Time) string {
 	return st
 }
 
-// ListRings returns the paths of the ring files in dir (default /dev/shm):
-// the files that begin with a ring header. Files it cannot read are left
-// out.
+// ListRings returns the paths of the ring files in dir (default /dev/shm),
+// sorted by name: the files that begin with a ring header. Files it cannot
+// read are left out; the error is that of reading dir.
 func ListRings(dir string) ([]string, error) {
 	if dir == "" {
 		dir = defaultDir

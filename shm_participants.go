@@ -338,7 +338,10 @@ func (r *Ring[E]) evictDead() {
 }
 
 // WaitForConsumers waits until the ring has at least n registered consumers
-// (in any process), ctx ends, or the ring halts.
+// (in any process), ctx ends, or the ring halts. It returns nil once they
+// are there; an error wrapping ctx's error (and saying how many there are)
+// when ctx ends first; ErrHalted when the ring halts; on a shared ring,
+// ErrClosed after the ring's Close and ErrTruncated.
 func (r *Ring[E]) WaitForConsumers(ctx context.Context, n int) error {
 	t := time.NewTicker(time.Millisecond)
 	defer t.Stop()

@@ -214,7 +214,8 @@ func consumerStats(name string, r *counterRecord) ConsumerStats {
 // consumers, in the manner of Varon-T's queue report.
 //
 // For a shared ring the report covers every process's participants, as
-// the ring's tables record them.
+// the ring's tables record them, and fails with ErrClosed after the
+// ring's Close or ErrTruncated; otherwise the error is w's.
 func (r *Ring[E]) Report(w io.Writer) error {
 	if r.sh != nil {
 		if err := r.sh.usable(); err != nil {

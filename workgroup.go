@@ -63,7 +63,9 @@ type WorkGroup[E any] struct {
 	end  atomic.Int64 // once done: the final EOF marker's sequence
 }
 
-// NewWorkGroup adds a group of n members. Options are those of NewConsumer.
+// NewWorkGroup adds a group of n members, n at least 1. Options and errors
+// are those of NewConsumer; each member takes an entry of the consumer
+// table.
 func (r *Ring[E]) NewWorkGroup(name string, n int, opts ...ConsumerOption) (*WorkGroup[E], error) {
 	if n < 1 {
 		return nil, fmt.Errorf("disruptor: work group %q needs at least one member, not %d", name, n)
@@ -140,7 +142,8 @@ func (g *WorkGroup[E]) isClosed() bool {
 	return false
 }
 
-// Close closes every member. A group that others follow cannot close.
+// Close closes every member. A group that others follow cannot close:
+// ErrHasDependents.
 func (g *WorkGroup[E]) Close() error {
 	if n := g.dependents.Load(); n > 0 {
 		return fmt.Errorf("%w: group %q is followed by %d consumers", ErrHasDependents, g.name, n)

@@ -136,3 +136,17 @@ func ExampleLatency() {
 	// disruptor_latency_seconds_count{participant="journal",ring="orders"} 3
 	// median 1.5µs
 }
+
+// MetricName maps a counter type to the metric it is exported as: tallies
+// end in _total, with the unit first; gauges keep their name.
+func ExampleMetricName() {
+	for _, t := range dr.CounterTypes()[:3] {
+		fmt.Println(t.Name, "->", metrics.MetricName(t.Name))
+	}
+	fmt.Println("consumer_lag_max ->", metrics.MetricName("consumer_lag_max"))
+	// Output:
+	// events_published -> disruptor_published_events_total
+	// bytes_published -> disruptor_published_bytes_total
+	// producer_full_events -> disruptor_producer_full_claims_total
+	// consumer_lag_max -> disruptor_consumer_lag_max
+}

@@ -20,8 +20,8 @@
 // disruptor_ring_capacity (slots) and disruptor_ring_info{ring, type,
 // mode, size} 1 (the event type, "single" or "multi" producer mode, the
 // size). FileCollector adds disruptor_participant_up (with a state label:
-// live, stalled, detached, dead, evicted, closed) and
-// disruptor_consumer_heartbeat_age_seconds per participant, and per ring
+// live, stalled, detached, dead, evicted, closed) per participant,
+// disruptor_consumer_heartbeat_age_seconds per consumer, and per ring
 // disruptor_ring_up and disruptor_ring_scrape_errors_total: a ring that
 // cannot be read is counted, never a failed scrape. The names pass
 // client_golang's promlint, and served with

@@ -85,10 +85,9 @@ With -json, bench prints one JSON object per measurement and line, with
 fields scenario, transport ("inproc" or "shm"; channel and floor rows are
 always "inproc"), impl ("disruptor", "channel" or "floor"), events, runs,
 ns_per_event, events_per_sec, allocs_per_event, ring, busy (-busy's N),
-wait and counters
-(disruptor rows), ratio_to_channel (disruptor rows), ratio_to_floor
-(disruptor rows of scenarios with a floor: ns_per_event over the floor's),
-and p50_ns, p99_ns, p999_ns (latency scenarios).`)
+wait and counters (disruptor rows), ratio_to_channel (disruptor rows),
+ratio_to_floor (disruptor rows of scenarios with a floor: ns_per_event over
+the floor's), and p50_ns, p99_ns, p999_ns (latency scenarios).`)
 	return b.String()
 }
 
