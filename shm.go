@@ -389,12 +389,3 @@ func (r *Ring[E]) Close() error {
 	r.unhook()
 	return r.sh.close()
 }
-
-// Remove deletes the file under name (see RingPath). Processes that have it
-// mapped keep using it until they close it. Remove does not look inside:
-// it deletes whatever file is there, ring or not (`disruptor rm` refuses a
-// file that does not begin with a ring header), and a missing file gives an
-// error matching fs.ErrNotExist.
-func Remove(name string, opts ...Option) error {
-	return os.Remove(RingPath(name, opts...))
-}

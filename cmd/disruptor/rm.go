@@ -5,12 +5,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 
 	dr "github.com/disruptor-go/disruptor"
-	"github.com/disruptor-go/disruptor/internal/layout"
 )
 
 func rmCommand() *command {
@@ -85,37 +83,18 @@ func rmSetup(fs *flag.FlagSet) func(context.Context, *stdio, []string) error {
 }
 
 // removeRing removes the ring file at path; unless force, only if it is
-// one.
+// one (disruptor.Remove).
 func removeRing(path string, force bool) error {
-	if force {
-		err := os.Remove(path)
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil
+	if !force {
+		err := dr.Remove(path)
+		if errors.Is(err, dr.ErrNotRing) {
+			return fmt.Errorf("%w; use -f to remove it anyway", err)
 		}
 		return err
 	}
-	fi, err := os.Lstat(path)
-	if err != nil {
-		return err
+	err := os.Remove(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
 	}
-	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("%s: not a ring file (a %v); use -f to remove it anyway", path, fi.Mode().Type())
-	}
-	if !isRing(path) {
-		return fmt.Errorf("%s: not a ring file (no ring header); use -f to remove it anyway", path)
-	}
-	return os.Remove(path)
-}
-
-// isRing reports whether the file at path begins with a ring header's
-// magic.
-func isRing(path string) bool {
-	f, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	b := make([]byte, len(layout.Magic))
-	_, err = io.ReadFull(f, b)
-	return err == nil && string(b) == layout.Magic
+	return err
 }

@@ -206,7 +206,7 @@ func TestInspectLsRm(t *testing.T) {
 	}
 	disruptor(t, "ls", "-dir", dir).expect(t, 0, "  consumer  c1 ", "")
 
-	disruptor(t, "rm", junk, ring+"-nope").expect(t, 1, "", "junk: not a ring file (no ring header); use -f")
+	disruptor(t, "rm", junk, ring+"-nope").expect(t, 1, "", "junk: disruptor: path holds something that is not a ring: 22 bytes of something else")
 	disruptor(t, "rm", "-dir", dir, "r1").expect(t, 0, "", "")
 	disruptor(t, "rm", "-f", junk, ring+"-nope").expect(t, 0, "", "")
 	if ents, _ := os.ReadDir(dir); len(ents) != 0 {

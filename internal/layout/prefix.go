@@ -29,3 +29,9 @@ func IsBlankHeader(b []byte, fileSize int64) bool {
 	return len(b) >= HeaderSize && fileSize%PageSize == 0 &&
 		!slices.ContainsFunc(b[:HeaderSize], func(c byte) bool { return c != 0 })
 }
+
+// HasMagic reports whether b, the first bytes of a file, begin with Magic:
+// a ring file of any layout version.
+func HasMagic(b []byte) bool {
+	return len(b) >= offMagic+len(Magic) && string(b[offMagic:offMagic+len(Magic)]) == Magic
+}
