@@ -194,7 +194,7 @@ func ExamplePanicError() {
 	// stage: divide
 	// value: runtime error: integer divide by zero
 	// has a stack: true
-	// disruptor: stage "divide" at sequence 1: disruptor: handler "divide" panicked: runtime error: integer divide by zero
+	// disruptor: stage "divide" at sequence 1: handler "divide" panicked: runtime error: integer divide by zero
 }
 
 // A lease hands out its events as at most two plain slices: the second

@@ -125,8 +125,22 @@ func NewGraph[E any](r *Ring[E], opts ...GraphOption) *Graph[E] {
 }
 
 func defaultErrorHandler(stage string, seq int64, err error) error {
-	return fmt.Errorf("disruptor: stage %q at sequence %d: %w", stage, seq, err)
+	return &stageError{stage: stage, seq: seq, err: err}
 }
+
+// stageError is the default handler's error: the stage and sequence, then
+// the handler's error (without a second "disruptor: " of its own).
+type stageError struct {
+	stage string
+	seq   int64
+	err   error
+}
+
+func (e *stageError) Error() string {
+	return fmt.Sprintf("disruptor: stage %q at sequence %d: %s", e.stage, e.seq, strings.TrimPrefix(e.err.Error(), "disruptor: "))
+}
+
+func (e *stageError) Unwrap() error { return e.err }
 
 // Handle adds a broadcast stage: h runs on one goroutine for every event, in
 // sequence order, after every stage named in after has handled it. Names
