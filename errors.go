@@ -100,10 +100,6 @@ var (
 	// producers stopped waiting for (see WithUntetherAfter or EvictConsumer):
 	// the events it had not released may have been overwritten.
 	ErrUntethered = errors.New("disruptor: consumer was left behind")
-
-	// ErrStalled marks a shared-ring participant whose process is alive but
-	// whose heartbeat stopped for longer than the stall threshold.
-	ErrStalled = errors.New("disruptor: participant stalled")
 )
 
 // Errors of attaching a shared ring: each names one way a file can fail
