@@ -152,6 +152,15 @@ func (p *Producer[E]) TryClaim() (*E, error) {
 // An n below 1 or above the ring's size gives ErrTooLarge; otherwise its
 // errors are Claim's.
 func (p *Producer[E]) ClaimN(ctx context.Context, n int) (Batch[E], error) {
+	if s, k := p.next, int64(n); k >= 1 && k <= p.size && s+k-1 <= p.limit { // fast path: single mode, room known
+		p.next, p.lo, p.hi, p.limit, p.held = s+k, s, s+k-1, claimShut, true
+		p.slowClaims++ // tallied as the slow path does (see fold): a claim, not k
+		p.slowSeqs += k
+		if k > 1 {
+			p.t.v[pBatches]++
+		}
+		return newBatch(p.slots, p.mask, s, n), nil
+	}
 	if err := p.claim(ctx, n, false); err != nil {
 		return Batch[E]{}, err
 	}

@@ -290,3 +290,60 @@ func TestZeroAllocs(t *testing.T) {
 		}
 	}
 }
+
+// TestStatsClaimMix: claims of one and of many slots, through the fast
+// paths and the slow ones, on both modes, count as one claim each; batches
+// count the claims of many; published counts the events.
+func TestStatsClaimMix(t *testing.T) {
+	for _, multi := range []bool{false, true} {
+		t.Run(fmt.Sprint("multi=", multi), func(t *testing.T) {
+			var opts []Option
+			if multi {
+				opts = append(opts, WithMultiProducer())
+			}
+			r, err := New[int](64, opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := watch(t, testDeadline(), r)
+			c, _ := r.NewConsumer("c")
+			p, _ := r.NewProducer("p")
+			for range 3 {
+				ev, err := p.Claim(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				*ev = 1
+				p.Publish()
+			}
+			for range 5 {
+				b, err := p.ClaimN(ctx, 4)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i := range b.Len() {
+					*b.At(i) = 2
+				}
+				p.Publish()
+			}
+			b, err := p.TryClaimN(1) // a claim of one through ClaimN's form: no batch
+			if err != nil {
+				t.Fatal(err)
+			}
+			*b.At(0) = 3
+			p.Publish()
+			if err := p.Close(); err != nil {
+				t.Fatal(err)
+			}
+			for range 24 {
+				if _, err := c.Next(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			st := p.Stats()
+			if st.Claims != 10 || st.Batches != 5 || st.Published != 24 { // Close claims its EOF marker
+				t.Fatalf("claims %d, batches %d, published %d; want 10, 5, 24", st.Claims, st.Batches, st.Published)
+			}
+		})
+	}
+}
