@@ -266,8 +266,9 @@ func (e *engine) published(next int64) int64 {
 	if !e.multi {
 		return hi
 	}
+	avail, mask := e.avail, e.mask // locals: the loop does not reload them after each atomic load
 	for s := next; s <= hi; s++ {
-		if e.avail[s&e.mask].Load() != s {
+		if avail[s&mask].Load() != s {
 			return s - 1
 		}
 	}
