@@ -10,28 +10,28 @@ import (
 // detail naming the field and the values found; match with errors.Is.
 var (
 	// ErrInvalidParams: Plan was given parameters outside the limits.
-	ErrInvalidParams = errors.New("layout: invalid ring parameters")
+	ErrInvalidParams = errors.New("disruptor: invalid ring parameters")
 	// ErrNotInitialized: the file is blank, too short, or its creator has
 	// not yet stored StateReady. Retrying may succeed; a file that stays
 	// so belonged to a creator that died.
-	ErrNotInitialized = errors.New("layout: ring file not initialized")
+	ErrNotInitialized = errors.New("disruptor: ring file not initialized")
 	// ErrBadMagic: the file is not a ring file.
-	ErrBadMagic = errors.New("layout: not a ring file (bad magic)")
+	ErrBadMagic = errors.New("disruptor: not a ring file (bad magic)")
 	// ErrIncompatibleVersion: the file has another layout version.
-	ErrIncompatibleVersion = errors.New("layout: incompatible layout version")
+	ErrIncompatibleVersion = errors.New("disruptor: incompatible layout version")
 	// ErrForeignEndian: the file was created on a machine of the other
 	// byte order; its words cannot be shared with this one.
-	ErrForeignEndian = errors.New("layout: ring file has foreign byte order")
+	ErrForeignEndian = errors.New("disruptor: ring file has foreign byte order")
 	// ErrCorrupt: a checksum mismatch, or fields that no creator writes:
 	// out-of-range parameters, regions inconsistent, overlapping,
 	// misaligned or beyond the end of the file.
-	ErrCorrupt = errors.New("layout: ring file corrupt")
+	ErrCorrupt = errors.New("disruptor: ring file corrupt")
 	// ErrGeometryMismatch: a valid file with other parameters than the
 	// caller expected.
-	ErrGeometryMismatch = errors.New("layout: ring geometry mismatch")
+	ErrGeometryMismatch = errors.New("disruptor: ring geometry mismatch")
 	// ErrTypeMismatch: a valid file holding another event type than the
 	// caller's.
-	ErrTypeMismatch = errors.New("layout: event type mismatch")
+	ErrTypeMismatch = errors.New("disruptor: event type mismatch")
 )
 
 // CheckGeometry compares the file's parameters, all but the event type,
