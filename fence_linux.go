@@ -1,6 +1,10 @@
 package disruptor
 
-import "golang.org/x/sys/unix"
+import (
+	"sync"
+
+	"golang.org/x/sys/unix"
+)
 
 const (
 	membarrierGlobalExpedited          = 1 << 1
@@ -9,10 +13,12 @@ const (
 	membarrierRegisterPrivateExpedited = 1 << 4
 )
 
-// relaxedOK is decided once, at package initialisation: publishers may use
-// release stores when the platform has a cheaper release store and the
-// kernel offers the process-wide barrier that parking needs with them.
-var relaxedOK = haveReleaseStore && registerBarrier()
+// relaxedOK is decided once, when the first in-process ring is made (not at
+// package initialisation: a program that imports the package and makes no
+// ring makes no system call): publishers may use release stores when the
+// platform has a cheaper release store and the kernel offers the
+// process-wide barrier that parking needs with them.
+var relaxedOK = sync.OnceValue(func() bool { return haveReleaseStore && registerBarrier() })
 
 func registerBarrier() bool {
 	_, _, e := unix.Syscall(unix.SYS_MEMBARRIER, membarrierRegisterPrivateExpedited, 0, 0)
