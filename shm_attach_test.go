@@ -1,3 +1,5 @@
+//go:build linux
+
 package disruptor
 
 // Hostile and mistaken ring files: every way Attach (and Inspect, and

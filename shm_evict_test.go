@@ -1,3 +1,5 @@
+//go:build linux
+
 package disruptor
 
 // Stalled consumers and their eviction, across processes; Inspect of a

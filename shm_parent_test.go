@@ -260,7 +260,7 @@ func (x *xt) child(name string, spec helperSpec) *xchild {
 	js, _ := json.Marshal(spec)
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
 	cmd.Env = append(os.Environ(), envShmHelper+"="+string(js))
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = childAttr()
 	c := &xchild{x: x, name: name, spec: spec, cmd: cmd, note: make(chan struct{}, 1), done: make(chan struct{})}
 	var err error
 	if c.in, err = cmd.StdinPipe(); err != nil {

@@ -1,3 +1,5 @@
+//go:build linux
+
 package disruptor
 
 // Consumers that leave and come back across processes: a consumer process
