@@ -108,11 +108,21 @@ func TestBridgeRestart(t *testing.T) {
 	go func() { errs <- checkRing(ctx, pl.b, pl.reader, 3000, 100) }()
 	for round := 0; ; round++ {
 		rctx, stop := context.WithTimeout(ctx, time.Duration(10+round%7*5)*time.Millisecond)
-		out, err := NewOut(rctx, pl.a, cfg)
+		// Handles of their own, closed after each round as if their
+		// process had ended.
+		a, err := disruptor.Attach[tev](pl.a.Path())
 		if err != nil {
 			t.Fatal(err)
 		}
-		in, err := NewIn(rctx, pl.b, cfg)
+		b, err := disruptor.Attach[tev](pl.b.Path())
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := NewOut(rctx, a, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, err := NewIn(rctx, b, cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -122,12 +132,15 @@ func TestBridgeRestart(t *testing.T) {
 		e1, e2 := <-done, <-done
 		stop()
 		out.Close()
+		a.Close()
+		b.Close()
 		for _, err := range []error{e1, e2} {
 			if err != nil && !errors.Is(err, context.DeadlineExceeded) {
 				t.Fatalf("round %d: %v", round, err)
 			}
 		}
 		if e1 == nil && e2 == nil {
+			t.Logf("%d rounds", round+1)
 			if round < 3 {
 				t.Errorf("done after %d rounds: the test restarted too little", round+1)
 			}
