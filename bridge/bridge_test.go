@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"testing"
@@ -18,6 +19,8 @@ type pipeline struct {
 	a, b   *disruptor.Ring[tev]
 	reader *disruptor.Consumer[tev]
 	ringID string
+	// ackTimeout is Out's AckTimeout (2s if zero).
+	ackTimeout time.Duration
 }
 
 func newPipeline(t *testing.T, srv *jsServer, sizeA, sizeB int) *pipeline {
@@ -43,7 +46,7 @@ func newPipeline(t *testing.T, srv *jsServer, sizeA, sizeB int) *pipeline {
 }
 
 func (pl *pipeline) cfg() Config {
-	return Config{JS: pl.js, Stream: "FRAMES", FrameEvents: 64, Window: 8, AckTimeout: 2 * time.Second}
+	return Config{JS: pl.js, Stream: "FRAMES", FrameEvents: 64, Window: 8, AckTimeout: cmp.Or(pl.ackTimeout, 2*time.Second)}
 }
 
 // run carries n events through the pipeline; mid, if set, runs once the

@@ -250,8 +250,7 @@ func (o *Out[E]) publish(f *frame) error {
 	p.fut = fut
 	o.expect++
 	o.win = append(o.win, p)
-	o.st.framesIn.Add(1)
-	o.st.eventsIn.Add(int64(f.events))
+	o.gauge()
 	return nil
 }
 
@@ -297,13 +296,25 @@ func (o *Out[E]) acked(f *frame, seq uint64) {
 	if f.marker == MarkerEOF {
 		o.done = true
 	}
-	o.st.framesIn.Add(-1)
-	o.st.eventsIn.Add(-int64(f.events))
+	o.gauge()
 	o.st.frames.Add(1)
 	o.st.events.Add(int64(f.events))
 	o.st.ackedSeq.Store(seq)
 	o.st.ringSeq.Store(f.last)
 	o.free = append(o.free, f)
+}
+
+// gauge counts what is in flight.
+func (o *Out[E]) gauge() {
+	var frames, events int64
+	for _, p := range o.win {
+		if p.fut != nil {
+			frames++
+			events += int64(p.f.events)
+		}
+	}
+	o.st.framesIn.Store(frames)
+	o.st.eventsIn.Store(events)
 }
 
 // resync reads the stream's tail and sends again what it lacks, retrying
@@ -324,8 +335,6 @@ func (o *Out[E]) resync(ctx context.Context) error {
 }
 
 func (o *Out[E]) tryResync(ctx context.Context) error {
-	o.st.framesIn.Store(0)
-	o.st.eventsIn.Store(0)
 	info, err := o.stream.Info(ctx)
 	if err != nil {
 		return fmt.Errorf("%w: stream info: %v", errResync, err)
@@ -372,6 +381,7 @@ func (o *Out[E]) tryResync(ctx context.Context) error {
 	}
 	pending := append([]inflight(nil), keep...)
 	o.win = o.win[:0]
+	o.gauge()
 	if has && tail > o.sent { // after a restart: the stream is ahead of the consumer
 		o.skip = max(o.skip, tail)
 		o.sent = tail
