@@ -129,31 +129,38 @@ func produce(ctx context.Context, r *disruptor.Ring[tev], from, n, flushEvery in
 // 0..n-1 exactly once, in order, with a flush right after every
 // flushEvery-th one.
 func checkRing(ctx context.Context, r *disruptor.Ring[tev], c *disruptor.Consumer[tev], n, flushEvery int64) error {
+	_, err := readRing(ctx, c, func() int64 { return n }, flushEvery)
+	return err
+}
+
+// readRing is checkRing for a count known only at the EOF (want's result
+// then); it returns how many events it read.
+func readRing(ctx context.Context, c *disruptor.Consumer[tev], want func() int64, flushEvery int64) (int64, error) {
 	next, flushes := int64(0), int64(0)
 	for {
 		ev, err := c.Next(ctx)
 		switch {
 		case err == nil:
 			if ev.N != next || ev.Sum != tsum(ev.N) {
-				return fmt.Errorf("ring sequence %d: event %d (sum %#x), want %d", c.Sequence(), ev.N, ev.Sum, next)
+				return next, fmt.Errorf("ring sequence %d: event %d (sum %#x), want %d", c.Sequence(), ev.N, ev.Sum, next)
 			}
 			next++
 		case errors.Is(err, disruptor.ErrFlush):
 			if next%flushEvery != 0 || next == 0 {
-				return fmt.Errorf("a flush after event %d, want one after every %d", next-1, flushEvery)
+				return next, fmt.Errorf("a flush after event %d, want one after every %d", next-1, flushEvery)
 			}
 			if flushes++; flushes != next/flushEvery {
-				return fmt.Errorf("flush %d after event %d: a flush twice", flushes, next-1)
+				return next, fmt.Errorf("flush %d after event %d: a flush twice", flushes, next-1)
 			}
 		case err == io.EOF:
-			if next != n || flushes != n/flushEvery {
-				return fmt.Errorf("EOF after %d events and %d flushes, want %d and %d", next, flushes, n, n/flushEvery)
+			if n := want(); next != n || flushes != n/flushEvery {
+				return next, fmt.Errorf("EOF after %d events and %d flushes, want %d and %d", next, flushes, n, n/flushEvery)
 			}
-			return nil
+			return next, nil
 		case errors.Is(err, disruptor.ErrProducerGone):
 			time.Sleep(5 * time.Millisecond) // the bridge's process died: another comes
 		default:
-			return fmt.Errorf("after event %d: %w", next-1, err)
+			return next, fmt.Errorf("after event %d: %w", next-1, err)
 		}
 	}
 }
