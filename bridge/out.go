@@ -51,6 +51,7 @@ type Out[E any] struct {
 	done     bool   // the EOF frame was acknowledged
 	eof      bool   // the ring's EOF was read: nothing more to read
 	started  bool   // the first resync happened
+	idle     *time.Timer
 
 	st counters
 }
@@ -174,7 +175,13 @@ func (o *Out[E]) step(ctx context.Context) error {
 				break // send what there is
 			}
 			if len(o.win) > 0 {
-				return o.awaitOne(ctx) // the ring is idle: retire what was sent
+				// The ring is idle: retire what was sent, looking at the
+				// ring again every idlePoll (acknowledgements and events
+				// cannot be waited for at once).
+				if err := o.pollAck(ctx); err != nil {
+					return err
+				}
+				continue
 			}
 			ev, err = o.c.Next(ctx)
 		}
@@ -254,6 +261,40 @@ func (o *Out[E]) publish(f *frame) error {
 	return nil
 }
 
+// idlePoll is how long an idle Out waits for an acknowledgement before it
+// looks at the ring again.
+const idlePoll = 100 * time.Microsecond
+
+// pollAck retires the frames whose acknowledgements arrive within
+// idlePoll.
+func (o *Out[E]) pollAck(ctx context.Context) error {
+	if o.idle == nil {
+		o.idle = time.NewTimer(idlePoll)
+	} else {
+		o.idle.Reset(idlePoll)
+	}
+	defer o.idle.Stop()
+	for len(o.win) > 0 {
+		p := o.win[0]
+		if p.fut == nil {
+			return errResync
+		}
+		select {
+		case ack := <-p.fut.Ok():
+			if err := o.settle(p, ack); err != nil {
+				return err
+			}
+		case err := <-p.fut.Err():
+			return o.failed(p, err)
+		case <-o.idle.C:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
 // awaitOne waits for the oldest frame's acknowledgement and releases its
 // slots.
 func (o *Out[E]) awaitOne(ctx context.Context) error {
@@ -265,24 +306,34 @@ func (o *Out[E]) awaitOne(ctx context.Context) error {
 	defer t.Stop()
 	select {
 	case ack := <-p.fut.Ok():
-		if ack.Duplicate { // sent again after a resync, but an earlier send landed after it read the tail
-			return fmt.Errorf("%w: frame %d..%d is in the stream already (sequence %d)", errResync, p.f.first, p.f.last, ack.Sequence)
-		}
-		if ack.Sequence != p.expect+1 || ack.Stream != o.cfg.Stream {
-			return fmt.Errorf("%w: frame %d..%d stored at %s/%d, expected %s/%d", ErrSecondWriter, p.f.first, p.f.last, ack.Stream, ack.Sequence, o.cfg.Stream, p.expect+1)
-		}
-		o.acked(p.f, ack.Sequence)
-		return nil
+		return o.settle(p, ack)
 	case err := <-p.fut.Err():
-		if precondition(err) {
-			o.st.preconds.Add(1)
-		}
-		return fmt.Errorf("%w: frame %d..%d: %v", errResync, p.f.first, p.f.last, err)
+		return o.failed(p, err)
 	case <-t.C:
 		return fmt.Errorf("%w: frame %d..%d: no acknowledgement within %v", errResync, p.f.first, p.f.last, o.cfg.AckTimeout)
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// settle takes the acknowledgement of the oldest frame p.
+func (o *Out[E]) settle(p inflight, ack *jetstream.PubAck) error {
+	if ack.Duplicate { // sent again after a resync, but an earlier send landed after it read the tail
+		return fmt.Errorf("%w: frame %d..%d is in the stream already (sequence %d)", errResync, p.f.first, p.f.last, ack.Sequence)
+	}
+	if ack.Sequence != p.expect+1 || ack.Stream != o.cfg.Stream {
+		return fmt.Errorf("%w: frame %d..%d stored at %s/%d, expected %s/%d", ErrSecondWriter, p.f.first, p.f.last, ack.Stream, ack.Sequence, o.cfg.Stream, p.expect+1)
+	}
+	o.acked(p.f, ack.Sequence)
+	return nil
+}
+
+// failed takes the failure of the oldest frame p's publication.
+func (o *Out[E]) failed(p inflight, err error) error {
+	if precondition(err) {
+		o.st.preconds.Add(1)
+	}
+	return fmt.Errorf("%w: frame %d..%d: %v", errResync, p.f.first, p.f.last, err)
 }
 
 // acked retires the oldest frame of the window, stored at stream sequence
