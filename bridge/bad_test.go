@@ -90,8 +90,9 @@ func TestBridgeSecondWriter(t *testing.T) {
 		t.Fatal(err)
 	}
 	pctx, stop := context.WithCancel(ctx)
-	defer stop()
-	go produce(pctx, pl.a, 0, 1<<40, 1000, time.Millisecond)
+	produced := make(chan error, 1)
+	go func() { produced <- produce(pctx, pl.a, 0, 1<<40, 1000, time.Millisecond) }()
+	defer func() { stop(); <-produced }() // before the ring closes
 	done := make(chan error, 1)
 	go func() { done <- out.Run(ctx) }()
 	for out.Stats().Frames < 3 {

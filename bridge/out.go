@@ -60,6 +60,7 @@ type inflight struct {
 	f      *frame
 	fut    jetstream.PubAckFuture // nil: not sent (the publish call failed)
 	expect uint64
+	at     time.Time // when it was sent
 }
 
 // errResync asks Run to resynchronise from the stream's tail.
@@ -247,7 +248,7 @@ func (o *Out[E]) publish(f *frame) error {
 	if f.sent == 0 {
 		f.sent = time.Now().UnixNano()
 	}
-	p := inflight{f: f, expect: o.expect}
+	p := inflight{f: f, expect: o.expect, at: time.Now()}
 	fut, err := o.cfg.JS.PublishMsgAsync(f.msg(o.cfg.Subject, o.cfg.RingID, o.layout), jetstream.WithExpectLastSequence(o.expect))
 	o.sent = max(o.sent, f.last)
 	if err != nil {
@@ -287,6 +288,9 @@ func (o *Out[E]) pollAck(ctx context.Context) error {
 		case err := <-p.fut.Err():
 			return o.failed(p, err)
 		case <-o.idle.C:
+			if time.Since(p.at) > o.cfg.AckTimeout {
+				return fmt.Errorf("%w: frame %d..%d: no acknowledgement within %v", errResync, p.f.first, p.f.last, o.cfg.AckTimeout)
+			}
 			return nil
 		case <-ctx.Done():
 			return ctx.Err()

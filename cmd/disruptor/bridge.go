@@ -6,6 +6,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -16,6 +18,8 @@ import (
 	"github.com/disruptor-go/disruptor/internal/testevent"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 func bridgeCommand() *command {
@@ -47,6 +51,11 @@ ones, -replicas), unless -create=false, which makes a missing stream an
 error. The rings hold the events produce and consume use; programs bridge
 rings of their own event types with the bridge package.
 
+With -listen ADDR, the bridge serves its counters (bridge.Collector:
+frames, events, in flight, the acked sequence, resyncs, precondition
+failures, redeliveries) to Prometheus at http://ADDR/metrics while it runs,
+and prints the address to stderr (with ":0", the port picked).
+
 Exit status 0 at the EOF or after an interrupt, 1 on failure. The summary
 (the bridge's counters) goes to stdout.`,
 		setup: bridgeSetup,
@@ -65,6 +74,7 @@ type bridgeFlags struct {
 	window   int
 	size     int
 	wait     time.Duration
+	listen   string
 	json     bool
 }
 
@@ -81,6 +91,7 @@ func bridgeSetup(fs *flag.FlagSet) func(context.Context, *stdio, []string) error
 	fs.IntVar(&f.window, "window", 64, "out: most `frames` awaiting acknowledgement")
 	fs.IntVar(&f.size, "size", 1024, "in: ring `slots` when creating it, a power of two")
 	fs.DurationVar(&f.wait, "wait", 10*time.Second, "out: wait up to `d` for the ring to be created")
+	fs.StringVar(&f.listen, "listen", "", "serve the bridge's counters to Prometheus at http://`ADDR`/metrics")
 	fs.BoolVar(&f.json, "json", false, "print the summary as JSON")
 	return func(ctx context.Context, std *stdio, args []string) error { return runBridge(ctx, std, &f, args) }
 }
@@ -140,22 +151,29 @@ func runBridge(ctx context.Context, std *stdio, f *bridgeFlags, args []string) e
 	defer r.Close()
 	sum := bridgeSummary{Direction: dir, Ring: r.Path(), Stream: f.stream}
 	var stats func() bridge.Stats
+	var runIt func(context.Context) error
 	if dir == "out" {
 		o, err := bridge.NewOut(ctx, r, cfg)
 		if err != nil {
 			return err
 		}
 		defer o.Close()
-		stats = o.Stats
-		err = o.Run(ctx)
+		stats, runIt = o.Stats, o.Run
 	} else {
 		in, err := bridge.NewIn(ctx, r, cfg)
 		if err != nil {
 			return err
 		}
-		stats = in.Stats
-		err = in.Run(ctx)
+		stats, runIt = in.Stats, in.Run
 	}
+	if f.listen != "" {
+		stopServing, err := serveBridgeMetrics(std, f.listen, bridge.NewCollector(dir, f.stream, stats))
+		if err != nil {
+			return err
+		}
+		defer stopServing()
+	}
+	err = runIt(ctx)
 	sum.Stats, sum.EOF = stats(), err == nil
 	sum.Interrupted = err != nil && ctx.Err() != nil
 	printBridge(std, f.json, &sum)
@@ -174,4 +192,24 @@ func printBridge(std *stdio, asJSON bool, s *bridgeSummary) {
 	st := s.Stats
 	fmt.Fprintf(std.out, "bridge %s %s <-> stream %s: %d frames, %d events, acked stream sequence %d (ring sequence %d), %d resyncs, %d precondition failures, %d redeliveries, eof %v\n",
 		s.Direction, s.Ring, s.Stream, st.Frames, st.Events, st.AckedSeq, st.RingSeq, st.Resyncs, st.PreconditionFailures, st.Redeliveries, s.EOF)
+}
+
+// serveBridgeMetrics serves c at http://addr/metrics until stop.
+func serveBridgeMetrics(std *stdio, addr string, c prometheus.Collector) (stop func(), err error) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(c)
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{EnableOpenMetrics: true}))
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(std.err, "bridge: serving http://%s/metrics\n", ln.Addr())
+	go srv.Serve(ln)
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	}, nil
 }

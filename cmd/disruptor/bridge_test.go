@@ -2,12 +2,15 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	dr "github.com/disruptor-go/disruptor"
 	"github.com/nats-io/nats-server/v2/server"
 )
 
@@ -33,8 +36,30 @@ func TestBridgeCLI(t *testing.T) {
 	url := natsURL(t)
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
-	in := start(t, "bridge", "in", b, "-nats", url, "-stream", "CLI", "-size", "256", "-json")
+	in := start(t, "bridge", "in", b, "-nats", url, "-stream", "CLI", "-size", "256", "-json", "-listen", "127.0.0.1:0")
+	var addr string
+	in.waitFor(t, "the metrics address", func(line string) bool {
+		_, addr, _ = strings.Cut(line, "bridge: serving ")
+		return addr != ""
+	})
+	resp, err := http.Get(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), `disruptor_bridge_frames_total{direction="in",stream="CLI"}`) {
+		t.Errorf("metrics:\n%s", body)
+	}
 	c := start(t, "consume", b, "-json", "-every", "0")
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(5 * time.Millisecond) { // consume is in before the first frame
+		if in, err := dr.Inspect(b); err == nil && len(in.Consumers) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("consume did not register on ring b")
+		}
+	}
 	out := start(t, "bridge", "out", a, "-nats", url, "-stream", "CLI", "-json")
 	p := start(t, "produce", a, "-size", "256", "-count", "20000", "-consumers", "1", "-json", "-every", "0")
 	var ps produceSummary
