@@ -112,7 +112,7 @@ func TestBridgeSecondWriter(t *testing.T) {
 		}
 		t.Logf("%v", err)
 	case <-ctx.Done():
-		t.Fatal("Run did not stop")
+		t.Fatalf("Run did not stop: %+v", out.Stats())
 	}
 	if s := out.Stats(); s.PreconditionFailures < 1 {
 		t.Errorf("stats %+v: no precondition failure counted", s)

@@ -20,6 +20,7 @@ package bridge
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"unsafe"
 
@@ -66,8 +67,11 @@ func NewIn[E any](ctx context.Context, r *disruptor.Ring[E], cfg Config) (*In[E]
 		s := m >> 1
 		half = m&1 == 1
 		raw, err := st.GetMsg(ctx, s)
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			return nil, fmt.Errorf("%w: the ring holds stream %q up to sequence %d, which the stream no longer has", ErrGap, cfg.Stream, s)
+		}
 		if err != nil {
-			return nil, fmt.Errorf("%w: the ring holds stream %q up to sequence %d, which the stream cannot give: %v", ErrGap, cfg.Stream, s, err)
+			return nil, fmt.Errorf("bridge: stream %q sequence %d, where the ring's mark says it is: %w", cfg.Stream, s, err)
 		}
 		f, err := in.decode(raw.Header, raw.Data, s)
 		if err != nil {

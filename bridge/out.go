@@ -358,4 +358,3 @@ func (o *Out[E]) acked(f *frame, seq uint64) {
 	o.st.ringSeq.Store(f.last)
 	o.free = append(o.free, f)
 }
-
