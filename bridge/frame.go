@@ -123,6 +123,30 @@ func (f *frame) end(seq int64, m Marker) {
 	f.marker, f.last = m, seq
 }
 
+// trimTo drops the frame's sequences before from, first < from <= last:
+// what the stream holds already.
+func (f *frame) trimTo(from int64, size int) {
+	n, k := 0, 0 // events before from; holes wholly before it
+	for s := f.first; s < from; s++ {
+		for k < len(f.holes) && f.holes[k].hi < s {
+			k++
+		}
+		if k < len(f.holes) && f.holes[k].lo <= s {
+			continue // a hole
+		}
+		n++
+	}
+	f.body = append(f.body[:0:0], f.body[n*size:]...)
+	f.events -= n
+	holes := f.holes[:0]
+	for _, h := range f.holes {
+		if h.hi >= from {
+			holes = append(holes, hole{max(h.lo, from), h.hi})
+		}
+	}
+	f.holes, f.first = holes, from
+}
+
 // msg is the frame as a message of subject.
 func (f *frame) msg(subject, ring, layout string) *nats.Msg {
 	m := nats.NewMsg(subject)

@@ -63,9 +63,12 @@ func (o *Out[E]) tryResync(ctx context.Context) error {
 			o.done = true // the stream ends with the ring's EOF, which the ring released
 		}
 	}
+	// A tail of this ring's frames beyond what this bridge knows was
+	// written by an earlier Out of this ring: one killed while its last
+	// frames were on their way to the server lands them after a later Out
+	// read the tail. The stream holds every ring sequence once, in order,
+	// whoever wrote it (each frame expected the last): go on after it.
 	switch {
-	case has && tail > o.sent && o.started:
-		return fmt.Errorf("%w: stream %q ends at ring sequence %d, past what this bridge sent (%d)", ErrSecondWriter, o.cfg.Stream, tail, o.sent)
 	case !has && last > 0 && o.released >= 0:
 		return fmt.Errorf("%w: stream %q is empty after sequence %d, but the ring released through ring sequence %d", ErrGap, o.cfg.Stream, last, o.released)
 	case has && tail < o.released:
@@ -78,8 +81,9 @@ func (o *Out[E]) tryResync(ctx context.Context) error {
 		switch {
 		case has && p.f.last <= tail:
 			o.acked(p.f, last)
-		case has && p.f.first <= tail:
-			return fmt.Errorf("%w: stream %q ends at ring sequence %d, inside frame %d..%d of this bridge", ErrSecondWriter, o.cfg.Stream, tail, p.f.first, p.f.last)
+		case has && p.f.first <= tail: // the stream holds its beginning (see above)
+			p.f.trimTo(tail+1, o.size)
+			keep = append(keep, p)
 		default:
 			keep = append(keep, p)
 		}
