@@ -44,6 +44,7 @@ type Consumer[E any] struct {
 	done                    bool // read the final EOF
 	closed                  bool
 	leased                  bool
+	manual                  bool  // ManualRelease: only ReleaseThrough moves the cursor
 	held                    bool  // work group member: next was taken and not yet read
 	resumed                 bool  // shared ring: took over a record an earlier owner left
 	toldEvicted             bool  // shared ring: was given ErrUntethered
@@ -68,6 +69,7 @@ type consumerConfig struct {
 	linger     time.Duration
 	lingerSet  bool
 	follow     bool
+	manual     bool
 	lat        LatencyRecorder
 }
 
@@ -116,7 +118,7 @@ func (r *Ring[E]) NewConsumer(name string, opts ...ConsumerOption) (*Consumer[E]
 // newConsumer joins a consumer record; r.mu is held.
 func (r *Ring[E]) newConsumer(name string, cfg *consumerConfig) (*Consumer[E], error) {
 	c := &Consumer[E]{r: r, name: name, site: r.eng.dataSite, ups: cfg.after, t: tally{rec: new(counterRecord), off: !r.counters},
-		slots: r.slots, mask: r.eng.mask, plain: true, follow: cfg.follow, lingers: lingerPauses(DefaultLinger)}
+		slots: r.slots, mask: r.eng.mask, plain: true, follow: cfg.follow, manual: cfg.manual, lingers: lingerPauses(DefaultLinger)}
 	if cfg.lingerSet {
 		c.lingers = lingerPauses(cfg.linger)
 	}
@@ -382,8 +384,16 @@ func (c *Consumer[E]) acquire(ctx context.Context, try bool) error {
 }
 
 // release stores the consumer's cursor at s: producers may then overwrite,
-// and dependents read, every sequence up to s.
+// and dependents read, every sequence up to s. A ManualRelease consumer's
+// reads release nothing: only ReleaseThrough does (store).
 func (c *Consumer[E]) release(s int64) {
+	if !c.manual {
+		c.store(s)
+	}
+}
+
+// store is release, whoever asks.
+func (c *Consumer[E]) store(s int64) {
 	if s <= c.released {
 		return
 	}

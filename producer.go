@@ -48,6 +48,12 @@ type Producer[E any] struct {
 	r          *Ring[E]
 	name       string
 	entry      int // shared rings: the producer table entry
+	// marks.go: the mark staged for the next publication, and the latest
+	// published one
+	markNext   uint64
+	markStaged bool
+	markOK     bool
+	mark       uint64
 	_          [lineSize]byte
 }
 
@@ -86,13 +92,18 @@ func (r *Ring[E]) NewProducer(name string) (*Producer[E], error) {
 	}
 	p.next, p.start, p.base = p.st.last+1, p.st.last+1, p.t.v
 	p.lo, p.hi, p.flushAt = p.next, p.next-1, p.next+flushEvery
-	p.pubFast = p.single && p.stamps == nil
-	p.multiFast = !p.single && p.stamps == nil && !p.t.exact && p.st.intent == nil
+	p.setFast()
 	p.avail = r.eng.avail
 	p.regate()
 	p.flushStats() // its mark: what it publishes from here on counts
 	r.producers = append(r.producers, p)
 	return p, nil
+}
+
+// setFast sets which of Publish's fast paths apply.
+func (p *Producer[E]) setFast() {
+	p.pubFast = p.single && p.stamps == nil && !p.markStaged
+	p.multiFast = !p.single && p.stamps == nil && !p.t.exact && p.st.intent == nil && !p.markStaged && !p.closed
 }
 
 // regate sets the fast path's limits from the gate.
@@ -339,8 +350,15 @@ func (p *Producer[E]) publishAs(kind uint32) int64 {
 		stamp(p.stamps, p.mask, lo, hi)
 	}
 	p.held, p.limit = false, p.glimit
+	staged := p.markStaged
+	if staged {
+		p.stageMark(hi)
+	}
 	if p.eng.publish(lo, hi) {
 		p.t.v[pUnparks]++
+	}
+	if staged {
+		p.commitMark()
 	}
 	return hi - lo + 1
 }

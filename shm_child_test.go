@@ -101,6 +101,8 @@ func (h *xhelper) run() int {
 		return h.chaosProducer(r, rng)
 	case "chaos-consumer":
 		return h.chaosConsumer(r)
+	case "mark-producer":
+		return h.markProducer(r, rng)
 	case "ping", "pong":
 		r2, err := Attach[xev](s.Path2, opts...)
 		if err != nil {

@@ -93,6 +93,7 @@ func (r *Ring[E]) heal(mine func(j int) bool) int64 {
 				pending = true
 				continue
 			}
+			dropPending(&tab[j], s, s) // its marked publication did not happen (marks.go)
 			e.mark(s, s, kindHole)
 			if w.CompareAndSwap(a, s) {
 				healed++

@@ -247,8 +247,8 @@ func (r *Ring[E]) newSharedProducer(p *Producer[E], name string) error {
 					pick = j // a dead producer's entry: take it over
 				}
 			case prodFree, prodClosed: // a closed entry is done with (see eofEnds)
-				if pick < 0 {
-					pick = j
+				if pick < 0 || (tab[j].State.Load() == prodClosed && prodName(&tab[j]) == name && prodName(&tab[pick]) != name) {
+					pick = j // the same name's closed entry keeps its mark (marks.go)
 				}
 			}
 		}
@@ -262,6 +262,7 @@ func (r *Ring[E]) newSharedProducer(p *Producer[E], name string) error {
 		if ok, err := tryLock(sh.f, sh.prodLock(pick)); !ok {
 			return fmt.Errorf("disruptor: producer %q: entry lock: %v", name, err)
 		}
+		p.takeMark(ent, name) // before the entry is renamed
 		if ent.State.Load() == prodFree {
 			e.ctl.Producers.Add(1)
 		}

@@ -137,25 +137,36 @@ const (
 // maxSharedProducers is the size of a shared ring's producer table.
 const maxSharedProducers = 16
 
-// producerRecord is one entry of a shared ring's producer table, one line:
-// State, the owner's PID and name, and once State is prodClosed, EOF, the
-// sequence of the producer's EOF marker (both stored before the marker is
-// published). Liveness is a lock on its first byte.
+// producerRecord is one entry of a shared ring's producer table, two lines.
+// The first: State, the owner's PID and name, and once State is prodClosed,
+// EOF, the sequence of the producer's EOF marker (both stored before the
+// marker is published). Liveness is a lock on its first byte.
 //
 // ClaimLo..ClaimHi is, in a multi-producer ring, the range the producer is
 // claiming or last claimed: stored (Hi, then Lo) before its claim's CAS and
 // emptied (Lo = claimNone) when the CAS fails, so the range a producer that
 // died between claim and publish held is known exactly (see heal). Only its
 // owner writes it; readers load Lo, Hi, Lo again and retry if Lo moved.
+//
+// The second line holds the producer's mark (marks.go), written only by its
+// owner: PendEnd, one past the sequence of the publication a mark is being
+// published with (0: none), and PendMark, that mark, both stored before the
+// publication; then, after it, Mark with MarkSet. A reader after the owner
+// is gone takes PendMark if its publication happened, else Mark.
 type producerRecord struct {
-	State   atomic.Uint32
-	NameLen atomic.Uint32
-	PID     atomic.Int64
-	Name    [nameMax]byte
-	EOF     atomic.Int64
-	ClaimLo atomic.Int64
-	ClaimHi atomic.Int64
-	_       [lineSize - nameMax - 40]byte
+	State    atomic.Uint32
+	NameLen  atomic.Uint32
+	PID      atomic.Int64
+	Name     [nameMax]byte
+	EOF      atomic.Int64
+	ClaimLo  atomic.Int64
+	ClaimHi  atomic.Int64
+	_        [lineSize - nameMax - 40]byte
+	PendEnd  atomic.Int64
+	PendMark atomic.Uint64
+	Mark     atomic.Uint64
+	MarkSet  atomic.Uint32
+	_        [lineSize - 28]byte
 }
 
 // claimNone in ClaimLo says the producer claims nothing.

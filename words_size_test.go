@@ -19,6 +19,9 @@ func TestSharedWordSizes(t *testing.T) {
 			t.Errorf("%s is %d bytes, not a multiple of %d", name, size, lineSize)
 		}
 	}
+	if s := unsafe.Sizeof(producerRecord{}); s != 2*lineSize {
+		t.Errorf("producerRecord is %d bytes, want %d", s, 2*lineSize)
+	}
 	if s := unsafe.Sizeof(consumerRecord{}); s != 3*lineSize {
 		t.Errorf("consumerRecord is %d bytes, want %d", s, 3*lineSize)
 	}

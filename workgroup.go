@@ -74,6 +74,9 @@ func (r *Ring[E]) NewWorkGroup(name string, n int, opts ...ConsumerOption) (*Wor
 	for _, o := range opts {
 		o(&cfg)
 	}
+	if cfg.manual {
+		return nil, fmt.Errorf("%w: work group %q with ManualRelease (members release as they take)", ErrNotSupported, name)
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	g := &WorkGroup[E]{r: r, name: name}

@@ -76,6 +76,17 @@ waiting goroutines or processes):
 	}
 	tw.Flush()
 	b.WriteString(`
+The bridge scenario runs only when -scenario names it: ring -> JetStream
+stream -> ring through the bridge package (impl "disruptor"), beside the
+same frames (256 events of 64 bytes, each publication expecting the
+stream's last sequence, 64 in flight) published and read with nats.go alone
+(impl "jetstream"), against a nats-server embedded in bench, its file store
+in a temporary directory; -events, -runs and -json apply. Its rows have
+scenario, transport, impl, events, frames, runs, ns_per_event,
+events_per_sec, frames_per_sec, p50_ns and p99_ns (end to end, from the
+producer to the reader) and, for the bridge, ratio_to_jetstream (events/s
+over the baseline's).
+
 With -svg FILE, bench also writes the results to FILE as an SVG bar chart:
 ns/event, a bar per row, grouped by scenario and scaled to each scenario's
 slowest row, the ratio to the channel written beside each disruptor bar;
@@ -108,7 +119,7 @@ type benchFlags struct {
 
 func benchSetup(fs *flag.FlagSet) func(context.Context, *stdio, []string) error {
 	var f benchFlags
-	fs.StringVar(&f.scenarios, "scenario", "all", "comma-separated `list` of scenarios to run: "+strings.Join(bench.Names(), ", "))
+	fs.StringVar(&f.scenarios, "scenario", "all", "comma-separated `list` of scenarios to run: "+strings.Join(bench.Names(), ", ")+"\n(all: every one of those), and bridge (only when named)")
 	fs.Int64Var(&f.events, "events", 0, "events per measurement, `N` (default: per scenario, see above)")
 	fs.IntVar(&f.runs, "runs", 3, "repeat each measurement `K` times and report the median")
 	fs.IntVar(&f.ring, "ring", bench.DefaultRing, "ring and channel capacity, a power of two")
@@ -155,9 +166,13 @@ func runBench(ctx context.Context, std *stdio, f *benchFlags, args []string) err
 	if len(args) > 0 {
 		return usagef("unexpected arguments: %s", strings.Join(args, " "))
 	}
-	scenarios, err := bench.Lookup(f.scenarios)
-	if err != nil {
-		return usagef("-scenario: %v", err)
+	list, withBridge := splitBridge(f.scenarios)
+	var scenarios []*bench.Scenario
+	if list != "" || !withBridge {
+		var err error
+		if scenarios, err = bench.Lookup(list); err != nil {
+			return usagef("-scenario: %v", err)
+		}
 	}
 	if f.events < 0 {
 		return usagef("-events must be positive, not %d", f.events)
@@ -290,13 +305,26 @@ func runBench(ctx context.Context, std *stdio, f *benchFlags, args []string) err
 			return err
 		}
 	}
+	if withBridge {
+		if err := runBridgeBench(ctx, std, f); err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			fmt.Fprintf(std.err, "disruptor bench: FAIL %v\n", err)
+			failed++
+		}
+	}
 	if len(results) > 0 {
 		if err := writeChart(results); err != nil {
 			return fmt.Errorf("-svg: %w", err)
 		}
 	}
 	if failed > 0 {
-		return fmt.Errorf("%d of %d scenarios failed their checks", failed, len(scenarios))
+		n := len(scenarios)
+		if withBridge {
+			n++
+		}
+		return fmt.Errorf("%d of %d scenarios failed their checks", failed, n)
 	}
 	return nil
 }

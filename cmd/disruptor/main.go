@@ -46,6 +46,7 @@ func commands() []*command {
 		produceCommand(),
 		consumeCommand(),
 		statCommand(),
+		bridgeCommand(),
 	}
 }
 
