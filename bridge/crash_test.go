@@ -1,3 +1,5 @@
+//go:build linux
+
 package bridge
 
 // The crash test: ring A → Out → stream → In → ring B, with Out and In in
