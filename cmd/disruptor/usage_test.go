@@ -49,6 +49,7 @@ func TestEveryCommandUsageError(t *testing.T) {
 		"produce": {},
 		"consume": {},
 		"stat":    {"-n", "-1"},
+		"bridge":  {"sideways", "r"},
 	}
 	for _, c := range commands() {
 		args, ok := own[c.name]
