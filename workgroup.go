@@ -41,6 +41,8 @@ import (
 	"io"
 	"sync"
 	"sync/atomic"
+
+	"github.com/disruptor-go/disruptor/internal/buggify"
 )
 
 // WorkGroup is a set of consumers sharing one stream: each event goes to
@@ -197,6 +199,10 @@ func (c *Consumer[E]) readWork(ctx context.Context, try bool) (*E, error) {
 			}
 			return false
 		}
+		if buggify.Enabled && buggify.Fire(buggify.WorkGiveBack) {
+			g.giveBack(c) // as a member whose wait ended does: another may take it
+			continue
+		}
 		if !ready() {
 			if try {
 				c.t.v[cPolls]++
@@ -241,7 +247,13 @@ func (c *Consumer[E]) readWork(ctx context.Context, try bool) (*E, error) {
 			c.t.v[cEOFs]++
 			if n := g.eofs.Add(1); (c.r.sh == nil && n >= int64(e.ctl.Producers.Load())) || (c.r.sh != nil && c.r.sh.eofEnds(s)) {
 				g.end.Store(max(s, e.claimed()))
+				if buggify.Enabled {
+					buggify.Pause(buggify.WorkEnd)
+				}
 				g.done.Store(true)
+				if buggify.Enabled {
+					buggify.Pause(buggify.WorkEnd)
+				}
 				// Members read EOFs out of order: another EOF may lie past
 				// s. Every producer has closed, so the highest claimed
 				// sequence ends the stream; members still holding a

@@ -8,6 +8,8 @@ import (
 	"math"
 	"slices"
 	"sync/atomic"
+
+	"github.com/disruptor-go/disruptor/internal/buggify"
 )
 
 // workMember is a member's share of its group's bookkeeping. Its member
@@ -62,6 +64,9 @@ func (g *WorkGroup[E]) take(c *Consumer[E]) bool {
 			m.from, m.fromSeq = b.by, b.s
 			c.next, c.held = b.s, true
 			m.hold.Store(b.s)
+			if buggify.Enabled {
+				buggify.Pause(buggify.WorkTake)
+			}
 			g.raise(c, g.work.Load()-1)
 			return true
 		}
@@ -73,6 +78,9 @@ func (g *WorkGroup[E]) take(c *Consumer[E]) bool {
 	s := g.work.Add(1)
 	c.next, c.held = s, true
 	m.hold.Store(s)
+	if buggify.Enabled {
+		buggify.Pause(buggify.WorkTake)
+	}
 	g.raise(c, s-1)
 	return true
 }
@@ -120,6 +128,9 @@ func (g *WorkGroup[E]) giveBack(c *Consumer[E]) {
 	g.back = slices.Insert(g.back, i, given[E]{s: s, by: by})
 	g.setLow()
 	g.mu.Unlock()
+	if buggify.Enabled {
+		buggify.Pause(buggify.WorkFinish)
+	}
 	e := &c.r.eng
 	e.dataSite.wake()
 	e.depSite.wake()
@@ -131,6 +142,9 @@ func (g *WorkGroup[E]) giveBack(c *Consumer[E]) {
 func (g *WorkGroup[E]) finish(m *workMember[E]) {
 	by, s := m.from, m.fromSeq
 	m.from = nil
+	if buggify.Enabled {
+		buggify.Pause(buggify.WorkFinish)
+	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if i := slices.Index(by.lent, s); i >= 0 {
@@ -149,6 +163,9 @@ func (g *WorkGroup[E]) finish(m *workMember[E]) {
 func (g *WorkGroup[E]) unhold(c *Consumer[E]) {
 	c.held = false
 	c.wm.hold.Store(noneBack)
+	if buggify.Enabled {
+		buggify.Pause(buggify.WorkFinish)
+	}
 	if g.done.Load() {
 		e := &c.r.eng
 		e.dataSite.wake()
