@@ -15,8 +15,12 @@ package disruptor
 // Whoever took s new lent it: its record stays at or below s-1 until the
 // member that takes s back has read it (finish, at that member's next take
 // or when it leaves). A lender's next new take stores at most one below its
-// lowest lent sequence not read yet; a lender that closes keeps its record,
-// still gating, and the member that reads its last lent sequence frees it. A
+// lowest lent sequence not read yet; while it waits for the sequence it
+// holds, it raises its record towards where that take would have put it as
+// its lent sequences are read (else it could wait for a sequence that the
+// producers need the room it still gates to publish). A lender that closes
+// keeps its record, still gating, and the member that reads its last lent
+// sequence frees it. A
 // member that takes s back does not cover s (the lender's record does): it
 // moves its cursor up to one below the last new sequence taken (whose taker
 // covers that one; it covers those not taken yet). No cursor is ever
@@ -189,6 +193,9 @@ func (c *Consumer[E]) readWork(ctx context.Context, try bool) (*E, error) {
 		s := c.next
 		var end endWatch
 		ready := func() bool {
+			if c.released < c.wm.want { // what it lent may have been read meanwhile
+				g.raise(c, c.wm.want)
+			}
 			switch {
 			case e.available(s, c.deps) >= s || g.low.Load() < s || g.pastEnd(s):
 				return true

@@ -19,6 +19,7 @@ type workMember[E any] struct {
 	c       *Consumer[E]
 	from    *workMember[E] // the sequence held or last read came back from from's lending; nil if taken new
 	fromSeq int64
+	want    int64        // where its last take would have raised its cursor, had it lent nothing unread
 	lent    []int64      // sequences this member took new and gave back, not read yet: its record stays below each
 	nlent   atomic.Int32 // len(lent), for its member to test without the lock
 	gone    uint8        // how the member left (memberOpen while it has not)
@@ -67,7 +68,8 @@ func (g *WorkGroup[E]) take(c *Consumer[E]) bool {
 			if buggify.Enabled {
 				buggify.Pause(buggify.WorkTake)
 			}
-			g.raise(c, g.work.Load()-1)
+			m.want = g.work.Load() - 1
+			g.raise(c, m.want)
 			return true
 		}
 		g.mu.Unlock()
@@ -81,7 +83,8 @@ func (g *WorkGroup[E]) take(c *Consumer[E]) bool {
 	if buggify.Enabled {
 		buggify.Pause(buggify.WorkTake)
 	}
-	g.raise(c, s-1)
+	m.want = s - 1
+	g.raise(c, m.want)
 	return true
 }
 
