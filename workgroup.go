@@ -36,8 +36,8 @@ package disruptor
 // group done. Members then take only what was given back (a sequence given
 // back before the final EOF must still be read), drop sequences past the
 // end, and return io.EOF (raising their cursors to the end) only once no
-// other member holds a sequence before the end: the holder may yet leave
-// and give it back.
+// other member holds a sequence before the end (the holder may yet leave
+// and give it back) and what they lent has been read.
 
 import (
 	"context"

@@ -149,7 +149,6 @@ func (g *WorkGroup[E]) finish(m *workMember[E]) {
 		buggify.Pause(buggify.WorkFinish)
 	}
 	g.mu.Lock()
-	defer g.mu.Unlock()
 	if i := slices.Index(by.lent, s); i >= 0 {
 		by.lent = slices.Delete(by.lent, i, i+1)
 		by.nlent.Store(int32(len(by.lent)))
@@ -157,6 +156,12 @@ func (g *WorkGroup[E]) finish(m *workMember[E]) {
 	if len(by.lent) == 0 && by.gone == memberClosed && by.kept.Load() {
 		by.c.leaveRecord()
 		by.kept.Store(false)
+	}
+	g.mu.Unlock()
+	if g.done.Load() { // the lender may be waiting to end (see pending)
+		e := &m.c.r.eng
+		e.dataSite.wake()
+		e.depSite.wake()
 	}
 }
 
@@ -177,8 +182,13 @@ func (g *WorkGroup[E]) unhold(c *Consumer[E]) {
 }
 
 // pending reports whether a member other than c holds a sequence before the
-// end of the done group's stream: it may yet give it back.
+// end of the done group's stream (it may yet give it back), or c lent a
+// sequence nobody has finished reading: c's record must stay below it
+// until then, so c cannot end yet.
 func (g *WorkGroup[E]) pending(c *Consumer[E]) bool {
+	if c.wm.nlent.Load() != 0 {
+		return true
+	}
 	end := g.end.Load()
 	for _, o := range g.members {
 		if o != c && o.wm.hold.Load() <= end {

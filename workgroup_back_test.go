@@ -398,3 +398,61 @@ func TestWorkGroupLenderWaitsAhead(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestWorkGroupLenderEndsAfterItsLoan: a member that lent a sequence and
+// meets the end of the stream before the member that took it back is done
+// with it waits for that member instead of ending with its cursor below
+// the loan: a consumer following the group must get everything, then EOF.
+func TestWorkGroupLenderEndsAfterItsLoan(t *testing.T) {
+	r, err := New[int](8, WithWaitStrategy(Block()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := watch(t, testDeadline(), r)
+	p, _ := r.NewProducer("p")
+	wg, err := r.NewWorkGroup("wg", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	down, err := r.NewConsumer("down", After(wg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := wg.Member(0), wg.Member(1)
+	if _, err := a.TryNext(); err != ErrEmpty { // a takes 0
+		t.Fatalf("a: %v, want ErrEmpty", err)
+	}
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := a.Next(gone); !errors.Is(err, context.Canceled) { // and gives it back
+		t.Fatalf("a: %v, want canceled", err)
+	}
+	if _, err := b.TryNext(); err != ErrEmpty { // b takes 0 back from a's lending
+		t.Fatalf("b: %v, want ErrEmpty", err)
+	}
+	ev, _ := p.TryClaim()
+	*ev = 7
+	p.Publish()
+	if err := p.Close(); err != nil { // the EOF marker is 1
+		t.Fatal(err)
+	}
+	if ev, err := b.Next(ctx); err != nil || *ev != 7 {
+		t.Fatalf("b: %v, %v; want 7", ev, err)
+	}
+	// a reads the EOF marker while b may still use event 0 (until its next
+	// call): a must not end yet.
+	if _, err := a.TryNext(); err != ErrEmpty {
+		t.Fatalf("a at the end, its loan in use: %v, want ErrEmpty", err)
+	}
+	for _, m := range []*Consumer[int]{b, a} {
+		if _, err := m.Next(ctx); err != io.EOF {
+			t.Fatalf("%s at the end: %v, want io.EOF", m.Name(), err)
+		}
+	}
+	if ev, err := down.TryNext(); err != nil || *ev != 7 {
+		t.Fatalf("down: %v, %v; want 7 (the group's cursors stayed below it)", ev, err)
+	}
+	if _, err := down.Next(ctx); err != io.EOF {
+		t.Fatalf("down after the event: %v, want io.EOF", err)
+	}
+}
