@@ -388,6 +388,9 @@ func (c *Consumer[E]) release(s int64) {
 		c.fold()
 		c.t.store(cEvents) // what was consumed, as the cursor says
 	}
+	if buggify.Enabled { // done with s, not yet telling producers and dependents
+		buggify.Pause(buggify.ReleaseWake)
+	}
 	c.r.eng.store(&c.rec.Cursor, s)
 	c.released = s
 	if buggify.Enabled {

@@ -43,7 +43,7 @@ const (
 	NextSlow     // Consumer.Next skips its fast path
 	AcquireGap   // acquire: between releasing and loading what is available
 	AcquireShort // acquire: the batch ends early
-	ReleaseWake  // release: between storing the cursor and waking waiters
+	ReleaseWake  // release: before storing the cursor, and between storing it and waking waiters
 
 	// Parking and waking, on both memories.
 	ParkPrepare  // await: before announcing a park (the window a re-check closes)
