@@ -6,6 +6,8 @@ import (
 	"io"
 	"sync/atomic"
 	"time"
+
+	"github.com/disruptor-go/disruptor/internal/buggify"
 )
 
 // Consumer reads every event of a ring in sequence order (broadcast), or, as
@@ -219,6 +221,9 @@ func (c *Consumer[E]) Name() string { return c.name }
 // the producers stopped waiting for this consumer, ErrUpstreamGone when a
 // consumer it follows left the ring for good, and ErrTruncated.
 func (c *Consumer[E]) Next(ctx context.Context) (*E, error) {
+	if buggify.Enabled && buggify.Fire(buggify.NextSlow) {
+		return c.read(ctx, false)
+	}
 	if s := c.next; s <= c.hi && c.plain { // fast path: acquired, and data up to c.hi
 		c.next, c.last = s+1, s
 		return &c.slots[s&c.mask], nil
@@ -335,6 +340,9 @@ func (c *Consumer[E]) acquire(ctx context.Context, try bool) error {
 		}
 	}
 	c.release(c.next - 1)
+	if buggify.Enabled {
+		buggify.Pause(buggify.AcquireGap)
+	}
 	if c.evicted() {
 		return c.untethered()
 	}
@@ -375,7 +383,11 @@ func (c *Consumer[E]) acquire(ctx context.Context, try bool) error {
 	}
 	// Take at most a quarter of the ring at a time, so that producers get
 	// room back while a long batch is still being read.
-	c.cut(c.next, min(hi, c.next+c.r.eng.size/4))
+	to := min(hi, c.next+c.r.eng.size/4)
+	if buggify.Enabled { // a batch that ends early
+		to = c.next - 1 + buggify.Cut(buggify.AcquireShort, to-c.next+1)
+	}
+	c.cut(c.next, to)
 	c.t.v[cBatches]++
 	if lag := hi - c.next + 1; lag > c.t.v[cLagMax] {
 		c.t.v[cLagMax] = lag
@@ -401,8 +413,14 @@ func (c *Consumer[E]) store(s int64) {
 		c.fold()
 		c.t.store(cEvents) // what was consumed, as the cursor says
 	}
+	if buggify.Enabled { // done with s, not yet telling producers and dependents
+		buggify.Pause(buggify.ReleaseWake)
+	}
 	c.r.eng.store(&c.rec.Cursor, s)
 	c.released = s
+	if buggify.Enabled {
+		buggify.Pause(buggify.ReleaseWake)
+	}
 	c.t.v[cUnparks] += c.r.eng.released()
 	if c.t.pending >= flushEvery || c.next-c.flushedAt >= flushEvery {
 		c.flushStats()
@@ -464,7 +482,7 @@ func (c *Consumer[E]) flushStats() {
 	c.flushedAt = c.next
 	c.t.v[cPos] = c.released
 	c.t.flush()
-	if c.w.beat != nil { // a shared consumer's heartbeat, every flushEvery events
+	if c.w.beat != nil && !(buggify.Enabled && buggify.Fire(buggify.Heartbeat)) { // a shared consumer's heartbeat, every flushEvery events
 		c.w.beat.Store(time.Now().UnixNano())
 	}
 }

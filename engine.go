@@ -27,6 +27,8 @@ import (
 	"math"
 	"sync/atomic"
 	"time"
+
+	"github.com/disruptor-go/disruptor/internal/buggify"
 )
 
 // engine holds the geometry and the views of the shared words.
@@ -102,12 +104,18 @@ func (e *engine) refreshGate(claimHigh, want int64) int64 {
 			if r.State.Load() == recActive {
 				g = min(g, r.Cursor.Load())
 			}
+			if buggify.Enabled {
+				buggify.Pause(buggify.GateScan)
+			}
 		}
 		for {
 			cur := e.ctl.GateCache.Load()
 			if g <= cur || e.ctl.GateCache.CompareAndSwap(cur, g) {
 				break
 			}
+		}
+		if buggify.Enabled {
+			buggify.Pause(buggify.GateRaise)
 		}
 		if e.ctl.Epoch.Load() == epoch {
 			return g
@@ -127,6 +135,10 @@ type producerState struct {
 // claim reserves n sequences. try makes it fail with ErrFull instead of
 // waiting.
 func (e *engine) claim(ctx context.Context, p *producerState, n int64, try bool) (lo, hi int64, err error) {
+	if buggify.Enabled && try && buggify.Fire(buggify.TryFull) {
+		p.wc.full++
+		return 0, 0, ErrFull
+	}
 	if !e.multi {
 		hi = p.last + n
 		if hi-e.size > p.gate {
@@ -148,6 +160,9 @@ func (e *engine) claim(ctx context.Context, p *producerState, n int64, try bool)
 		}
 		if p.intent != nil { // announce the claim, so that it is known if this process dies
 			p.intent.announce(cur+1, hi)
+		}
+		if buggify.Enabled {
+			buggify.Pause(buggify.ClaimCAS)
 		}
 		if e.ctl.Cursor.CompareAndSwap(cur, hi) {
 			return cur + 1, hi, nil
@@ -207,6 +222,9 @@ func (e *engine) publish(lo, hi int64) bool {
 		return e.publishSingle(hi)
 	}
 	e.publishAvail(lo, hi)
+	if buggify.Enabled {
+		buggify.Pause(buggify.PublishWake)
+	}
 	return e.wakeIfParked()
 }
 
@@ -214,6 +232,9 @@ func (e *engine) publish(lo, hi int64) bool {
 // cursor. (Producer.Publish's fast path does the same store itself.)
 func (e *engine) publishSingle(hi int64) bool {
 	e.store(&e.ctl.Cursor.Int64, hi)
+	if buggify.Enabled {
+		buggify.Pause(buggify.PublishWake)
+	}
 	return e.wakeIfParked()
 }
 
@@ -255,6 +276,9 @@ func (e *engine) store(w *atomic.Int64, v int64) {
 //go:noinline
 func (e *engine) publishAvail(lo, hi int64) {
 	for s := lo; s <= hi; s++ {
+		if buggify.Enabled && s > lo {
+			buggify.Pause(buggify.PublishRange)
+		}
 		e.store(&e.avail[s&e.mask], s)
 	}
 }

@@ -43,13 +43,14 @@ func TestMain(m *testing.M) {
 	if baseSeed == 0 {
 		baseSeed = time.Now().UnixNano()
 	}
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m, buggifyMain()...)
 }
 
 // testRand returns the random source of a randomised test. Its seed is the
 // base seed mixed with the test's name, so one base seed reproduces any
 // test or subtest; the seed is logged (shown when the test fails).
 func testRand(t testing.TB) *rand.Rand {
+	buggifyReport(t)
 	h := fnv.New64a()
 	h.Write([]byte(t.Name()))
 	t.Logf("base seed %d: repeat with -seed=%d (or DISRUPTOR_SEED=%d) -run '^%s$'", baseSeed, baseSeed, baseSeed, regexp.QuoteMeta(t.Name()))
@@ -78,6 +79,7 @@ func testDeadline() time.Duration {
 // bounded is a context that ends at the test's deadline, so that a blocking
 // call in a single-goroutine test fails instead of hanging.
 func bounded(t testing.TB) context.Context {
+	buggifyReport(t)
 	ctx, cancel := context.WithTimeout(context.Background(), testDeadline())
 	t.Cleanup(cancel)
 	return ctx
@@ -98,6 +100,7 @@ type watched interface {
 // or the watchdog fired, the rings' cursors, records and counters are logged.
 func watch(t testing.TB, d time.Duration, rings ...watched) context.Context {
 	t.Helper()
+	buggifyReport(t)
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	var fired atomic.Bool
 	tm := time.AfterFunc(d+100*time.Millisecond, func() {

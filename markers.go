@@ -18,6 +18,8 @@ package disruptor
 import (
 	"math"
 	"sync/atomic"
+
+	"github.com/disruptor-go/disruptor/internal/buggify"
 )
 
 // Kinds of what a producer published at a sequence.
@@ -48,6 +50,9 @@ func (e *engine) mark(lo, hi int64, kind uint32) {
 		m := &e.marks[s&e.mask]
 		m.Kind.Store(int64(kind))
 		m.Seq.Store(s)
+	}
+	if buggify.Enabled {
+		buggify.Pause(buggify.MarkWrite)
 	}
 	for {
 		cur := e.ctl.LastMark.Load()

@@ -12,6 +12,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/disruptor-go/disruptor/internal/buggify"
 )
 
 // mop is one step of a marker script: producer p publishes a data event
@@ -319,6 +321,14 @@ func testMarkersInBatch(t *testing.T, multi bool, producers int, pad bool, scrip
 	before := c.Stats()
 	got := readMarks(t, ctx, c, m, maxLease, data)
 	want := expect(seqs, m) // short leases split runs, but hold the same
+	// Injected short batches end anywhere: compare what was read.
+	if buggify.Enabled && m == byBatch {
+		for _, l := range [][]string{got, want} {
+			for i := range l {
+				l[i] = strings.TrimSuffix(l[i], ".")
+			}
+		}
+	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("script %q from sequence %d: read\n%v\nwant\n%v", script, first, got, want)
 	}

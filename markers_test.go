@@ -192,6 +192,7 @@ func TestFlushAndSkip(t *testing.T) {
 // on the last event before a flush; a handler error stops the batch, the
 // failed event counts as consumed and the next Batch resumes after it.
 func TestBatchEnds(t *testing.T) {
+	buggifySkip(t, "the expected batches are whole runs; injected short batches end them early")
 	r, _ := New[int](16)
 	p, _ := r.NewProducer("p")
 	c, _ := r.NewConsumer("c")

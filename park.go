@@ -17,6 +17,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/disruptor-go/disruptor/internal/buggify"
 )
 
 // waiter is one participant's parking state, made once and reused, so
@@ -103,6 +105,9 @@ func (s *chanSite) park(done <-chan struct{}, me *waiter, timeout time.Duration)
 // may take microseconds) while the other processor idles. Yielding hands
 // the processor over at once and lets an idle one pick the waker up.
 func (s *chanSite) wake() {
+	if buggify.Enabled {
+		buggify.Pause(buggify.WakeDelay)
+	}
 	s.word.Seq.Add(1)
 	woke := false
 	s.mu.Lock()

@@ -3,6 +3,7 @@ package disruptor
 import (
 	"time"
 
+	"github.com/disruptor-go/disruptor/internal/buggify"
 	"github.com/disruptor-go/disruptor/internal/futex"
 )
 
@@ -39,6 +40,9 @@ func (s *futexSite) park(done <-chan struct{}, me *waiter, timeout time.Duration
 }
 
 func (s *futexSite) wake() {
+	if buggify.Enabled {
+		buggify.Pause(buggify.WakeDelay)
+	}
 	s.word.Seq.Add(1)
 	futex.Wake(&s.word.Seq, -1)
 }

@@ -6,6 +6,8 @@ import (
 	"math"
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/disruptor-go/disruptor/internal/buggify"
 )
 
 // Producer claims slots, fills them in place and publishes them. A producer
@@ -133,6 +135,12 @@ func (p *Producer[E]) Name() string { return p.name }
 // ErrClosed after the producer's or the ring's Close, and, on a shared
 // ring, ErrTruncated once its file was truncated.
 func (p *Producer[E]) Claim(ctx context.Context) (*E, error) {
+	if buggify.Enabled && buggify.Fire(buggify.ClaimSlow) { // the slow path below, room or not
+		if err := p.claim(ctx, 1, false); err != nil {
+			return nil, err
+		}
+		return &p.slots[p.lo&p.mask], nil
+	}
 	if s := p.next; s <= p.limit { // fast path: single mode, room known
 		p.next, p.lo, p.limit, p.held = s+1, s, claimShut, true
 		return &p.slots[s&p.mask], nil
@@ -233,6 +241,9 @@ func (p *Producer[E]) claim(ctx context.Context, n int, try bool) error {
 
 // Publish makes the outstanding claim visible to consumers.
 func (p *Producer[E]) Publish() {
+	if buggify.Enabled {
+		buggify.Pause(buggify.ClaimPublish)
+	}
 	if p.held && p.pubFast { // fast path: single mode, one store of the cursor
 		hi := p.next - 1
 		p.held, p.limit = false, p.glimit
@@ -240,6 +251,9 @@ func (p *Producer[E]) Publish() {
 			storeRelease(p.cursor, hi)
 		} else {
 			p.cursor.Store(hi)
+		}
+		if buggify.Enabled {
+			buggify.Pause(buggify.PublishWake)
 		}
 		if p.waiters.Load() != 0 || hi >= p.flushAt {
 			p.published(hi)
@@ -252,6 +266,9 @@ func (p *Producer[E]) Publish() {
 			storeRelease(&p.avail[s&p.mask], s)
 		} else {
 			p.avail[s&p.mask].Store(s)
+		}
+		if buggify.Enabled {
+			buggify.Pause(buggify.PublishWake)
 		}
 		p.t.v[pPublished]++
 		if p.t.pending++; p.waiters.Load() != 0 || p.t.pending >= flushEvery {
@@ -331,6 +348,9 @@ func (p *Producer[E]) flushStats() {
 // Skip publishes the outstanding claim as holes: consumers pass over its
 // slots without seeing them.
 func (p *Producer[E]) Skip() {
+	if buggify.Enabled {
+		buggify.Pause(buggify.ClaimPublish)
+	}
 	p.t.v[pSkips] += p.publishAs(kindHole)
 	p.flushStats() // holes are not publications: pMark must not count them
 }
@@ -371,6 +391,9 @@ func (p *Producer[E]) marker(ctx context.Context, kind uint32, counter int) erro
 	if kind == kindEOF && p.r.sh != nil {
 		p.markClosed(p.lo) // before a consumer can read the marker
 	}
+	if buggify.Enabled && kind != kindData {
+		buggify.Pause(buggify.MarkEOF)
+	}
 	p.publishAs(kind)
 	p.t.v[counter]++
 	p.flushStats()
@@ -402,6 +425,9 @@ func (p *Producer[E]) CloseContext(ctx context.Context) error {
 	}
 	if err := p.marker(ctx, kindEOF, pEOFs); err != nil {
 		return err
+	}
+	if buggify.Enabled {
+		buggify.Pause(buggify.MarkEOF)
 	}
 	p.r.mu.Lock() // other goroutines read closed under r.mu (ownsEntry)
 	p.closed = true

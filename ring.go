@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/disruptor-go/disruptor/internal/buggify"
 )
 
 // Ring is a pre-allocated ring buffer of events of type E, with the producers
@@ -156,8 +158,14 @@ func (e *engine) join(latest bool, init func(*consumerRecord)) (*consumerRecord,
 	}
 	rec.Cursor.Store(e.ctl.GateCache.Load())
 	rec.State.Store(recActive)
+	if buggify.Enabled {
+		buggify.Pause(buggify.Join)
+	}
 	e.ctl.Epoch.Add(1)
 	e.members.Add(1)
+	if buggify.Enabled {
+		buggify.Pause(buggify.Join)
+	}
 	start := e.ctl.GateCache.Load() + 1
 	if latest {
 		start = max(start, e.claimed()+1)
@@ -170,6 +178,9 @@ func (e *engine) join(latest bool, init func(*consumerRecord)) (*consumerRecord,
 func (e *engine) leave(rec *consumerRecord) {
 	e.members.Add(-1)
 	rec.State.Store(recFree)
+	if buggify.Enabled {
+		buggify.Pause(buggify.Leave)
+	}
 	e.ctl.Epoch.Add(1)
 	e.released()
 }

@@ -20,6 +20,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/disruptor-go/disruptor/internal/buggify"
 )
 
 // recEvicted is the state of a consumer record whose live owner was
@@ -69,6 +71,9 @@ func EvictConsumer(ring, consumer string, force bool, opts ...Option) (string, e
 			if state == "" || st != StateEvicted {
 				state = st
 			}
+			if buggify.Enabled {
+				buggify.Pause(buggify.Evict)
+			}
 			if !sh.freeRecord(i) && rec.State.CompareAndSwap(recActive, recEvicted) {
 				sh.ungated()
 			}
@@ -96,6 +101,9 @@ func (sh *shared) freeRecord(i int) bool {
 	rec := &sh.recs()[i]
 	unfollow(sh.recs(), rec)
 	rec.NameLen.Store(0)
+	if buggify.Enabled {
+		buggify.Pause(buggify.Evict)
+	}
 	rec.State.Store(recFree)
 	sh.ungated()
 	unlock(sh.f, sh.recLock(i))

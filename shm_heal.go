@@ -29,6 +29,8 @@ package disruptor
 // then published with a CAS on the availability word, so that two healers
 // agree.
 
+import "github.com/disruptor-go/disruptor/internal/buggify"
+
 // heal publishes as holes what dead producers claimed and left unpublished,
 // and reports how many sequences it healed. The registry lock is held;
 // mine reports whether a table entry is one of this handle's producers.
@@ -49,6 +51,9 @@ func (r *Ring[E]) heal(mine func(j int) bool) int64 {
 		return 0
 	}
 	top := e.ctl.Cursor.Load()
+	if buggify.Enabled {
+		buggify.Pause(buggify.Heal)
+	}
 	type span struct{ lo, hi int64 }
 	var live [maxSharedProducers]span
 	nl := 0
@@ -94,6 +99,9 @@ func (r *Ring[E]) heal(mine func(j int) bool) int64 {
 				continue
 			}
 			dropPending(&tab[j], s, s) // its marked publication did not happen (marks.go)
+			if buggify.Enabled {
+				buggify.Pause(buggify.Heal)
+			}
 			e.mark(s, s, kindHole)
 			if w.CompareAndSwap(a, s) {
 				healed++

@@ -16,6 +16,8 @@ import (
 	"os"
 	"time"
 	"unsafe"
+
+	"github.com/disruptor-go/disruptor/internal/buggify"
 )
 
 // AfterName makes the consumer follow the named consumers of a shared ring,
@@ -96,6 +98,9 @@ func (r *Ring[E]) newSharedConsumer(c *Consumer[E], name string, cfg *consumerCo
 	sh, e := r.sh, &r.eng
 	return sh.registry(func() error {
 		r.heal(r.ownsEntry)
+		if buggify.Enabled {
+			buggify.Pause(buggify.Register)
+		}
 		if err := sh.claimEvicted(name); err != nil {
 			return err
 		}
@@ -146,6 +151,9 @@ func (r *Ring[E]) newSharedConsumer(c *Consumer[E], name string, cfg *consumerCo
 			return err
 		}
 		i := e.recIndex(rec)
+		if buggify.Enabled {
+			buggify.Pause(buggify.Register)
+		}
 		if ok, err := tryLock(sh.f, sh.recLock(i)); !ok {
 			e.leave(rec)
 			return fmt.Errorf("disruptor: consumer %q: record lock: %v", name, err)
@@ -270,6 +278,9 @@ func (r *Ring[E]) newSharedProducer(p *Producer[E], name string) error {
 		ent.NameLen.Store(uint32(len(name)))
 		ent.PID.Store(int64(os.Getpid()))
 		ent.ClaimLo.Store(claimNone)
+		if buggify.Enabled {
+			buggify.Pause(buggify.Register)
+		}
 		ent.State.Store(prodActive)
 		if e.multi {
 			p.st.intent = ent
@@ -331,6 +342,9 @@ func (r *Ring[E]) evictDead() {
 		rec := &e.recs[i]
 		if st := rec.State.Load(); st != recActive && st != recEvicted || rec.Detached.Load() != 0 || own[rec] {
 			continue
+		}
+		if buggify.Enabled {
+			buggify.Pause(buggify.Evict)
 		}
 		if !lockedByOther(sh.f, sh.recLock(i)) {
 			sh.freeRecord(i) // nobody can resume it meanwhile

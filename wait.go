@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"runtime/debug"
 	"time"
+
+	"github.com/disruptor-go/disruptor/internal/buggify"
 )
 
 // WaitStrategy says what a producer or consumer does while it cannot proceed:
@@ -225,15 +227,25 @@ func (e *engine) await(ctx context.Context, site parkSite, me *waiter, wc *waitC
 			}
 		}
 		if w.idle(n, e.shared) {
+			if buggify.Enabled {
+				buggify.Pause(buggify.ParkPrepare)
+			}
 			site.prepare(me)
 			e.fence()
+			if buggify.Enabled {
+				buggify.Pause(buggify.ParkRecheck)
+			}
 			if ready() || e.halted() {
 				site.cancel(me)
 			} else {
 				wc.parks++
 				t0 := time.Now()
 				me.showWaits(t0)
-				site.park(done, me, parkFor(ctx, e.parkTimeout()))
+				timeout := parkFor(ctx, e.parkTimeout())
+				if buggify.Enabled { // woken early, by nobody
+					timeout = buggify.Shorter(buggify.ParkSpurious, timeout)
+				}
+				site.park(done, me, timeout)
 				parkedFor = time.Since(t0)
 			}
 		}
@@ -279,7 +291,10 @@ func (e *engine) watchNow(producer bool, me *waiter) error {
 		return nil
 	}
 	me.checked = now
-	if me.beat != nil {
+	if buggify.Enabled {
+		buggify.Pause(buggify.Watch)
+	}
+	if me.beat != nil && !(buggify.Enabled && buggify.Fire(buggify.Heartbeat)) {
 		me.beat.Store(now.UnixNano())
 	}
 	return e.watch(producer, me)

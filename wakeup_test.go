@@ -16,6 +16,8 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/disruptor-go/disruptor/internal/buggify"
 )
 
 // lostWakeupLimit is how long a published event may wait for a parked
@@ -192,7 +194,11 @@ func lostSpaceWakeups(t *testing.T, multi bool) {
 		parks += p.Stats().Parks
 	}
 	t.Logf("producer parks: %d of %d events; c1 parks %d", parks, int64(nprod)*n, c1.Stats().Parks)
-	if parks == 0 {
+	switch {
+	case parks > 0:
+	case buggify.Enabled: // pauses injected in the producers' gate refresh let consumers make room first
+		t.Log("no producer parked on the full ring: the injected pauses kept making room in time")
+	default:
 		t.Error("no producer ever parked on the full ring: the test proved nothing")
 	}
 }

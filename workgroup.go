@@ -15,11 +15,15 @@ package disruptor
 // Whoever took s new lent it: its record stays at or below s-1 until the
 // member that takes s back has read it (finish, at that member's next take
 // or when it leaves). A lender's next new take stores at most one below its
-// lowest lent sequence not read yet; a lender that closes keeps its record,
-// still gating, and the member that reads its last lent sequence frees it.
-// A lender that left takes nothing more, so each read of what it lent lifts
-// its record to one below the lowest it lent that is still unread (lift):
-// left below a sequence read since, it would gate the producers for good. A
+// lowest lent sequence not read yet; while it waits for the sequence it
+// holds, it raises its record towards where that take would have put it as
+// its lent sequences are read (else it could wait for a sequence that the
+// producers need the room it still gates to publish). A lender that closes
+// keeps its record, still gating, and the member that reads its last lent
+// sequence frees it; a lender that left takes nothing more, so each read of
+// what it lent lifts its record to one below the lowest it lent that is
+// still unread (lift): left below a sequence read since, it would gate the
+// producers for good. A
 // member that takes s back does not cover s (the lender's record does): it
 // moves its cursor up to one below the last new sequence taken (whose taker
 // covers that one; it covers those not taken yet). No cursor is ever
@@ -35,8 +39,8 @@ package disruptor
 // group done. Members then take only what was given back (a sequence given
 // back before the final EOF must still be read), drop sequences past the
 // end, and return io.EOF (raising their cursors to the end) only once no
-// other member holds a sequence before the end: the holder may yet leave
-// and give it back.
+// other member holds a sequence before the end (the holder may yet leave
+// and give it back) and what they lent has been read.
 
 import (
 	"context"
@@ -44,6 +48,8 @@ import (
 	"io"
 	"sync"
 	"sync/atomic"
+
+	"github.com/disruptor-go/disruptor/internal/buggify"
 )
 
 // WorkGroup is a set of consumers sharing one stream: each event goes to
@@ -196,6 +202,9 @@ func (c *Consumer[E]) readWork(ctx context.Context, try bool) (*E, error) {
 		s := c.next
 		var end endWatch
 		ready := func() bool {
+			if c.released < c.wm.want { // what it lent may have been read meanwhile
+				g.raise(c, c.wm.want)
+			}
 			switch {
 			case e.available(s, c.deps) >= s || g.low.Load() < s || g.pastEnd(s):
 				return true
@@ -205,6 +214,10 @@ func (c *Consumer[E]) readWork(ctx context.Context, try bool) (*E, error) {
 				return true
 			}
 			return false
+		}
+		if buggify.Enabled && buggify.Fire(buggify.WorkGiveBack) {
+			g.giveBack(c) // as a member whose wait ended does: another may take it
+			continue
 		}
 		if !ready() {
 			if try {
@@ -250,7 +263,13 @@ func (c *Consumer[E]) readWork(ctx context.Context, try bool) (*E, error) {
 			c.t.v[cEOFs]++
 			if n := g.eofs.Add(1); (c.r.sh == nil && n >= int64(e.ctl.Producers.Load())) || (c.r.sh != nil && c.r.sh.eofEnds(s)) {
 				g.end.Store(max(s, e.claimed()))
+				if buggify.Enabled {
+					buggify.Pause(buggify.WorkEnd)
+				}
 				g.done.Store(true)
+				if buggify.Enabled {
+					buggify.Pause(buggify.WorkEnd)
+				}
 				// Members read EOFs out of order: another EOF may lie past
 				// s. Every producer has closed, so the highest claimed
 				// sequence ends the stream; members still holding a

@@ -8,6 +8,8 @@ import (
 	"math"
 	"slices"
 	"sync/atomic"
+
+	"github.com/disruptor-go/disruptor/internal/buggify"
 )
 
 // workMember is a member's share of its group's bookkeeping. Its member
@@ -17,6 +19,7 @@ type workMember[E any] struct {
 	c       *Consumer[E]
 	from    *workMember[E] // the sequence held or last read came back from from's lending; nil if taken new
 	fromSeq int64
+	want    int64        // where its last take would have raised its cursor, had it lent nothing unread
 	lent    []int64      // sequences this member took new and gave back, not read yet: its record stays below each
 	nlent   atomic.Int32 // len(lent), for its member to test without the lock
 	gone    uint8        // how the member left (memberOpen while it has not)
@@ -62,7 +65,11 @@ func (g *WorkGroup[E]) take(c *Consumer[E]) bool {
 			m.from, m.fromSeq = b.by, b.s
 			c.next, c.held = b.s, true
 			m.hold.Store(b.s)
-			g.raise(c, g.work.Load()-1)
+			if buggify.Enabled {
+				buggify.Pause(buggify.WorkTake)
+			}
+			m.want = g.work.Load() - 1
+			g.raise(c, m.want)
 			return true
 		}
 		g.mu.Unlock()
@@ -73,7 +80,11 @@ func (g *WorkGroup[E]) take(c *Consumer[E]) bool {
 	s := g.work.Add(1)
 	c.next, c.held = s, true
 	m.hold.Store(s)
-	g.raise(c, s-1)
+	if buggify.Enabled {
+		buggify.Pause(buggify.WorkTake)
+	}
+	m.want = s - 1
+	g.raise(c, m.want)
 	return true
 }
 
@@ -120,6 +131,9 @@ func (g *WorkGroup[E]) giveBack(c *Consumer[E]) {
 	g.back = slices.Insert(g.back, i, given[E]{s: s, by: by})
 	g.setLow()
 	g.mu.Unlock()
+	if buggify.Enabled {
+		buggify.Pause(buggify.WorkFinish)
+	}
 	e := &c.r.eng
 	e.dataSite.wake()
 	e.depSite.wake()
@@ -131,6 +145,9 @@ func (g *WorkGroup[E]) giveBack(c *Consumer[E]) {
 func (g *WorkGroup[E]) finish(m *workMember[E]) {
 	by, s := m.from, m.fromSeq
 	m.from = nil
+	if buggify.Enabled {
+		buggify.Pause(buggify.WorkFinish)
+	}
 	g.mu.Lock()
 	if i := slices.Index(by.lent, s); i >= 0 {
 		by.lent = slices.Delete(by.lent, i, i+1)
@@ -144,6 +161,11 @@ func (g *WorkGroup[E]) finish(m *workMember[E]) {
 	g.mu.Unlock()
 	if lifted {
 		by.c.r.eng.released()
+	}
+	if g.done.Load() { // the lender may be waiting to end (see pending)
+		e := &m.c.r.eng
+		e.dataSite.wake()
+		e.depSite.wake()
 	}
 }
 
@@ -171,6 +193,9 @@ func (g *WorkGroup[E]) lift(m *workMember[E]) bool {
 func (g *WorkGroup[E]) unhold(c *Consumer[E]) {
 	c.held = false
 	c.wm.hold.Store(noneBack)
+	if buggify.Enabled {
+		buggify.Pause(buggify.WorkFinish)
+	}
 	if g.done.Load() {
 		e := &c.r.eng
 		e.dataSite.wake()
@@ -179,8 +204,13 @@ func (g *WorkGroup[E]) unhold(c *Consumer[E]) {
 }
 
 // pending reports whether a member other than c holds a sequence before the
-// end of the done group's stream: it may yet give it back.
+// end of the done group's stream (it may yet give it back), or c lent a
+// sequence nobody has finished reading: c's record must stay below it
+// until then, so c cannot end yet.
 func (g *WorkGroup[E]) pending(c *Consumer[E]) bool {
+	if c.wm.nlent.Load() != 0 {
+		return true
+	}
 	end := g.end.Load()
 	for _, o := range g.members {
 		if o != c && o.wm.hold.Load() <= end {

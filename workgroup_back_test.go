@@ -394,3 +394,134 @@ func TestWorkGroupLenderLifted(t *testing.T) {
 		t.Fatalf("%d consumer records, want 4 (member 0's freed)\n%s", n, wg.dump())
 	}
 }
+
+// TestWorkGroupLenderWaitsAhead: a member that lent a sequence (its wait
+// ended, and another member took the sequence back) goes on taking new
+// ones, its cursor held below the lent one. Once the other member has read
+// the lent sequence, the lender's cursor must not keep gating there while
+// it waits for a sequence a full ring ahead: the producer needs that room
+// to publish what the lender waits for.
+func TestWorkGroupLenderWaitsAhead(t *testing.T) {
+	const size = 8
+	r, err := New[int](size, WithWaitStrategy(Block()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := watch(t, testDeadline(), r)
+	p, _ := r.NewProducer("p")
+	wg, err := r.NewWorkGroup("wg", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := wg.Member(0), wg.Member(1)
+	if _, err := a.TryNext(); err != ErrEmpty { // a takes 0
+		t.Fatalf("a: %v, want ErrEmpty", err)
+	}
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := a.Next(gone); !errors.Is(err, context.Canceled) { // and gives it back
+		t.Fatalf("a: %v, want canceled", err)
+	}
+	if _, err := b.TryNext(); err != ErrEmpty { // b takes 0 back from a's lending
+		t.Fatalf("b: %v, want ErrEmpty", err)
+	}
+	for v := range size {
+		ev, err := p.TryClaim()
+		if err != nil {
+			t.Fatalf("claim %d: %v", v, err)
+		}
+		*ev = v
+		p.Publish()
+	}
+	if ev, err := b.Next(ctx); err != nil || *ev != 0 {
+		t.Fatalf("b: %v, %v; want 0", ev, err)
+	}
+	for v := 1; v < size; v++ { // a reads 1..7, its cursor held below 0, lent
+		if ev, err := a.Next(ctx); err != nil || *ev != v {
+			t.Fatalf("a: %v, %v; want %d", ev, err, v)
+		}
+	}
+	if _, err := a.TryNext(); err != ErrEmpty { // a takes 8
+		t.Fatalf("a at 8: %v, want ErrEmpty", err)
+	}
+	if _, err := b.TryNext(); err != ErrEmpty { // b is done with 0, takes 9
+		t.Fatalf("b at 9: %v, want ErrEmpty", err)
+	}
+	short, cancel := context.WithTimeout(ctx, 5*time.Second) // the deadlock it guards against is forever
+	defer cancel()
+	got := make(chan error, 1)
+	go func() {
+		ev, err := a.Next(short)
+		if err == nil && *ev != size {
+			err = fmt.Errorf("a read %d, want %d", *ev, size)
+		}
+		got <- err
+	}()
+	ev, err := p.Claim(short) // 0..7 are read: 8's slot is free
+	if err != nil {
+		t.Fatalf("claim %d with every earlier event read: %v", size, err)
+	}
+	*ev = size
+	p.Publish()
+	if err := <-got; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestWorkGroupLenderEndsAfterItsLoan: a member that lent a sequence and
+// meets the end of the stream before the member that took it back is done
+// with it waits for that member instead of ending with its cursor below
+// the loan: a consumer following the group must get everything, then EOF.
+func TestWorkGroupLenderEndsAfterItsLoan(t *testing.T) {
+	r, err := New[int](8, WithWaitStrategy(Block()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := watch(t, testDeadline(), r)
+	p, _ := r.NewProducer("p")
+	wg, err := r.NewWorkGroup("wg", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	down, err := r.NewConsumer("down", After(wg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := wg.Member(0), wg.Member(1)
+	if _, err := a.TryNext(); err != ErrEmpty { // a takes 0
+		t.Fatalf("a: %v, want ErrEmpty", err)
+	}
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := a.Next(gone); !errors.Is(err, context.Canceled) { // and gives it back
+		t.Fatalf("a: %v, want canceled", err)
+	}
+	if _, err := b.TryNext(); err != ErrEmpty { // b takes 0 back from a's lending
+		t.Fatalf("b: %v, want ErrEmpty", err)
+	}
+	ev, _ := p.TryClaim()
+	*ev = 7
+	p.Publish()
+	if err := p.Close(); err != nil { // the EOF marker is 1
+		t.Fatal(err)
+	}
+	if ev, err := b.Next(ctx); err != nil || *ev != 7 {
+		t.Fatalf("b: %v, %v; want 7", ev, err)
+	}
+	// a reads the EOF marker while b may still use event 0 (until its next
+	// call): a must not end yet.
+	if _, err := a.TryNext(); err != ErrEmpty {
+		t.Fatalf("a at the end, its loan in use: %v, want ErrEmpty", err)
+	}
+	for _, m := range []*Consumer[int]{b, a} {
+		if _, err := m.Next(ctx); err != io.EOF {
+			t.Fatalf("%s at the end: %v, want io.EOF", m.Name(), err)
+		}
+	}
+	if ev, err := down.TryNext(); err != nil || *ev != 7 {
+		t.Fatalf("down: %v, %v; want 7 (the group's cursors stayed below it)", ev, err)
+	}
+	if _, err := down.Next(ctx); err != io.EOF {
+		t.Fatalf("down after the event: %v, want io.EOF", err)
+	}
+}
