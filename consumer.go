@@ -415,6 +415,9 @@ func (c *Consumer[E]) store(s int64) {
 	}
 	if buggify.Enabled { // done with s, not yet telling producers and dependents
 		buggify.Pause(buggify.ReleaseWake)
+		if e := &c.r.eng; e.ctl.LastMark.Load() == e.claimed() { // an upstream lagging at the end
+			buggify.Delay(buggify.LateRelease)
+		}
 	}
 	c.r.eng.store(&c.rec.Cursor, s)
 	c.released = s

@@ -18,6 +18,9 @@ func Fire(Point) bool { return false }
 // Pause, when point p fires, lets other goroutines run: it never does.
 func Pause(Point) {}
 
+// Delay, when point p fires, sleeps: it never does.
+func Delay(Point) {}
+
 // Cut is n: how many of n things to take.
 func Cut(_ Point, n int64) int64 { return n }
 

@@ -164,6 +164,14 @@ func Pause(p Point) {
 	}
 }
 
+// Delay, when point p fires, sleeps 20 to 320 microseconds: a participant
+// that lags far behind the others, not one merely descheduled.
+func Delay(p Point) {
+	if f, h := roll(p); f {
+		time.Sleep(time.Duration(20+(h>>4)%300) * time.Microsecond)
+	}
+}
+
 // Cut is n, or, when point p fires and n > 1, a number in [1, n): how many
 // of n things to take.
 func Cut(p Point, n int64) int64 {

@@ -68,6 +68,9 @@ const (
 	Heal      // heal: between reading the table and publishing holes
 	Watch     // a waiter's watch of the other processes
 
+	// Added later (a point's number is part of its decisions).
+	LateRelease // release when the last claim is a marker (the stream may have ended): the consumer lags tens to hundreds of microseconds
+
 	// NumPoints counts the points.
 	NumPoints
 )
@@ -80,6 +83,7 @@ var names = [NumPoints]string{
 	"MarkWrite", "MarkEOF",
 	"WorkTake", "WorkGiveBack", "WorkFinish", "WorkEnd",
 	"Register", "Evict", "Heartbeat", "Heal", "Watch",
+	"LateRelease",
 }
 
 // String is the point's name.
