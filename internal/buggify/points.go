@@ -69,7 +69,7 @@ const (
 	Watch     // a waiter's watch of the other processes
 
 	// Added later (a point's number is part of its decisions).
-	LateRelease // release when the last claim is a marker (the stream may have ended): the consumer lags tens to hundreds of microseconds
+	LateRelease // release at the head of the stream (within 2 of the last claim): the consumer lags tens to hundreds of microseconds
 
 	// NumPoints counts the points.
 	NumPoints
