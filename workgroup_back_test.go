@@ -107,13 +107,8 @@ func checkGroupReads(ctx context.Context, t *testing.T, p *Producer[int], m *Con
 // TestWorkGroupGiveBackToWaiter: a member waiting for its own sequence
 // takes the lower one another member gives back when it closes.
 func TestWorkGroupGiveBackToWaiter(t *testing.T) {
-	r, err := New[int](4, WithWaitStrategy(Block()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := watch(t, testDeadline(), r)
-	p, _ := r.NewProducer("p")
-	wg, _ := r.NewWorkGroup("wg", 2)
+	ctx, r, p := blockRing(t, 4)
+	wg := mustGroup(t, r, 2)
 	m0, m1 := wg.Member(0), wg.Member(1)
 	for _, m := range []*Consumer[int]{m0, m1} { // m0 takes 0, m1 takes 1
 		if _, err := m.TryNext(); err != ErrEmpty {
@@ -162,17 +157,9 @@ func TestWorkGroupGiveBackToWaiter(t *testing.T) {
 func TestWorkGroupGiveBackRandom(t *testing.T) {
 	const members, workers, ring = 8, 2, 8
 	n := int(scaled(3000, 200000))
-	r, err := New[int](ring, WithWaitStrategy(Block()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := watch(t, testDeadline(), r)
+	ctx, r, p := blockRing(t, ring)
 	rng := testRand(t)
-	p, _ := r.NewProducer("p")
-	wg, err := r.NewWorkGroup("wg", members)
-	if err != nil {
-		t.Fatal(err)
-	}
+	wg := mustGroup(t, r, members)
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Log(wg.dump())
@@ -287,17 +274,9 @@ func TestWorkGroupGiveBackRandom(t *testing.T) {
 // final EOF marks the group done while its upstream has not yet made the
 // last events available; the members holding them still read them.
 func TestWorkGroupDoneBeforeUpstream(t *testing.T) {
-	r, err := New[int](8, WithWaitStrategy(Block()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := watch(t, testDeadline(), r)
-	p, _ := r.NewProducer("p")
+	ctx, r, p := blockRing(t, 8)
 	in, _ := r.NewConsumer("in")
-	wg, err := r.NewWorkGroup("wg", 3, After(in))
-	if err != nil {
-		t.Fatal(err)
-	}
+	wg := mustGroup(t, r, 3, After(in))
 	ev, _ := p.TryClaim()
 	*ev = 7
 	p.Publish()
@@ -336,16 +315,8 @@ func TestWorkGroupDoneBeforeUpstream(t *testing.T) {
 // lower one it lent is read, its record rises, and the producers get past
 // it to publish the higher one.
 func TestWorkGroupLenderLifted(t *testing.T) {
-	r, err := New[int](4, WithWaitStrategy(Block()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := watch(t, testDeadline(), r)
-	p, _ := r.NewProducer("p")
-	wg, err := r.NewWorkGroup("wg", 5)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx, r, p := blockRing(t, 4)
+	wg := mustGroup(t, r, 5)
 	m := wg.Member
 	try := func(i int) {
 		t.Helper()
@@ -403,16 +374,8 @@ func TestWorkGroupLenderLifted(t *testing.T) {
 // to publish what the lender waits for.
 func TestWorkGroupLenderWaitsAhead(t *testing.T) {
 	const size = 8
-	r, err := New[int](size, WithWaitStrategy(Block()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := watch(t, testDeadline(), r)
-	p, _ := r.NewProducer("p")
-	wg, err := r.NewWorkGroup("wg", 2)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx, r, p := blockRing(t, size)
+	wg := mustGroup(t, r, 2)
 	a, b := wg.Member(0), wg.Member(1)
 	if _, err := a.TryNext(); err != ErrEmpty { // a takes 0
 		t.Fatalf("a: %v, want ErrEmpty", err)
@@ -473,16 +436,8 @@ func TestWorkGroupLenderWaitsAhead(t *testing.T) {
 // with it waits for that member instead of ending with its cursor below
 // the loan: a consumer following the group must get everything, then EOF.
 func TestWorkGroupLenderEndsAfterItsLoan(t *testing.T) {
-	r, err := New[int](8, WithWaitStrategy(Block()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := watch(t, testDeadline(), r)
-	p, _ := r.NewProducer("p")
-	wg, err := r.NewWorkGroup("wg", 2)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx, r, p := blockRing(t, 8)
+	wg := mustGroup(t, r, 2)
 	down, err := r.NewConsumer("down", After(wg))
 	if err != nil {
 		t.Fatal(err)
@@ -524,4 +479,30 @@ func TestWorkGroupLenderEndsAfterItsLoan(t *testing.T) {
 	if _, err := down.Next(ctx); err != io.EOF {
 		t.Fatalf("down after the event: %v, want io.EOF", err)
 	}
+}
+
+// blockRing makes a ring of size ints that blocks its waiters, watched
+// until the test's deadline, and its producer "p".
+func blockRing(t *testing.T, size int) (context.Context, *Ring[int], *Producer[int]) {
+	t.Helper()
+	r, err := New[int](size, WithWaitStrategy(Block()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := watch(t, testDeadline(), r)
+	p, err := r.NewProducer("p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ctx, r, p
+}
+
+// mustGroup makes the work group "wg" of n members on r.
+func mustGroup(t *testing.T, r *Ring[int], n int, opts ...ConsumerOption) *WorkGroup[int] {
+	t.Helper()
+	wg, err := r.NewWorkGroup("wg", n, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return wg
 }
