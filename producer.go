@@ -42,14 +42,15 @@ type Producer[E any] struct {
 	t         tally
 	// Single mode tallies claims and publications from sequences (see
 	// fold): from start, with base what the counters held then, and the
-	// slow path's own claims.
-	start      int64
-	base       [16]int64
-	slowClaims int64
-	slowSeqs   int64
-	r          *Ring[E]
-	name       string
-	entry      int // shared rings: the producer table entry
+	// claims counted one by one (the slow path's and ClaimN's: see
+	// countClaim) with the sequences they took.
+	start         int64
+	base          [16]int64
+	countedClaims int64
+	countedSeqs   int64
+	r             *Ring[E]
+	name          string
+	entry         int // shared rings: the producer table entry
 	// marks.go: the mark staged for the next publication, and the latest
 	// published one
 	markNext   uint64
@@ -173,11 +174,7 @@ func (p *Producer[E]) TryClaim() (*E, error) {
 func (p *Producer[E]) ClaimN(ctx context.Context, n int) (Batch[E], error) {
 	if s, k := p.next, int64(n); k >= 1 && k <= p.size && s+k-1 <= p.limit { // fast path: single mode, room known
 		p.next, p.lo, p.hi, p.limit, p.held = s+k, s, s+k-1, claimShut, true
-		p.slowClaims++ // tallied as the slow path does (see fold): a claim, not k
-		p.slowSeqs += k
-		if k > 1 {
-			p.t.v[pBatches]++
-		}
+		p.countClaim(k)
 		return newBatch(p.slots, p.mask, s, n), nil
 	}
 	if err := p.claim(ctx, n, false); err != nil {
@@ -228,15 +225,24 @@ func (p *Producer[E]) claim(ctx context.Context, n int, try bool) error {
 	p.lo, p.hi, p.held, p.limit = lo, hi, true, claimShut
 	if p.single {
 		p.next = hi + 1
-		p.slowClaims++
-		p.slowSeqs += int64(n)
+	}
+	p.countClaim(int64(n))
+	return nil
+}
+
+// countClaim tallies a claim of n slots: one claim (in single mode, with
+// the n sequences it took, which fold does not count as claims of one), and
+// a batch if n > 1.
+func (p *Producer[E]) countClaim(n int64) {
+	if p.single {
+		p.countedClaims++
+		p.countedSeqs += n
 	} else {
 		p.t.v[pClaims]++
 	}
 	if n > 1 {
 		p.t.v[pBatches]++
 	}
-	return nil
 }
 
 // Publish makes the outstanding claim visible to consumers.
@@ -311,7 +317,7 @@ func (p *Producer[E]) fold() {
 	}
 	markers := p.t.v[pSkips] - p.base[pSkips] + p.t.v[pFlushes] - p.base[pFlushes] + p.t.v[pEOFs] - p.base[pEOFs]
 	p.t.v[pPublished] = p.base[pPublished] + pub - markers
-	p.t.v[pClaims] = p.base[pClaims] + p.slowClaims + (p.next - p.start - p.slowSeqs)
+	p.t.v[pClaims] = p.base[pClaims] + p.countedClaims + (p.next - p.start - p.countedSeqs)
 }
 
 // showWaits folds the producer's waits into its tallies and publishes them.
