@@ -90,11 +90,20 @@ func (g *WorkGroup[E]) take(c *Consumer[E]) bool {
 
 // raise moves c's cursor up to v, but no higher than below what it lent.
 func (g *WorkGroup[E]) raise(c *Consumer[E], v int64) {
-	if v = g.bound(c.wm, v); v > c.released {
-		c.rec.Cursor.Store(v)
-		c.released = v
+	if c.raiseTo(g.bound(c.wm, v)) {
 		c.r.eng.released()
 	}
+}
+
+// raiseTo stores a member's cursor at v if that is higher, and reports
+// whether it did; the caller wakes whoever waits on it.
+func (c *Consumer[E]) raiseTo(v int64) bool {
+	if v <= c.released {
+		return false
+	}
+	c.rec.Cursor.Store(v)
+	c.released = v
+	return true
 }
 
 // bound is v, or less: one below the lowest sequence m lent that nobody has
@@ -175,16 +184,10 @@ func (g *WorkGroup[E]) finish(m *workMember[E]) {
 // sequence read since, would gate the producers for good. It reports
 // whether the record moved; g.mu is held.
 func (g *WorkGroup[E]) lift(m *workMember[E]) bool {
-	c := m.c
 	if m.gone == memberOpen || len(m.lent) == 0 || (m.gone == memberClosed && !m.kept.Load()) {
 		return false
 	}
-	if v := slices.Min(m.lent) - 1; v > c.released {
-		c.rec.Cursor.Store(v)
-		c.released = v
-		return true
-	}
-	return false
+	return m.c.raiseTo(slices.Min(m.lent) - 1)
 }
 
 // unhold records that c no longer holds a sequence. Once the group is
