@@ -14,7 +14,8 @@ import (
 // the blank header page a creator that died leaves behind. Anything else (a
 // FIFO, a device, a directory, a symbolic link, a file with other contents,
 // an empty file) is left as it is and gives an error matching ErrNotRing;
-// a missing file gives an error matching fs.ErrNotExist.
+// so is a ring another user owns (ErrForeignOwner); a missing file gives an
+// error matching fs.ErrNotExist.
 func Remove(name string, opts ...Option) error {
 	path := RingPath(name, opts...)
 	if err := checkRingFile(path); err != nil {
@@ -31,8 +32,8 @@ func checkRingFile(path string) error {
 	if err != nil {
 		return err
 	}
-	if !fi.Mode().IsRegular() {
-		return notRegular(fi.Mode())
+	if err := checkFile(fi); err != nil { // as Create and Attach judge it
+		return err
 	}
 	f, err := os.OpenFile(path, os.O_RDONLY|openNoFollow|openNoBlock, 0)
 	if err != nil {
