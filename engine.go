@@ -275,11 +275,12 @@ func (e *engine) store(w *atomic.Int64, v int64) {
 //
 //go:noinline
 func (e *engine) publishAvail(lo, hi int64) {
+	avail, mask := e.avail, e.mask // locals, as in published
 	for s := lo; s <= hi; s++ {
 		if buggify.Enabled && s > lo {
 			buggify.Pause(buggify.PublishRange)
 		}
-		e.store(&e.avail[s&e.mask], s)
+		e.store(&avail[s&mask], s)
 	}
 }
 
