@@ -377,17 +377,7 @@ func TestWorkGroupLenderWaitsAhead(t *testing.T) {
 	ctx, r, p := blockRing(t, size)
 	wg := mustGroup(t, r, 2)
 	a, b := wg.Member(0), wg.Member(1)
-	if _, err := a.TryNext(); err != ErrEmpty { // a takes 0
-		t.Fatalf("a: %v, want ErrEmpty", err)
-	}
-	gone, cancel := context.WithCancel(context.Background())
-	cancel()
-	if _, err := a.Next(gone); !errors.Is(err, context.Canceled) { // and gives it back
-		t.Fatalf("a: %v, want canceled", err)
-	}
-	if _, err := b.TryNext(); err != ErrEmpty { // b takes 0 back from a's lending
-		t.Fatalf("b: %v, want ErrEmpty", err)
-	}
+	lendFirst(t, a, b)
 	for v := range size {
 		ev, err := p.TryClaim()
 		if err != nil {
@@ -443,17 +433,7 @@ func TestWorkGroupLenderEndsAfterItsLoan(t *testing.T) {
 		t.Fatal(err)
 	}
 	a, b := wg.Member(0), wg.Member(1)
-	if _, err := a.TryNext(); err != ErrEmpty { // a takes 0
-		t.Fatalf("a: %v, want ErrEmpty", err)
-	}
-	gone, cancel := context.WithCancel(context.Background())
-	cancel()
-	if _, err := a.Next(gone); !errors.Is(err, context.Canceled) { // and gives it back
-		t.Fatalf("a: %v, want canceled", err)
-	}
-	if _, err := b.TryNext(); err != ErrEmpty { // b takes 0 back from a's lending
-		t.Fatalf("b: %v, want ErrEmpty", err)
-	}
+	lendFirst(t, a, b)
 	ev, _ := p.TryClaim()
 	*ev = 7
 	p.Publish()
@@ -505,4 +485,21 @@ func mustGroup(t *testing.T, r *Ring[int], n int, opts ...ConsumerOption) *WorkG
 		t.Fatal(err)
 	}
 	return wg
+}
+
+// lendFirst makes member a take sequence 0 and give it back (its wait
+// ended), and member b take it back from a's lending.
+func lendFirst(t *testing.T, a, b *Consumer[int]) {
+	t.Helper()
+	if _, err := a.TryNext(); err != ErrEmpty { // a takes 0
+		t.Fatalf("a: %v, want ErrEmpty", err)
+	}
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := a.Next(gone); !errors.Is(err, context.Canceled) { // and gives it back
+		t.Fatalf("a: %v, want canceled", err)
+	}
+	if _, err := b.TryNext(); err != ErrEmpty { // b takes 0 back from a's lending
+		t.Fatalf("b: %v, want ErrEmpty", err)
+	}
 }
