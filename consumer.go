@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"sync/atomic"
 	"time"
 
@@ -40,19 +41,21 @@ type Consumer[E any] struct {
 	evStart, evBase, mkBase int64
 	flushedAt               int64 // next when the tallies were last published
 	avail                   int64 // the highest sequence acquired (beyond the marker too)
-	released                int64 // the last sequence stored into rec.Cursor
-	last                    int64 // the sequence of the last event returned
-	eofs                    int64
-	done                    bool // read the final EOF
-	closed                  bool
-	leased                  bool
-	manual                  bool  // ManualRelease: only ReleaseThrough moves the cursor
-	held                    bool  // work group member: next was taken and not yet read
-	resumed                 bool  // shared ring: took over a record an earlier owner left
-	toldEvicted             bool  // shared ring: was given ErrUntethered
-	orphan                  bool  // closed by the ring's Close (detached), not by its own
-	follow                  bool  // FollowStreams: wait for the next stream past the final EOF
-	err                     error // what ended the last Events loop
+	// readable's last answer: every sequence in [seenFrom, seen] was readable
+	seenFrom, seen int64
+	released       int64 // the last sequence stored into rec.Cursor
+	last           int64 // the sequence of the last event returned
+	eofs           int64
+	done           bool // read the final EOF
+	closed         bool
+	leased         bool
+	manual         bool  // ManualRelease: only ReleaseThrough moves the cursor
+	held           bool  // work group member: next was taken and not yet read
+	resumed        bool  // shared ring: took over a record an earlier owner left
+	toldEvicted    bool  // shared ring: was given ErrUntethered
+	orphan         bool  // closed by the ring's Close (detached), not by its own
+	follow         bool  // FollowStreams: wait for the next stream past the final EOF
+	err            error // what ended the last Events loop
 
 	w          waiter
 	wc         waitCounts
@@ -172,6 +175,7 @@ func (c *Consumer[E]) setStart(start int64) {
 	c.rec.Cursor.Store(start - 1)
 	c.next, c.hi, c.released, c.last = start, start-1, start-1, start-1
 	c.markKind, c.avail = kindData, start-1
+	c.seenFrom, c.seen = math.MaxInt64, start-1
 	c.evStart, c.evBase, c.mkBase, c.flushedAt = start, c.t.v[cEvents], c.markers(), start
 }
 
@@ -347,7 +351,7 @@ func (c *Consumer[E]) acquire(ctx context.Context, try bool) error {
 		return c.untethered()
 	}
 	e := &c.r.eng
-	hi := e.available(c.next, c.deps)
+	hi := c.readable()
 	waited := hi < c.next
 	if waited {
 		c.flushStats()
@@ -362,7 +366,7 @@ func (c *Consumer[E]) acquire(ctx context.Context, try bool) error {
 		}
 		ended := false
 		err := e.await(ctx, c.site, &c.w, &c.wc, func() bool {
-			hi = e.available(c.next, c.deps)
+			hi = c.readable()
 			ended = hi < c.next && c.pastEnd(&end, c.next)
 			return hi >= c.next || ended || c.evicted()
 		})
@@ -393,6 +397,23 @@ func (c *Consumer[E]) acquire(ctx context.Context, try bool) error {
 		c.t.v[cLagMax] = lag
 	}
 	return nil
+}
+
+// readable returns the highest sequence readable from c.next, as the
+// engine's available does. On a multi-producer ring that is a scan of the
+// availability words; it goes on from where the last one ended, so that a
+// backlog taken a quarter of the ring at a time is scanned once, not once
+// per batch. What the last scan found stays readable while c.next moves
+// forward within it: this consumer has released none of it, so no producer
+// can have claimed those slots again.
+func (c *Consumer[E]) readable() int64 {
+	from := c.next
+	if c.seenFrom <= from && from <= c.seen {
+		from = c.seen + 1
+	}
+	hi := c.r.eng.available(from, c.deps)
+	c.seenFrom, c.seen = c.next, hi
+	return hi
 }
 
 // release stores the consumer's cursor at s: producers may then overwrite,

@@ -40,11 +40,10 @@ func lingerPauses(d time.Duration) int { return int(d.Nanoseconds() / pauseNanos
 // and more keep coming, up to the consumer's budget; it returns the highest
 // readable sequence.
 func (c *Consumer[E]) linger(hi int64) int64 {
-	e := &c.r.eng
 	idle := 0
 	for i := 0; i < c.lingers && hi-c.next+1 < lingerBatch && idle < lingerIdle; i++ {
 		cpuPause()
-		if h := e.available(c.next, c.deps); h > hi {
+		if h := c.readable(); h > hi {
 			hi, idle = h, 0
 		} else {
 			idle++

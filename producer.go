@@ -14,19 +14,30 @@ import (
 // is used by one goroutine at a time and holds at most one claim: Publish or
 // Skip it before claiming again.
 type Producer[E any] struct {
-	_       [lineSize]byte // keep other heap objects off the hot fields' lines
-	slots   []E            // the ring's, copied here to keep the hot path short
-	mask    int64
-	next    int64 // single mode: the next sequence to claim
-	limit   int64 // Claim's fast path takes next while next <= limit (claimShut: never)
+	_     [lineSize]byte // keep other heap objects off the hot fields' lines
+	slots []E            // the ring's, copied here to keep the hot path short
+	mask  int64
+	next  int64 // single mode: the next sequence to claim
+	// limit: Claim's fast path takes next while next <= limit; claimShut
+	// shuts it, and claimHeld says a claim is held that Publish's fast path
+	// publishes (see holding)
+	limit   int64
 	glimit  int64 // what limit returns to after a Publish: the gate plus the size, or claimShut
 	flushAt int64 // single mode: the tallies are published once next passes it
-	pubFast bool  // Publish's fast path applies: single mode, no stamps, no exact counts
+	// quietTo: Publish's fast path returns at once while it publishes below
+	// it and no consumer is parked: flushAt, or claimShut where the store
+	// it makes is not a barrier (see publishRest)
+	quietTo int64
+	// multi mode: what Publish's fast path published, and how much of it
+	// fold has counted
+	ones, onesFolded int64
+	fence            atomic.Int64 // a word of its own for published's barrier
+	pubFast          bool         // Publish's fast path applies: single mode, no stamps, no exact counts
 	// multiFast: the multi-producer fast paths apply (no stamps, no exact
 	// counts, no claim announcements: in-process)
 	multiFast bool
 	avail     []availWord   // multi mode: the ring's availability words
-	held      bool          // a claim is outstanding
+	held      bool          // a claim is outstanding, other than one limit marks (see holding)
 	relaxed   bool          // the engine's: publish with a release store
 	cursor    *atomic.Int64 // the ring's cursor
 	waiters   *atomic.Int32 // consumers parked waiting for data
@@ -60,8 +71,33 @@ type Producer[E any] struct {
 	_          [lineSize]byte
 }
 
-// claimShut in limit shuts Claim's fast path.
-const claimShut = math.MinInt64
+// claimShut in limit shuts Claim's fast path; claimHeld shuts it too, and
+// says that a claim is held that Publish's fast path may publish.
+const (
+	claimShut = math.MinInt64
+	claimHeld = math.MinInt64 + 1
+)
+
+// holding reports whether a claim is outstanding. A claim is held in one of
+// two ways: limit is claimHeld (single mode with pubFast: a claim of
+// [lo, next-1]) or held is set (every other claim).
+func (p *Producer[E]) holding() bool { return p.held || p.limit == claimHeld }
+
+// hold records a claim of [lo, hi] taken by a slow path.
+func (p *Producer[E]) hold(lo, hi int64) {
+	p.lo, p.hi = lo, hi
+	if p.single {
+		p.next = hi + 1
+	}
+	if p.single && p.pubFast {
+		p.limit = claimHeld
+	} else {
+		p.held, p.limit = true, claimShut
+	}
+}
+
+// unhold ends the outstanding claim's hold.
+func (p *Producer[E]) unhold() { p.held, p.limit = false, p.glimit }
 
 // NewProducer adds a producer. In single-producer mode (the default) only one
 // may be made; see WithMultiProducer. Make every producer before the first
@@ -103,22 +139,30 @@ func (r *Ring[E]) NewProducer(name string) (*Producer[E], error) {
 	return p, nil
 }
 
-// setFast sets which of Publish's fast paths apply.
+// setFast sets which of the fast paths apply. A claim Publish's fast path
+// would publish, held when they stop applying (a mark was staged), moves
+// to the slow path.
 func (p *Producer[E]) setFast() {
-	p.pubFast = p.single && p.stamps == nil && !p.markStaged
+	p.pubFast = p.single && p.stamps == nil && !p.markStaged && !p.closed
 	p.multiFast = !p.single && p.stamps == nil && !p.t.exact && p.st.intent == nil && !p.markStaged && !p.closed
+	if p.limit == claimHeld && !p.pubFast {
+		p.held, p.limit = true, claimShut
+	}
+	p.regate()
 }
 
-// regate sets the fast path's limits from the gate.
+// regate sets the fast path's limits from the gate. Claim's fast path
+// holds its claims for Publish's (claimHeld), so it is open only where
+// that one applies.
 func (p *Producer[E]) regate() {
 	p.glimit = claimShut
-	if p.single && !p.closed {
+	if p.pubFast && !p.closed {
 		p.glimit = p.st.gate + p.size
 	}
 	if p.closed {
-		p.multiFast = false
+		p.pubFast, p.multiFast = false, false
 	}
-	if !p.held {
+	if !p.holding() {
 		p.limit = p.glimit
 	}
 }
@@ -136,14 +180,13 @@ func (p *Producer[E]) Name() string { return p.name }
 // ErrClosed after the producer's or the ring's Close, and, on a shared
 // ring, ErrTruncated once its file was truncated.
 func (p *Producer[E]) Claim(ctx context.Context) (*E, error) {
-	if buggify.Enabled && buggify.Fire(buggify.ClaimSlow) { // the slow path below, room or not
-		if err := p.claim(ctx, 1, false); err != nil {
-			return nil, err
+	if buggify.Enabled { // a constant: the block vanishes from ordinary builds
+		if buggify.Fire(buggify.ClaimSlow) { // the slow path, room or not
+			return p.claimSlow(ctx)
 		}
-		return &p.slots[p.lo&p.mask], nil
 	}
 	if s := p.next; s <= p.limit { // fast path: single mode, room known
-		p.next, p.lo, p.limit, p.held = s+1, s, claimShut, true
+		p.next, p.lo, p.limit = s+1, s, claimHeld
 		return &p.slots[s&p.mask], nil
 	}
 	if p.multiFast && !p.held { // fast path: multi mode, room known, the CAS won
@@ -154,6 +197,11 @@ func (p *Producer[E]) Claim(ctx context.Context) (*E, error) {
 			return &p.slots[s&p.mask], nil
 		}
 	}
+	return p.claimSlow(ctx)
+}
+
+// claimSlow is Claim's slow path.
+func (p *Producer[E]) claimSlow(ctx context.Context) (*E, error) {
 	if err := p.claim(ctx, 1, false); err != nil {
 		return nil, err
 	}
@@ -173,7 +221,7 @@ func (p *Producer[E]) TryClaim() (*E, error) {
 // errors are Claim's.
 func (p *Producer[E]) ClaimN(ctx context.Context, n int) (Batch[E], error) {
 	if s, k := p.next, int64(n); k >= 1 && k <= p.size && s+k-1 <= p.limit { // fast path: single mode, room known
-		p.next, p.lo, p.hi, p.limit, p.held = s+k, s, s+k-1, claimShut, true
+		p.next, p.lo, p.hi, p.limit = s+k, s, s+k-1, claimHeld
 		p.countClaim(k)
 		return newBatch(p.slots, p.mask, s, n), nil
 	}
@@ -202,7 +250,7 @@ func (p *Producer[E]) claim(ctx context.Context, n int, try bool) error {
 			return err
 		}
 	}
-	if p.held {
+	if p.holding() {
 		panic("disruptor: claim while an earlier claim is neither published nor skipped")
 	}
 	if p.closed {
@@ -222,10 +270,7 @@ func (p *Producer[E]) claim(ctx context.Context, n int, try bool) error {
 	if err != nil {
 		return err
 	}
-	p.lo, p.hi, p.held, p.limit = lo, hi, true, claimShut
-	if p.single {
-		p.next = hi + 1
-	}
+	p.hold(lo, hi)
 	p.countClaim(int64(n))
 	return nil
 }
@@ -250,34 +295,19 @@ func (p *Producer[E]) Publish() {
 	if buggify.Enabled {
 		buggify.Pause(buggify.ClaimPublish)
 	}
-	if p.held && p.pubFast { // fast path: single mode, one store of the cursor
+	if p.limit == claimHeld { // fast path: single mode, one store of the cursor
 		hi := p.next - 1
-		p.held, p.limit = false, p.glimit
-		if p.relaxed {
-			storeRelease(p.cursor, hi)
-		} else {
-			p.cursor.Store(hi)
-		}
-		if buggify.Enabled {
-			buggify.Pause(buggify.PublishWake)
-		}
-		if p.waiters.Load() != 0 || hi >= p.flushAt {
+		p.limit = p.glimit
+		storeRelease(p.cursor, hi)
+		if p.waiters.Load() != 0 || hi >= p.quietTo || buggify.Enabled {
 			p.published(hi)
 		}
 		return
 	}
 	if s := p.lo; p.held && p.multiFast && s == p.hi { // fast path: multi mode, one availability word
 		p.held = false
-		if p.relaxed {
-			storeRelease(&p.avail[s&p.mask], s)
-		} else {
-			p.avail[s&p.mask].Store(s)
-		}
-		if buggify.Enabled {
-			buggify.Pause(buggify.PublishWake)
-		}
-		p.t.v[pPublished]++
-		if p.t.pending++; p.waiters.Load() != 0 || p.t.pending >= flushEvery {
+		storeRelease(&p.avail[s&p.mask], s)
+		if p.ones++; p.waiters.Load() != 0 || p.ones&(flushEvery-1) == 0 || p.quietTo == claimShut || buggify.Enabled {
 			p.published(s)
 		}
 		return
@@ -294,25 +324,38 @@ func (p *Producer[E]) Publish() {
 	}
 }
 
-// published is the rest of a fast Publish of hi, when consumers are parked
-// or the tallies are due.
+// published is the rest of a fast Publish of hi, when consumers may be
+// parked or the tallies are due. Where the fast path's release store is no
+// barrier (quietTo is claimShut), one comes first: the waiters' load must
+// not pass the store (see engine.publish).
 func (p *Producer[E]) published(hi int64) {
+	if haveReleaseStore && !p.relaxed {
+		p.fence.Add(1)
+	}
+	if buggify.Enabled {
+		buggify.Pause(buggify.PublishWake)
+	}
 	if p.eng.wakeIfParked() {
 		p.t.v[pUnparks]++
 	}
-	if (p.single && hi >= p.flushAt) || p.t.pending >= flushEvery {
+	if (p.single && hi >= p.flushAt) || p.t.pending >= flushEvery || (!p.single && p.ones&(flushEvery-1) == 0) {
 		p.flushStats()
 	}
 }
 
 // fold sets the single mode's claim and publication counts from the
 // sequences: what the fast paths do not count one by one.
+//
+// In multi mode Publish's fast path counts its publications of one in
+// ones: fold adds those since the last fold.
 func (p *Producer[E]) fold() {
 	if !p.single {
+		p.t.v[pPublished] += p.ones - p.onesFolded
+		p.onesFolded = p.ones
 		return
 	}
 	pub := p.next - p.start // sequences published, or claimed and outstanding
-	if p.held {
+	if p.holding() {
 		pub -= p.next - p.lo
 	}
 	markers := p.t.v[pSkips] - p.base[pSkips] + p.t.v[pFlushes] - p.base[pFlushes] + p.t.v[pEOFs] - p.base[pEOFs]
@@ -340,9 +383,13 @@ func (p *Producer[E]) storeExact() {
 func (p *Producer[E]) flushStats() {
 	p.fold()
 	p.flushAt = p.next + flushEvery
+	p.quietTo = p.flushAt
+	if haveReleaseStore && !p.relaxed {
+		p.quietTo = claimShut
+	}
 	if p.single {
 		pos := p.next - 1
-		if p.held {
+		if p.holding() {
 			pos = p.lo - 1
 		}
 		p.t.v[pMark] = pos + 2 // 0 stays "none"
@@ -362,7 +409,7 @@ func (p *Producer[E]) Skip() {
 }
 
 func (p *Producer[E]) publishAs(kind uint32) int64 {
-	if !p.held {
+	if !p.holding() {
 		panic("disruptor: Publish or Skip without a claim")
 	}
 	lo, hi := p.lo, p.hi
@@ -375,7 +422,7 @@ func (p *Producer[E]) publishAs(kind uint32) int64 {
 	if p.stamps != nil {
 		stamp(p.stamps, p.mask, lo, hi)
 	}
-	p.held, p.limit = false, p.glimit
+	p.unhold()
 	staged := p.markStaged
 	if staged {
 		p.stageMark(hi)
@@ -426,7 +473,7 @@ func (p *Producer[E]) CloseContext(ctx context.Context) error {
 		}
 		return nil
 	}
-	if p.held {
+	if p.holding() {
 		p.Skip()
 	}
 	if err := p.marker(ctx, kindEOF, pEOFs); err != nil {

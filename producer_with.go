@@ -87,7 +87,7 @@ func (p *Producer[E]) settle(err error) error {
 // caller. The claim is checked first so that a fill that settled the claim
 // itself does not turn the caller's panic into Skip's.
 func (p *Producer[E]) abandon(settled *bool) {
-	if !*settled && p.held {
+	if !*settled && p.holding() {
 		p.Skip()
 	}
 }

@@ -25,7 +25,8 @@ func (r *Ring[E]) letGo() {
 	for _, p := range r.producers {
 		if !p.closed {
 			p.flushStats()
-			p.closed, p.orphan, p.held = true, true, false
+			p.unhold()
+			p.closed, p.orphan = true, true
 			p.regate()
 			p.eng.members.Add(-1)
 		}
