@@ -100,4 +100,3 @@ func TestClaimStateAcrossModes(t *testing.T) {
 		})
 	}
 }
-
