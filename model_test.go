@@ -272,6 +272,39 @@ func (m *model) claim(t *rapid.T, n int64) {
 	}
 }
 
+// put publishes one value with TryPut, or with Put and a context that has
+// ended (so that a full ring returns at once).
+func (m *model) put(t *rapid.T) {
+	i, p := m.pickProd(t, noClaim)
+	try := rapid.Bool().Draw(t, "TryPut")
+	var err error
+	if try {
+		err = p.p.TryPut(m.nextVal)
+	} else {
+		err = p.p.Put(m.done, m.nextVal)
+	}
+	switch {
+	case p.closed:
+		if !errors.Is(err, ErrClosed) {
+			t.Fatalf("p%d: put after Close: %v, want ErrClosed", i, err)
+		}
+	case !m.fits(1):
+		if want := error(ErrFull); !try && !errors.Is(err, context.Canceled) || try && err != want {
+			t.Fatalf("p%d: put (try %v) on a full ring at %d: %v", i, try, m.claimed, err)
+		}
+	default:
+		if err != nil {
+			t.Fatalf("p%d: put at %d: %v, want success", i, m.claimed, err)
+		}
+		m.claimed++
+		if p.p.Sequence() != m.claimed {
+			t.Fatalf("p%d: put at %d: Sequence() = %d", i, m.claimed, p.p.Sequence())
+		}
+		m.slots[m.claimed] = mSlot{kindData, m.nextVal}
+		m.nextVal++
+	}
+}
+
 func (m *model) resolve(t *rapid.T, kind uint32) {
 	_, p := m.pickProd(t, hasClaim)
 	if kind == kindData {
@@ -628,6 +661,7 @@ func TestModel(t *testing.T) {
 			"Publish2":  func(t *rapid.T) { m.resolve(t, kindData) },
 			"Publish3":  func(t *rapid.T) { m.resolve(t, kindData) },
 			"Skip":      func(t *rapid.T) { m.resolve(t, kindHole) },
+			"Put":       m.put,
 			"Flush":     m.flush,
 			"CloseP":    m.closeProd,
 			"TryNext":   m.tryNext,

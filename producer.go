@@ -190,14 +190,24 @@ func (p *Producer[E]) Claim(ctx context.Context) (*E, error) {
 		return &p.slots[s&p.mask], nil
 	}
 	if p.multiFast && !p.held { // fast path: multi mode, room known, the CAS won
-		cur := p.cursor.Load()
-		if s := cur + 1; s-p.size <= p.st.gate && p.cursor.CompareAndSwap(cur, s) {
-			p.lo, p.hi, p.held = s, s, true
-			p.t.v[pClaims]++
+		if s, ok := p.casClaim(); ok {
+			p.held = true
 			return &p.slots[s&p.mask], nil
 		}
 	}
 	return p.claimSlow(ctx)
+}
+
+// casClaim is the multi-producer fast path's claim of one slot: ok if the
+// room was known and the CAS won. It inlines.
+func (p *Producer[E]) casClaim() (s int64, ok bool) {
+	cur := p.cursor.Load()
+	if s = cur + 1; s-p.size <= p.st.gate && p.cursor.CompareAndSwap(cur, s) {
+		p.lo, p.hi = s, s
+		p.t.v[pClaims]++
+		return s, true
+	}
+	return 0, false
 }
 
 // claimSlow is Claim's slow path.
@@ -298,16 +308,14 @@ func (p *Producer[E]) Publish() {
 	if p.limit == claimHeld { // fast path: single mode, one store of the cursor
 		hi := p.next - 1
 		p.limit = p.glimit
-		storeRelease(p.cursor, hi)
-		if p.waiters.Load() != 0 || hi >= p.quietTo || buggify.Enabled {
+		if p.storeCursor(hi) {
 			p.published(hi)
 		}
 		return
 	}
 	if s := p.lo; p.held && p.multiFast && s == p.hi { // fast path: multi mode, one availability word
 		p.held = false
-		storeRelease(&p.avail[s&p.mask], s)
-		if p.ones++; p.waiters.Load() != 0 || p.ones&(flushEvery-1) == 0 || p.quietTo == claimShut || buggify.Enabled {
+		if p.storeAvail(s) {
 			p.published(s)
 		}
 		return
@@ -322,6 +330,23 @@ func (p *Producer[E]) Publish() {
 	if p.t.pending += int(n); p.t.pending >= flushEvery {
 		p.flushStats()
 	}
+}
+
+// storeCursor is the single mode's fast publication of hi: the cursor's
+// release store. It reports whether published must follow: a consumer may
+// be parked, the tallies are due, or the store was no barrier. It inlines.
+func (p *Producer[E]) storeCursor(hi int64) (more bool) {
+	storeRelease(p.cursor, hi)
+	return p.waiters.Load() != 0 || hi >= p.quietTo || buggify.Enabled
+}
+
+// storeAvail is the multi mode's fast publication of s, a claim of one:
+// its availability word's release store, counted in ones. It reports
+// whether published must follow, as storeCursor does. It inlines.
+func (p *Producer[E]) storeAvail(s int64) (more bool) {
+	storeRelease(&p.avail[s&p.mask], s)
+	p.ones++
+	return p.waiters.Load() != 0 || p.ones&(flushEvery-1) == 0 || p.quietTo == claimShut || buggify.Enabled
 }
 
 // published is the rest of a fast Publish of hi, when consumers may be

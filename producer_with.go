@@ -1,6 +1,65 @@
 package disruptor
 
-import "context"
+import (
+	"context"
+
+	"github.com/disruptor-go/disruptor/internal/buggify"
+)
+
+// Put publishes a copy of v in the next slot: Claim, an assignment and
+// Publish in one call, as a channel send copies its value. It waits for
+// room as Claim does, with Claim's errors; on an error nothing is
+// published. Put while a claim is held panics, as Claim does.
+//
+// With room known, Put is one short call that holds no claim in between;
+// otherwise it is Claim, the copy and Publish.
+func (p *Producer[E]) Put(ctx context.Context, v E) error {
+	if buggify.Enabled { // a constant: the block vanishes from ordinary builds
+		if buggify.Fire(buggify.ClaimSlow) {
+			return p.putSlow(ctx, v)
+		}
+	}
+	if s := p.next; s <= p.limit { // fast path: single mode, room known (see Publish's)
+		p.slots[s&p.mask] = v
+		p.next, p.lo = s+1, s
+		if p.storeCursor(s) {
+			p.published(s)
+		}
+		return nil
+	}
+	if p.multiFast && !p.held { // fast path: multi mode, room known, the CAS won
+		if s, ok := p.casClaim(); ok {
+			p.slots[s&p.mask] = v
+			if p.storeAvail(s) {
+				p.published(s)
+			}
+			return nil
+		}
+	}
+	return p.putSlow(ctx, v)
+}
+
+// putSlow is Put by Claim and Publish.
+func (p *Producer[E]) putSlow(ctx context.Context, v E) error {
+	ev, err := p.Claim(ctx)
+	if err != nil {
+		return err
+	}
+	*ev = v
+	p.Publish()
+	return nil
+}
+
+// TryPut is Put that returns ErrFull at once instead of waiting for room.
+func (p *Producer[E]) TryPut(v E) error {
+	ev, err := p.TryClaim()
+	if err != nil {
+		return err
+	}
+	*ev = v
+	p.Publish()
+	return nil
+}
 
 // PublishWith claims the next slot, calls fill with its event and sequence,
 // and publishes the slot if fill returns nil. It waits for room as Claim

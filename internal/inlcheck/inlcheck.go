@@ -15,8 +15,8 @@ import (
 // NewRing makes a ring of int64 events.
 func NewRing(size int) (*disruptor.Ring[int64], error) { return disruptor.New[int64](size) }
 
-// Produce publishes v with Claim and TryClaim, and v+1 .. v+n through a
-// batch claim.
+// Produce publishes v with Claim, TryClaim and Put, and v+1 .. v+n
+// through a batch claim.
 func Produce(ctx context.Context, p *disruptor.Producer[int64], v int64, n int) error {
 	ev, err := p.Claim(ctx)
 	if err != nil {
@@ -29,6 +29,9 @@ func Produce(ctx context.Context, p *disruptor.Producer[int64], v int64, n int) 
 	}
 	*ev = v
 	p.Publish()
+	if err := p.Put(ctx, v); err != nil {
+		return err
+	}
 	b, err := p.ClaimN(ctx, n)
 	if err != nil {
 		return err

@@ -23,6 +23,10 @@ import (
 var mustInline = []string{
 	"Batch.At",
 	"Consumer.TryNext",
+	// the fast paths' pieces that Claim, Publish and Put share
+	"Producer.casClaim",
+	"Producer.storeCursor",
+	"Producer.storeAvail",
 }
 
 // wantInline are the hot methods meant to inline that do not: the test only
@@ -44,6 +48,7 @@ var wantInline = []string{
 // alsoShown are reported in the verbose table, for the record, when the
 // compiler reports them (the unexported ones come and go with the engine).
 var alsoShown = []string{
+	"Producer.Put",
 	"Producer.ClaimN",
 	"Producer.TryClaimN",
 	"Consumer.Batch",

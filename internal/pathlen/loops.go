@@ -26,12 +26,14 @@ func loops() []loop {
 	return []loop{
 		{"array", "plain array write + read + check, no synchronisation", arrayLoop},
 		{"unicast", "Claim/Publish + Consumer.Batch", func(n int, bad int64) error { return ringLoop(n, bad, round, false, claimOne, batchRead) }},
+		{"put", "Put + Consumer.Batch", func(n int, bad int64) error { return ringLoop(n, bad, round, false, putOne, batchRead) }},
 		{"unicast-next", "Claim/Publish + Consumer.Next", func(n int, bad int64) error { return ringLoop(n, bad, 2*round, false, claimOne, nextRead) }},
 		{"claim16", "ClaimN(16) + Batch.At + Publish + Consumer.Batch", func(n int, bad int64) error { return ringLoop(n, bad, round, false, claim16, batchRead) }},
 		{"slices16", "ClaimN(16) + Batch.Slices + Publish + Consumer.Lease + Lease.Slices", func(n int, bad int64) error {
 			return ringLoop(n, bad, round, false, slices16, leaseRead)
 		}},
 		{"multi", "WithMultiProducer, one producer: Claim/Publish + Consumer.Batch", func(n int, bad int64) error { return ringLoop(n, bad, round, true, claimOne, batchRead) }},
+		{"multi-put", "WithMultiProducer, one producer: Put + Consumer.Batch", func(n int, bad int64) error { return ringLoop(n, bad, round, true, putOne, batchRead) }},
 		{"chan", "Go channel: int64 send + receive", chanLoop},
 		{"chan16", "Go channel of [16]int64 blocks", chan16Loop},
 	}
@@ -110,6 +112,15 @@ func claimOne(ctx context.Context, p *disruptor.Producer[int64], base, bad int64
 		}
 		*ev = value(i, bad)
 		p.Publish()
+	}
+	return nil
+}
+
+func putOne(ctx context.Context, p *disruptor.Producer[int64], base, bad int64) error {
+	for i := base; i < base+round; i++ {
+		if err := p.Put(ctx, value(i, bad)); err != nil {
+			return err
+		}
 	}
 	return nil
 }

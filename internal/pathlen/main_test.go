@@ -41,7 +41,7 @@ func TestLoopsCheckTheirPayloads(t *testing.T) {
 		}
 		names = append(names, name)
 	}
-	if code != 0 || strings.Join(names, " ") != "array unicast unicast-next claim16 slices16 multi chan chan16" {
+	if code != 0 || strings.Join(names, " ") != "array unicast put unicast-next claim16 slices16 multi multi-put chan chan16" {
 		t.Fatalf("-list: exit %d, loops %v", code, names)
 	}
 	const rounds = 3
