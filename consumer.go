@@ -308,7 +308,7 @@ func (c *Consumer[E]) marker(kind uint32, s int64) error {
 	case kindEOF:
 		c.t.v[cEOFs]++
 		c.eofs++
-		if c.lastEOF(s) {
+		if c.r.lastEOF(s, c.eofs) {
 			c.done = !c.follow // a follower waits for the next stream
 			c.release(s)
 			c.flushStats()
@@ -318,15 +318,17 @@ func (c *Consumer[E]) marker(kind uint32, s int64) error {
 	return nil
 }
 
-// lastEOF reports whether the EOF marker at s ends the stream: in-process,
-// once every producer made has sent one; in a shared ring, whose producers
-// come and go and whose consumers may start past earlier EOFs, once no
-// producer in the table is open and none closed after s (see eofEnds).
-func (c *Consumer[E]) lastEOF(s int64) bool {
-	if c.r.sh != nil {
-		return c.r.sh.eofEnds(s)
+// lastEOF is the one place that decides whether the EOF marker at s, the
+// eofs-th its reader (a consumer, a work group) has read, ends the stream:
+// in-process, once every producer made has sent one; in a shared ring,
+// whose producers come and go and whose readers may start past earlier
+// EOFs, once no producer in the table is open and none closed after s (see
+// eofEnds), whatever eofs says.
+func (r *Ring[E]) lastEOF(s, eofs int64) bool {
+	if r.sh != nil {
+		return r.sh.eofEnds(s)
 	}
-	return c.eofs >= int64(c.r.eng.ctl.Producers.Load())
+	return eofs >= int64(r.eng.ctl.Producers.Load())
 }
 
 // acquire releases what was read and waits until the next sequence is

@@ -97,7 +97,7 @@ func (o *Observer[E]) Next(ctx context.Context, dst *E) (int64, error) {
 		case kindFlush:
 			return s, ErrFlush
 		case kindEOF:
-			if o.r.sh.eofEnds(s) {
+			if o.r.lastEOF(s, 0) { // shared rings only: their rule counts no EOFs
 				o.done = true
 				return s, io.EOF
 			}

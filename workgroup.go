@@ -247,21 +247,20 @@ func (c *Consumer[E]) readWork(ctx context.Context, try bool) (*E, error) {
 		g.unhold(c)
 		c.hi, c.next = s, s+1
 		c.t.v[cBatches]++
-		switch e.kindAt(s) {
+		switch k := e.kindAt(s); k {
 		case kindData:
 			c.t.v[cEvents]++
 			c.t.pending++
 			c.last = s
 			c.observe(s)
 			return &c.slots[s&c.mask], nil
-		case kindHole:
-			c.t.v[cHoles]++
-		case kindFlush:
-			c.t.v[cFlushes]++
-			return nil, ErrFlush
-		case kindEOF:
+		case kindHole, kindFlush: // as for any consumer
+			if err := c.marker(k, s); err != nil {
+				return nil, err
+			}
+		case kindEOF: // the group's own count and end
 			c.t.v[cEOFs]++
-			if n := g.eofs.Add(1); (c.r.sh == nil && n >= int64(e.ctl.Producers.Load())) || (c.r.sh != nil && c.r.sh.eofEnds(s)) {
+			if c.r.lastEOF(s, g.eofs.Add(1)) {
 				g.end.Store(max(s, e.claimed()))
 				if buggify.Enabled {
 					buggify.Pause(buggify.WorkEnd)
