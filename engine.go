@@ -48,6 +48,7 @@ type engine struct {
 	mapping   *shared       // shared rings: the handle's mapping and its error (shm_fault.go)
 
 	members atomic.Int32 // this process's open producers and consumers
+	closed  atomic.Int64 // in-process rings: producers closed (pastEnd)
 	procs   int          // processors to run participants on, fixed when the ring is made
 	ctl     *control
 	avail   []availWord      // multi-producer only
@@ -249,6 +250,17 @@ func (e *engine) wakeIfParked() bool {
 }
 
 func (e *engine) wakeData() { e.dataSite.wake() }
+
+// wakeEnded wakes the consumers parked for data or for their upstream
+// after a producer closed: one past the end of the stream learns it from
+// the count of closed producers (pastEnd), which its EOF's wake-up came
+// too early to see.
+func (e *engine) wakeEnded() {
+	e.wakeIfParked()
+	if e.ctl.DepWait.Waiters.Load() != 0 {
+		e.depSite.wake()
+	}
+}
 
 // fence is the waiter's half of the release-store protocol: a barrier on
 // every thread that may publish to this ring.

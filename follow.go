@@ -8,9 +8,11 @@ package disruptor
 // path only (acquire, a member's wait), whether every producer has closed
 // with nothing claimed at or after its next sequence. After every producer
 // closed, the final EOF marker is the highest claimed sequence, so the
-// claim cursor records it. The full check (the producer table of a shared
-// ring, the producer list under r.mu in-process) runs when the consumer
-// starts waiting and then at most every endCheckEvery.
+// claim cursor records it. In-process that is two counts compared (the
+// producers made, those closed): every poll may ask. The check of a shared
+// ring (its producer table) runs when the consumer starts waiting and then
+// at most every endCheckEvery, so that polls stay short: the clock read
+// that throttles it is not free either.
 
 import "time"
 
@@ -38,6 +40,10 @@ func (c *Consumer[E]) pastEnd(w *endWatch, next int64) bool {
 	if c.follow || next <= e.claimed() || e.ctl.Producers.Load() == 0 {
 		return false
 	}
+	sh := c.r.sh
+	if sh == nil {
+		return e.closed.Load() >= int64(e.ctl.Producers.Load()) && next > e.claimed()
+	}
 	now := time.Now()
 	if !w.last.IsZero() && now.Sub(w.last) < endCheckEvery {
 		return false
@@ -45,10 +51,7 @@ func (c *Consumer[E]) pastEnd(w *endWatch, next int64) bool {
 	w.last = now
 	// The claim cursor is read again after the producers: one that claimed
 	// its EOF marker and closed after the first read must not be missed.
-	if sh := c.r.sh; sh != nil {
-		return sh.anyClosed() && sh.eofEnds(next-1) && next > e.claimed()
-	}
-	return c.r.producersClosed() && next > e.claimed()
+	return sh.anyClosed() && sh.eofEnds(next-1) && next > e.claimed()
 }
 
 // anyClosed reports whether a producer of the shared ring has closed: a
@@ -61,17 +64,4 @@ func (sh *shared) anyClosed() bool {
 		}
 	}
 	return false
-}
-
-// producersClosed reports whether every producer made has closed (sent its
-// EOF), for an in-process ring.
-func (r *Ring[E]) producersClosed() bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, p := range r.producers {
-		if !p.closed {
-			return false
-		}
-	}
-	return len(r.producers) > 0
 }

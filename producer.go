@@ -511,7 +511,9 @@ func (p *Producer[E]) CloseContext(ctx context.Context) error {
 	p.closed = true
 	p.regate()
 	p.r.mu.Unlock()
+	p.eng.closed.Add(1)
 	p.eng.members.Add(-1)
+	p.eng.wakeEnded()
 	p.t.rec.close()
 	if p.r.sh != nil {
 		p.closeShared()
