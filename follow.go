@@ -10,11 +10,10 @@ package disruptor
 // closed, the final EOF marker is the highest claimed sequence, so the
 // claim cursor records it. In-process that is two counts compared (the
 // producers made, those closed): every poll may ask. The check of a shared
-// ring (its producer table) runs when the consumer starts waiting and then
-// at most every endCheckEvery, so that polls stay short: the clock read
-// that throttles it is not free either.
-
-import "time"
+// ring (its producer table) runs when the consumer starts waiting, after
+// each of its parks, and every endCheckPolls polls in between, so that
+// polls stay short (a clock read to throttle it would cost a poll as much
+// again).
 
 // FollowStreams makes the consumer wait for the next producer's stream
 // instead of ending. Without it, a consumer returns io.EOF from the final
@@ -25,12 +24,16 @@ import "time"
 // producer restarts.
 func FollowStreams() ConsumerOption { return func(c *consumerConfig) { c.follow = true } }
 
-// endCheckEvery bounds how often a waiting consumer checks whether the
-// stream ended behind it.
-const endCheckEvery = time.Millisecond
+// endCheckPolls is how often, in polls, a consumer waiting on a shared
+// ring checks whether the stream ended behind it, besides after each park.
+const endCheckPolls = 32
 
-// endWatch is what one wait remembers of its checks.
-type endWatch struct{ last time.Time }
+// endWatch is what one wait remembers of its checks: the calls so far, and
+// the waiter's parks at the last check.
+type endWatch struct {
+	calls int
+	parks int64
+}
 
 // pastEnd reports whether the stream ended before next: every producer has
 // closed and the final EOF marker lies before next. Producers claim nothing
@@ -44,11 +47,11 @@ func (c *Consumer[E]) pastEnd(w *endWatch, next int64) bool {
 	if sh == nil {
 		return e.closed.Load() >= int64(e.ctl.Producers.Load()) && next > e.claimed()
 	}
-	now := time.Now()
-	if !w.last.IsZero() && now.Sub(w.last) < endCheckEvery {
+	w.calls++
+	if w.calls%endCheckPolls != 1 && c.w.parks == w.parks {
 		return false
 	}
-	w.last = now
+	w.parks = c.w.parks
 	// The claim cursor is read again after the producers: one that claimed
 	// its EOF marker and closed after the first read must not be missed.
 	return sh.anyClosed() && sh.eofEnds(next-1) && next > e.claimed()

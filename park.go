@@ -30,6 +30,7 @@ type waiter struct {
 	tok   uint32 // futex sites: the word's value when announced
 
 	spins   int             // adaptive spin phase (see adapt)
+	parks   int64           // times parked, ever (pastEnd)
 	checked time.Time       // shared rings: the last watch
 	beat    *atomic.Int64   // shared consumers: their record's heartbeat
 	deps    []*atomic.Int64 // shared consumers: the upstream cursors they follow

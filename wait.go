@@ -239,6 +239,7 @@ func (e *engine) await(ctx context.Context, site parkSite, me *waiter, wc *waitC
 				site.cancel(me)
 			} else {
 				wc.parks++
+				me.parks++
 				t0 := time.Now()
 				me.showWaits(t0)
 				timeout := parkFor(ctx, e.parkTimeout())
