@@ -267,5 +267,15 @@ func TestBridgeCrash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Each restart took its killed predecessor's counter record over.
+	for _, path := range paths {
+		in, err := disruptor.Inspect(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(in.Apps) != 1 {
+			t.Errorf("%s holds %d bridge counter sets after %d kills, want 1: %+v", path, len(in.Apps), kills, in.Apps)
+		}
+	}
 	t.Logf("%d kills: %d events in %d frames, exactly once", kills, read, frames)
 }

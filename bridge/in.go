@@ -58,9 +58,22 @@ func NewIn[E any](ctx context.Context, r *disruptor.Ring[E], cfg Config) (*In[E]
 		return nil, fmt.Errorf("bridge: stream %q: %w", cfg.Stream, err)
 	}
 	in := &In[E]{cfg: cfg, ring: r, stream: st, layout: layout, size: int(unsafe.Sizeof(*new(E))), next: cfg.StartSeq}
+	if in.st, err = newCounters(r, "bridge_in", cfg.Name); err != nil {
+		return nil, err
+	}
+	if err := in.start(ctx); err != nil {
+		in.st.set.Close()
+		return nil, err
+	}
+	return in, nil
+}
+
+// start resumes at the ring's mark and registers the producer.
+func (in *In[E]) start(ctx context.Context) error {
+	cfg, r, st := &in.cfg, in.ring, in.stream
 	m, ok, err := r.ProducerMark(cfg.Name)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	half := false
 	if ok {
@@ -68,36 +81,40 @@ func NewIn[E any](ctx context.Context, r *disruptor.Ring[E], cfg Config) (*In[E]
 		half = m&1 == 1
 		raw, err := st.GetMsg(ctx, s)
 		if errors.Is(err, jetstream.ErrMsgNotFound) {
-			return nil, fmt.Errorf("%w: the ring holds stream %q up to sequence %d, which the stream no longer has", ErrGap, cfg.Stream, s)
+			return fmt.Errorf("%w: the ring holds stream %q up to sequence %d, which the stream no longer has", ErrGap, cfg.Stream, s)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("bridge: stream %q sequence %d, where the ring's mark says it is: %w", cfg.Stream, s, err)
+			return fmt.Errorf("bridge: stream %q sequence %d, where the ring's mark says it is: %w", cfg.Stream, s, err)
 		}
 		f, err := in.decode(raw.Header, raw.Data, s)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		in.prev, in.next = f, s+1
-		in.st.ackedSeq.Store(s)
+		in.st.ackedSeq.Store(int64(s))
 		in.st.ringSeq.Store(f.last)
 		if !half && f.marker == MarkerEOF {
 			in.done = true // the ring holds the stream's EOF: nothing more to write
-			return in, nil
+			return nil
 		}
 	}
 	if in.p, err = r.NewProducer(cfg.Name); err != nil {
-		return nil, err
+		return err
 	}
 	if half { // the events of frame prev are in, its marker is not
 		if err := in.marker(ctx, in.prev); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return in, nil
+	return nil
 }
 
 // Stats returns the bridge's counters.
 func (in *In[E]) Stats() Stats { return in.st.snapshot() }
+
+// Close frees the bridge's counter set in the ring (the producer stays
+// the ring's, closed by Run at the stream's EOF or by the ring's Close).
+func (in *In[E]) Close() error { return in.st.set.Close() }
 
 // Done reports whether the ring holds the stream's EOF.
 func (in *In[E]) Done() bool { return in.done }
@@ -193,7 +210,7 @@ func (in *In[E]) write(ctx context.Context, f *frame) error {
 	in.prev, in.next = f, f.streamSeq+1
 	in.st.frames.Add(1)
 	in.st.events.Add(int64(f.events))
-	in.st.ackedSeq.Store(f.streamSeq)
+	in.st.ackedSeq.Store(int64(f.streamSeq))
 	in.st.ringSeq.Store(f.last)
 	return nil
 }

@@ -164,6 +164,7 @@ func runBridge(ctx context.Context, std *stdio, f *bridgeFlags, args []string) e
 		if err != nil {
 			return err
 		}
+		defer in.Close()
 		stats, runIt = in.Stats, in.Run
 	}
 	if f.listen != "" {
