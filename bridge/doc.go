@@ -16,6 +16,9 @@
 // producer mark (disruptor.Producer.SetMark) saying which stream message
 // the ring holds through; the mark is stored with the ring's cursor, so a
 // killed In's successor resumes right after it and writes nothing twice.
+// In reads with an ordered consumer, or with a durable pull consumer with
+// explicit acknowledgements (Config.Durable, durable.go), where the mark
+// still decides what is written.
 //
 // Failures the bridge cannot mend are typed errors (errors.go): another
 // writer on the stream, a gap between the stream and the ring, frames of

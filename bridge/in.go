@@ -133,15 +133,16 @@ func (in *In[E]) decode(h map[string][]string, body []byte, seq uint64) (*frame,
 // Run writes the stream's frames into the ring until the stream's EOF is
 // written (nil), ctx ends (its error), or a frame is refused (ErrForeignRing,
 // ErrLayout, ErrCorrupt, ErrGap, ErrFrameTooLarge: nothing of it is written).
-// A slow ring leaves the stream's messages unread: nothing is dropped.
+// A slow ring leaves the stream's messages unread: nothing is dropped. With
+// Config.Durable, each message is acknowledged once its frame is in the
+// ring, or, if the ring held it already, once it is passed over.
 func (in *In[E]) Run(ctx context.Context) error {
 	if in.done {
 		return nil
 	}
-	cons, err := in.cfg.JS.OrderedConsumer(ctx, in.cfg.Stream, jetstream.OrderedConsumerConfig{
-		DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: in.next})
+	cons, err := in.consumer(ctx)
 	if err != nil {
-		return fmt.Errorf("bridge: ordered consumer of %q: %w", in.cfg.Stream, err)
+		return err
 	}
 	it, err := cons.Messages()
 	if err != nil {
@@ -165,7 +166,15 @@ func (in *In[E]) Run(ctx context.Context) error {
 		seq := md.Sequence.Stream
 		if seq < in.next {
 			in.st.redeliveries.Add(1) // the ring holds it
+			in.ack(msg)
 			continue
+		}
+		if err := in.fill(ctx, seq); err != nil { // frames a redelivery would bring out of order
+			return err
+		}
+		if in.done {
+			in.ack(msg)
+			return nil
 		}
 		f, err := in.decode(msg.Headers(), msg.Data(), seq)
 		if err != nil {
@@ -174,6 +183,7 @@ func (in *In[E]) Run(ctx context.Context) error {
 		if err := in.write(ctx, f); err != nil {
 			return err
 		}
+		in.ack(msg)
 		if in.done {
 			return nil
 		}

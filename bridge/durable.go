@@ -1,0 +1,86 @@
+package bridge
+
+// The consumers In reads with: an ordered consumer (the default: ephemeral,
+// no acknowledgements, made again from the ring's mark at every Run), or,
+// with Config.Durable, a durable pull consumer with explicit
+// acknowledgements, whose progress the server keeps.
+//
+// A durable consumer redelivers what was delivered and not acknowledged
+// (an In killed between the ring's Publish and the ack, or stopped with
+// messages in hand) after its AckWait, and meanwhile delivers later
+// messages: its order is not the stream's. The ring's producer mark decides,
+// not the consumer: a message at or below it is in the ring already, and
+// is acknowledged and passed over; one past the next sequence the ring
+// needs makes In read the missing frames from the stream directly
+// (Stream.GetMsg) and write them first. So the ring gets every frame once,
+// in order, whatever the server redelivers, and several Ins (each with its
+// own durable, or sharing one) can read one stream.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// consumer returns the consumer Run reads with.
+func (in *In[E]) consumer(ctx context.Context) (jetstream.Consumer, error) {
+	if in.cfg.Durable == "" {
+		cons, err := in.cfg.JS.OrderedConsumer(ctx, in.cfg.Stream, jetstream.OrderedConsumerConfig{
+			DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: in.next})
+		if err != nil {
+			return nil, fmt.Errorf("bridge: ordered consumer of %q: %w", in.cfg.Stream, err)
+		}
+		return cons, nil
+	}
+	cons, err := in.stream.Consumer(ctx, in.cfg.Durable)
+	if err == nil {
+		return cons, nil // where it is: the mark passes over what the ring holds
+	}
+	if !errors.Is(err, jetstream.ErrConsumerNotFound) {
+		return nil, fmt.Errorf("bridge: durable consumer %q of %q: %w", in.cfg.Durable, in.cfg.Stream, err)
+	}
+	cons, err = in.stream.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
+		Durable:       in.cfg.Durable,
+		Description:   "disruptor bridge in: stream frames into a ring",
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		DeliverPolicy: jetstream.DeliverByStartSequencePolicy,
+		OptStartSeq:   in.next,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bridge: creating durable consumer %q of %q: %w", in.cfg.Durable, in.cfg.Stream, err)
+	}
+	return cons, nil
+}
+
+// ack acknowledges msg, for a durable consumer. A lost ack only means a
+// redelivery, which the ring's mark passes over.
+func (in *In[E]) ack(msg jetstream.Msg) {
+	if in.cfg.Durable != "" {
+		msg.Ack()
+	}
+}
+
+// fill writes the frames from in.next up to (not including) seq, read from
+// the stream directly: a durable consumer delivered seq before redelivering
+// them. A frame the stream no longer has is ErrGap.
+func (in *In[E]) fill(ctx context.Context, seq uint64) error {
+	for in.next < seq && !in.done {
+		raw, err := in.stream.GetMsg(ctx, in.next)
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			return fmt.Errorf("%w: stream %q has no sequence %d, which the ring needs next (sequence %d was delivered)", ErrGap, in.cfg.Stream, in.next, seq)
+		}
+		if err != nil {
+			return fmt.Errorf("bridge: stream %q sequence %d: %w", in.cfg.Stream, in.next, err)
+		}
+		f, err := in.decode(raw.Header, raw.Data, in.next)
+		if err != nil {
+			return err
+		}
+		if err := in.write(ctx, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
