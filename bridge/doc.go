@@ -27,6 +27,11 @@
 // Back-pressure runs end to end: a slow stream leaves ring slots held and
 // the ring gates its producers; a slow ring leaves messages unread.
 //
+// On a small machine, or beside a NATS server, give the ring handles the
+// bridge uses disruptor.WithWaitStrategy(disruptor.Park()), as `disruptor
+// bridge` does: a waiter that spins takes a processor from the client and
+// the server, which bound the bridge.
+//
 // Events must be fixed-size and pointer-free, as shared rings require;
 // their bytes travel as they lie in memory, so both ends must share byte
 // order and the event type's layout (checked: Layout).

@@ -2,7 +2,8 @@ package bridge
 
 // Stream → ring.
 //
-// In reads the stream in order with an ordered consumer and writes each
+// In reads the stream in order (an ordered consumer, or a durable one:
+// durable.go) and writes each
 // frame into the ring: its events with one ClaimN and Publish, then its
 // marker (Flush, or Close for the EOF). Each publication carries the
 // producer's mark (disruptor.Producer.SetMark): the frame's stream sequence

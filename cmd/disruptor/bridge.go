@@ -150,10 +150,13 @@ func runBridge(ctx context.Context, std *stdio, f *bridgeFlags, args []string) e
 	}
 	cfg := bridge.Config{JS: js, Stream: f.stream, Name: f.name, FrameEvents: f.frame, Window: f.window, Durable: f.durable}
 	var r *dr.Ring[testevent.Event]
+	// The bridge's waits on the ring park at once: the NATS client (and
+	// often the server) needs the processors more than a spinning waiter.
+	opts := []dr.Option{dr.WithDir(f.dir), dr.WithWaitStrategy(dr.Park())}
 	if dir == "out" {
-		r, err = attachTest(ctx, name, f.wait, dr.WithDir(f.dir))
+		r, err = attachTest(ctx, name, f.wait, opts...)
 	} else {
-		r, err = createTest(ctx, name, f.size, dr.WithDir(f.dir))
+		r, err = createTest(ctx, name, f.size, opts...)
 	}
 	if err != nil {
 		return err
