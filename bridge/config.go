@@ -42,7 +42,8 @@ type Config struct {
 	// Durable, if set, makes In read with the durable pull consumer of
 	// that name (made, from where the ring stands, if the stream has none)
 	// and acknowledge each message once its frame is in the ring; several
-	// Ins may read one stream, each with its own durable or sharing one.
+	// Ins may read one stream, each with a durable of its own (a durable
+	// belongs to one In).
 	// The server keeps the consumer's progress and shows it (`nats consumer
 	// info`); the ring's mark still decides what is written, so frames a
 	// durable redelivers are acknowledged and passed over, never written

@@ -13,8 +13,13 @@ package bridge
 // is acknowledged and passed over; one past the next sequence the ring
 // needs makes In read the missing frames from the stream directly
 // (Stream.GetMsg) and write them first. So the ring gets every frame once,
-// in order, whatever the server redelivers, and several Ins (each with its
-// own durable, or sharing one) can read one stream.
+// in order, whatever the server redelivers. Run also starts by reading from
+// the stream what the durable delivered past the mark (to an In that died
+// with them unacknowledged), rather than waiting AckWait for them.
+//
+// Several Ins read one stream each with its own durable. A durable belongs
+// to one In: two sharing one would split its deliveries, and the one given
+// none of the last frames would wait for them for ever.
 
 import (
 	"context"
@@ -52,6 +57,20 @@ func (in *In[E]) consumer(ctx context.Context) (jetstream.Consumer, error) {
 		return nil, fmt.Errorf("bridge: creating durable consumer %q of %q: %w", in.cfg.Durable, in.cfg.Stream, err)
 	}
 	return cons, nil
+}
+
+// catchUp writes, for a durable consumer, the frames past the ring's mark
+// that the consumer delivered already: their redelivery would wait for
+// the consumer's AckWait.
+func (in *In[E]) catchUp(ctx context.Context, cons jetstream.Consumer) error {
+	if in.cfg.Durable == "" {
+		return nil
+	}
+	ci, err := cons.Info(ctx)
+	if err != nil {
+		return fmt.Errorf("bridge: durable consumer %q of %q: %w", in.cfg.Durable, in.cfg.Stream, err)
+	}
+	return in.fill(ctx, ci.Delivered.Stream+1)
 }
 
 // ack acknowledges msg, for a durable consumer. A lost ack only means a

@@ -29,11 +29,11 @@ func publishN(ctx context.Context, t *testing.T, p *disruptor.Producer[tev], fro
 	}
 }
 
-// A durable consumer delivers later frames before it redelivers those a
-// departed In held unacknowledged: In reads the missing ones from the
-// stream first, then acknowledges and passes over the redeliveries. Ring B
-// sees every event once, in order, and the durable acknowledges every
-// frame.
+// An In that died with frames delivered and unacknowledged leaves them to
+// the durable's redelivery, after its AckWait: the next In reads them from
+// the stream at its start instead, then acknowledges and passes over the
+// redeliveries when they come. Ring B sees every event once, in order, and
+// the durable acknowledges every frame.
 func TestBridgeDurableRedelivery(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -59,13 +59,14 @@ func TestBridgeDurableRedelivery(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 
-	// An In that took three frames and died before acknowledging them.
+	// An In that took every frame so far and died before acknowledging any.
 	cons, err := pl.st.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{Durable: "copy",
-		AckPolicy: jetstream.AckExplicitPolicy, AckWait: 500 * time.Millisecond})
+		AckPolicy: jetstream.AckExplicitPolicy, AckWait: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	batch, err := cons.Fetch(3)
+	held := int(out.Stats().AckedSeq)
+	batch, err := cons.Fetch(held)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,8 +74,8 @@ func TestBridgeDurableRedelivery(t *testing.T) {
 	for range batch.Messages() {
 		got++
 	}
-	if got != 3 {
-		t.Fatalf("fetched %d messages, want 3 (%v)", got, batch.Error())
+	if got != held {
+		t.Fatalf("fetched %d messages, want %d (%v)", got, held, batch.Error())
 	}
 
 	cfg := pl.cfg()
@@ -85,12 +86,21 @@ func TestBridgeDurableRedelivery(t *testing.T) {
 	}
 	inErr := make(chan error, 1)
 	go func() { inErr <- in.Run(ctx) }()
-	for in.Stats().Redeliveries < 3 {
+	for in.Stats().Events < n/2 {
+		if ctx.Err() != nil {
+			t.Fatalf("in: %+v", in.Stats())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	// Written before their redelivery, they are passed over when it comes
+	// (had In waited for it, it would have written them then).
+	redelivered := time.After(20 * time.Second) // AckWait, and time to spare
+	for in.Stats().Redeliveries < int64(held) {
 		select {
 		case err := <-inErr:
 			t.Fatalf("in ended: %v (%+v)", err, in.Stats())
-		case <-ctx.Done():
-			t.Fatalf("the three frames were never redelivered: %+v", in.Stats())
+		case <-redelivered:
+			t.Fatalf("the %d held frames were never redelivered: %+v", held, in.Stats())
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
@@ -107,8 +117,8 @@ func TestBridgeDurableRedelivery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := in.Stats(); s.Redeliveries != 3 || s.AckedSeq != info.State.LastSeq || s.Events != n {
-		t.Errorf("in: %+v, want 3 redeliveries, %d events, up to stream sequence %d", s, n, info.State.LastSeq)
+	if s := in.Stats(); s.Redeliveries != int64(held) || s.AckedSeq != info.State.LastSeq || s.Events != n {
+		t.Errorf("in: %+v, want %d redeliveries, %d events, up to stream sequence %d", s, held, n, info.State.LastSeq)
 	}
 	for {
 		ci, err := cons.Info(ctx)
@@ -129,6 +139,7 @@ func TestBridgeDurableRedelivery(t *testing.T) {
 // they are stopped and started again mid-stream: each ring sees every event
 // once, in order.
 func TestBridgeDurableRestart(t *testing.T) {
+	const durableB, durableC = "copy-b", "copy-c"
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	srv := startJS(t)
@@ -180,8 +191,8 @@ func TestBridgeDurableRestart(t *testing.T) {
 			}
 		}
 	}
-	go func() { errs <- restarts(pl.b.Path(), "copy-b") }()
-	if err := restarts(c.Path(), "copy-c"); err != nil {
+	go func() { errs <- restarts(pl.b.Path(), durableB) }()
+	if err := restarts(c.Path(), durableC); err != nil {
 		t.Fatal(err)
 	}
 	for range 5 {
@@ -189,7 +200,7 @@ func TestBridgeDurableRestart(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, d := range []string{"copy-b", "copy-c"} {
+	for _, d := range []string{durableB, durableC} {
 		if _, err := pl.st.Consumer(ctx, d); err != nil {
 			t.Errorf("durable %s: %v", d, err)
 		}

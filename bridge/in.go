@@ -145,6 +145,9 @@ func (in *In[E]) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := in.catchUp(ctx, cons); err != nil || in.done {
+		return err
+	}
 	it, err := cons.Messages()
 	if err != nil {
 		return fmt.Errorf("bridge: reading %q: %w", in.cfg.Stream, err)
