@@ -15,7 +15,9 @@ package bridge
 // (Stream.GetMsg) and write them first. So the ring gets every frame once,
 // in order, whatever the server redelivers. Run also starts by reading from
 // the stream what the durable delivered past the mark (to an In that died
-// with them unacknowledged), rather than waiting AckWait for them.
+// with them unacknowledged), rather than waiting AckWait for them, and does
+// so again whenever nothing arrived for catchUpIdle (the pull requests of
+// a killed In live on in the server for a while, and take messages).
 //
 // Several Ins read one stream each with its own durable. A durable belongs
 // to one In: two sharing one would split its deliveries, and the one given
@@ -25,6 +27,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -57,6 +60,19 @@ func (in *In[E]) consumer(ctx context.Context) (jetstream.Consumer, error) {
 		return nil, fmt.Errorf("bridge: creating durable consumer %q of %q: %w", in.cfg.Durable, in.cfg.Stream, err)
 	}
 	return cons, nil
+}
+
+// catchUpIdle is how long a durable In waits for a message before it
+// looks for frames delivered elsewhere (catchUp).
+const catchUpIdle = time.Second
+
+// nextMsg is the next message of it: for a durable, nats.ErrTimeout after
+// catchUpIdle without one.
+func (in *In[E]) nextMsg(it jetstream.MessagesContext) (jetstream.Msg, error) {
+	if in.cfg.Durable == "" {
+		return it.Next()
+	}
+	return it.Next(jetstream.NextMaxWait(catchUpIdle))
 }
 
 // catchUp writes, for a durable consumer, the frames past the ring's mark

@@ -171,7 +171,7 @@ func TestBridgeDurableRestart(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			rctx, stop := context.WithTimeout(ctx, time.Duration(20+round%5*10)*time.Millisecond)
+			rctx, stop := context.WithTimeout(ctx, time.Duration(30+round%5*20)*time.Millisecond)
 			in, err := NewIn(rctx, r, cfg)
 			if err == nil {
 				err = in.Run(rctx)

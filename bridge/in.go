@@ -26,6 +26,7 @@ import (
 	"unsafe"
 
 	"github.com/disruptor-go/disruptor"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -156,7 +157,13 @@ func (in *In[E]) Run(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, it.Stop)
 	defer stop()
 	for {
-		msg, err := it.Next()
+		msg, err := in.nextMsg(it)
+		if errors.Is(err, nats.ErrTimeout) && ctx.Err() == nil { // a durable idle for a while
+			if err := in.catchUp(ctx, cons); err != nil || in.done {
+				return err
+			}
+			continue
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
