@@ -210,3 +210,50 @@ func TestShmAppCountersAcrossProcesses(t *testing.T) {
 		x.failf("a closed set is still listed: %+v", p)
 	}
 }
+
+// A set record another process damaged (names no set may have, lengths
+// past their fields, a count past the record) is passed over by readers,
+// never trusted or a panic; the others are still shown.
+func TestAppCountersDamaged(t *testing.T) {
+	r, err := Create[int64](t.TempDir()+"/ring", 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	a, err := r.NewAppCounters("tool", "a", testAppTypes...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.NewAppCounters("tool", "b", testAppTypes...); err != nil {
+		t.Fatal(err)
+	}
+	rec := &r.sh.apps[a.index]
+	for _, damage := range []func(){
+		func() { rec.Types[0].Flags.Store(0xff00) },               // a name length past the field
+		func() { rec.Types[1].Name[0].Store(0x00ff00ff00ff00ff) }, // bytes no name has
+		func() { rec.KindLen.Store(1 << 30) },                     // a role length past the field
+		func() { rec.Kind[0].Store(0x4142434445464748) },          // upper case: no role
+		func() { rec.N.Store(0) },                                 // no counters
+	} {
+		rec.fill("tool", "a", a.types, 1)
+		damage()
+		in, err := Inspect(r.Path())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(in.Apps) != 1 || in.Apps[0].Name != "b" {
+			t.Errorf("after damage to set a, Inspect shows %+v, want set b alone", in.Apps)
+		}
+	}
+	// A count past the record is bounded to AppCountersMax; the types past
+	// the two given are blank (no name), so the set is passed over.
+	rec.fill("tool", "a", a.types, 1)
+	rec.N.Store(1 << 20)
+	if in, _ := Inspect(r.Path()); len(in.Apps) != 1 || in.Apps[0].Name != "b" {
+		t.Errorf("a set claiming %d counters: Inspect shows %+v, want set b alone", 1<<20, in.Apps)
+	}
+	rec.fill("tool", "a", a.types, 1) // mended: shown again
+	if in, _ := Inspect(r.Path()); len(in.Apps) != 2 {
+		t.Errorf("the mended set is not shown: %+v", in.Apps)
+	}
+}
