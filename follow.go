@@ -38,13 +38,6 @@ func (c *Consumer[E]) pastEnd(w *endWatch, next int64) bool {
 	if c.follow || next <= e.claimed() || e.ctl.Producers.Load() == 0 {
 		return false
 	}
-	// An ended stream's last claim is a marker (the final EOF, or the
-	// hole of a claim given up): LastMark has reached the claim cursor.
-	// Until then nothing ended, and the clock need not be read on every
-	// poll of a wait (time.Now is no cheap call on every machine).
-	if e.ctl.LastMark.Load() < e.claimed() {
-		return false
-	}
 	now := time.Now()
 	if !w.last.IsZero() && now.Sub(w.last) < endCheckEvery {
 		return false
