@@ -10,7 +10,10 @@ type CounterType struct {
 	Name string // e.g. "events_published"
 	Role string // "producer" or "consumer"
 	Help string // one line for people and for Prometheus
-	idx  int    // index in the record's values
+	// Gauge: the value is a level (a position, a high-water mark, what is
+	// in flight), not a tally that only grows.
+	Gauge bool
+	idx   int // index in the record's values
 }
 
 // CounterTypes lists every tally's counter type, producers' then
@@ -20,35 +23,35 @@ type CounterType struct {
 func CounterTypes() []CounterType { return append([]CounterType(nil), counterTypes...) }
 
 var counterTypes = []CounterType{
-	{1, "events_published", "producer", "data events published", pPublished},
-	{2, "bytes_published", "producer", "bytes of data events published", pBytes},
-	{3, "producer_full_events", "producer", "claims that found the ring full", pFull},
-	{4, "claims", "producer", "successful claim calls", pClaims},
-	{5, "batches", "producer", "claims of more than one slot", pBatches},
-	{6, "skips", "producer", "slots published as holes", pSkips},
-	{7, "flushes", "producer", "flush markers published", pFlushes},
-	{8, "eofs", "producer", "EOF markers published", pEOFs},
-	{9, "parks", "producer", "times parked waiting for room", pParks},
-	{10, "unparks", "producer", "wake-ups made for parked consumers", pUnparks},
-	{11, "yields", "producer", "idle steps that gave the processor away", pYields},
-	{12, "producer_full_spins", "producer", "idle polls while the ring was full", pPolls},
-	{101, "events_consumed", "consumer", "data events delivered", cEvents},
-	{102, "batches", "consumer", "runs of available events acquired", cBatches},
-	{103, "consumer_empty_spins", "consumer", "idle polls that found nothing to read", cPolls},
-	{104, "consumer_lag_max", "consumer", "most events seen available but not yet read", cLagMax},
-	{105, "holes", "consumer", "skipped slots passed over", cHoles},
-	{106, "flushes", "consumer", "flush markers seen", cFlushes},
-	{107, "eofs", "consumer", "EOF markers seen", cEOFs},
-	{108, "parks", "consumer", "times parked waiting for events", cParks},
-	{109, "unparks", "consumer", "wake-ups made for parked producers and dependents", cUnparks},
-	{110, "yields", "consumer", "idle steps that gave the processor away", cYields},
+	{1, "events_published", "producer", "data events published", false, pPublished},
+	{2, "bytes_published", "producer", "bytes of data events published", false, pBytes},
+	{3, "producer_full_events", "producer", "claims that found the ring full", false, pFull},
+	{4, "claims", "producer", "successful claim calls", false, pClaims},
+	{5, "batches", "producer", "claims of more than one slot", false, pBatches},
+	{6, "skips", "producer", "slots published as holes", false, pSkips},
+	{7, "flushes", "producer", "flush markers published", false, pFlushes},
+	{8, "eofs", "producer", "EOF markers published", false, pEOFs},
+	{9, "parks", "producer", "times parked waiting for room", false, pParks},
+	{10, "unparks", "producer", "wake-ups made for parked consumers", false, pUnparks},
+	{11, "yields", "producer", "idle steps that gave the processor away", false, pYields},
+	{12, "producer_full_spins", "producer", "idle polls while the ring was full", false, pPolls},
+	{101, "events_consumed", "consumer", "data events delivered", false, cEvents},
+	{102, "batches", "consumer", "runs of available events acquired", false, cBatches},
+	{103, "consumer_empty_spins", "consumer", "idle polls that found nothing to read", false, cPolls},
+	{104, "consumer_lag_max", "consumer", "most events seen available but not yet read", true, cLagMax},
+	{105, "holes", "consumer", "skipped slots passed over", false, cHoles},
+	{106, "flushes", "consumer", "flush markers seen", false, cFlushes},
+	{107, "eofs", "consumer", "EOF markers seen", false, cEOFs},
+	{108, "parks", "consumer", "times parked waiting for events", false, cParks},
+	{109, "unparks", "consumer", "wake-ups made for parked producers and dependents", false, cUnparks},
+	{110, "yields", "consumer", "idle steps that gave the processor away", false, cYields},
 }
 
 // Position counter types: not tallies but the live positions, so that lag
 // is producer_position - consumer_position.
 var (
-	producerPosition = CounterType{ID: 50, Name: "producer_position", Role: "producer", Help: "highest sequence claimed on the ring"}
-	consumerPosition = CounterType{ID: 150, Name: "consumer_position", Role: "consumer", Help: "last sequence released by the consumer"}
+	producerPosition = CounterType{ID: 50, Name: "producer_position", Role: "producer", Help: "highest sequence claimed on the ring", Gauge: true}
+	consumerPosition = CounterType{ID: 150, Name: "consumer_position", Role: "consumer", Help: "last sequence released by the consumer", Gauge: true}
 )
 
 // Counter is one value read from a counter record.
@@ -85,13 +88,14 @@ func readRecord(out []Counter, c *counterRecord, pos int64) []Counter {
 }
 
 // Counters reads the counters of every open producer and consumer of this
-// ring handle (for a shared ring, of every process: see also Inspect).
+// ring handle (for a shared ring, of every process: see also Inspect),
+// then those of its application counter sets (NewAppCounters).
 func (r *Ring[E]) Counters() []Counter {
 	if r.sh != nil {
 		if r.sh.usable() != nil {
 			return nil
 		}
-		out, _ := guarded(r.sh, r.sh.counterValues)
+		out, _ := guarded(r.sh, func() []Counter { return r.appValues(r.sh.counterValues()) })
 		return out
 	}
 	r.mu.Lock()
@@ -104,7 +108,7 @@ func (r *Ring[E]) Counters() []Counter {
 	for _, c := range r.consumers {
 		out = readRecord(out, c.t.rec, c.rec.Cursor.Load())
 	}
-	return out
+	return r.appValues(out)
 }
 
 // counterValues reads every active record of a shared ring's counters area.

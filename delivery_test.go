@@ -173,6 +173,7 @@ func TestWaitStrategies(t *testing.T) {
 		{"Hybrid", Hybrid(50 * time.Microsecond), false},
 		{"Sleep", Sleep(20 * time.Microsecond), false},
 		{"Block", Block(), false},
+		{"Park", Park(), false},
 		{"DefaultWait", DefaultWait(), false},
 		{"zero", WaitStrategy{}, false},
 	}

@@ -24,6 +24,7 @@ type Ring[E any] struct {
 	mu        sync.Mutex // guards the registration lists below
 	producers []*Producer[E]
 	consumers []*Consumer[E]
+	apps      []*AppCounters // application counter sets open (appcounters.go)
 }
 
 // Option configures New.

@@ -60,7 +60,8 @@ type shared struct {
 	instance uint64
 	ctl      *sharedControl
 	counters []counterRecord
-	stamps   []int64 // publication times, if the creator asked for them
+	apps     []appRecord // application counter sets, after counters
+	stamps   []int64     // publication times, if the creator asked for them
 
 	base, size uintptr               // the mapping's addresses, kept after Close (shm_fault.go)
 	mu         sync.Mutex            // serialises closing and breaking the handle
@@ -122,7 +123,8 @@ func sharedParams[E any](size int, cfg *config) (layout.Params, error) {
 	}
 	var s E
 	counters := uint64(cfg.maxConsumers+maxSharedProducers) * uint64(unsafe.Sizeof(counterRecord{}))
-	if cfg.stamps { // publication times follow the records
+	counters += appRegion(^uint64(0), 0) // application counter sets follow the records
+	if cfg.stamps {                      // publication times follow the records
 		counters += (uint64(size)*8 + lineSize - 1) / lineSize * lineSize
 	}
 	return layout.Params{
@@ -287,6 +289,10 @@ func (sh *shared) view() {
 		recBytes = n * uint64(unsafe.Sizeof(counterRecord{}))
 	}
 	sh.counters = unsafe.Slice((*counterRecord)(unsafe.Pointer(&m[g.Counters.Offset])), n)
+	if a := appRegion(g.Counters.Size, recBytes); a > 0 {
+		sh.apps = unsafe.Slice((*appRecord)(unsafe.Pointer(&m[g.Counters.Offset+recBytes])), appSets)
+		recBytes += a
+	}
 	if g.Counters.Size-recBytes >= g.Capacity*8 {
 		sh.stamps = unsafe.Slice((*int64)(unsafe.Pointer(&m[g.Counters.Offset+recBytes])), g.Capacity)
 	}

@@ -103,6 +103,8 @@ func (h *xhelper) run() int {
 		return h.chaosConsumer(r)
 	case "mark-producer":
 		return h.markProducer(r, rng)
+	case "app-counters":
+		return h.appCountersChild(r)
 	case "ping", "pong":
 		r2, err := Attach[xev](s.Path2, opts...)
 		if err != nil {

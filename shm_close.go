@@ -53,6 +53,7 @@ func (r *Ring[E]) unhook() {
 			rec.State.Store(recClosed)
 			c.rec, c.t.rec = rec, copyRecord(c.t.rec)
 		}
+		r.unhookApps()
 		return nil
 	}
 	if sh.guard(last) != nil { // faulted, and so replaced: read the replacement
@@ -71,7 +72,7 @@ func (r *Ring[E]) unhook() {
 		c.slots, c.stamps, c.lat, c.deps = nil, nil, nil, nil
 		c.site, c.w.beat = e.dataSite, nil
 	}
-	sh.ctl, sh.counters, sh.stamps = new(sharedControl), nil, nil
+	sh.ctl, sh.counters, sh.apps, sh.stamps = new(sharedControl), nil, nil, nil
 	sh.ctl.control.State.Store(ctl.State.Load())
 }
 

@@ -39,6 +39,9 @@ type RingInfo struct {
 	// null).
 	Producers []Participant `json:"producers"`
 	Consumers []Participant `json:"consumers"`
+	// Apps are the application counter sets in use (Ring.NewAppCounters),
+	// live or left by a process that died (JSON: never null).
+	Apps []Participant `json:"apps"`
 }
 
 // Participant is a producer or consumer of a shared ring.
@@ -62,8 +65,13 @@ type Participant struct {
 	Producer *ProducerStats `json:"producer,omitempty"`
 	Consumer *ConsumerStats `json:"consumer,omitempty"`
 	// Counters are every counter of the participant's record by type (see
-	// CounterTypes), then its position, as Ring.Counters lists them.
+	// CounterTypes), then its position, as Ring.Counters lists them; for
+	// an application counter set, its counters.
 	Counters []Counter `json:"-"`
+	// Role and Values are, for an application counter set only, the set's
+	// role and its counters by name.
+	Role   string           `json:"role,omitempty"`
+	Values map[string]int64 `json:"values,omitempty"`
 }
 
 // Participant states, as Inspect reports them.
@@ -160,6 +168,7 @@ func (sh *shared) info() *RingInfo {
 		c.Counters = recordCounters(sh.counterRec(i), "consumer", c.Name, c.Position)
 		in.Consumers = append(in.Consumers, c)
 	}
+	in.Apps = sh.appInfo()
 	return in
 }
 

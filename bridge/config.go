@@ -39,6 +39,17 @@ type Config struct {
 	// StartSeq is the stream sequence In starts from when the ring holds
 	// nothing of the stream yet (no mark): 1 if zero.
 	StartSeq uint64
+	// Durable, if set, makes In read with the durable pull consumer of
+	// that name (made, from where the ring stands, if the stream has none)
+	// and acknowledge each message once its frame is in the ring; several
+	// Ins may read one stream, each with a durable of its own (a durable
+	// belongs to one In).
+	// The server keeps the consumer's progress and shows it (`nats consumer
+	// info`); the ring's mark still decides what is written, so frames a
+	// durable redelivers are acknowledged and passed over, never written
+	// twice (see durable.go). If empty, In reads with an ordered consumer,
+	// which keeps nothing on the server.
+	Durable string
 }
 
 func (c *Config) defaults(name string) error {

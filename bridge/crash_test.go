@@ -31,9 +31,10 @@ import (
 
 const envChild = "DISRUPTOR_BRIDGE_CHILD"
 
-// childSpec is a child's role: "out" or "in", over ring Path.
+// childSpec is a child's role: "out" or "in", over ring Path; Durable is
+// In's durable consumer (none: an ordered consumer).
 type childSpec struct {
-	Role, Path, URL, Stream string
+	Role, Path, URL, Stream, Durable string
 }
 
 // TestBridgeChild is the child of TestBridgeCrash; run on its own it does
@@ -70,7 +71,7 @@ func runChild(s childSpec) error {
 	if err != nil {
 		return err
 	}
-	cfg := Config{JS: js, Stream: s.Stream, FrameEvents: 32, Window: 8, AckTimeout: time.Second}
+	cfg := Config{JS: js, Stream: s.Stream, FrameEvents: 32, Window: 8, AckTimeout: time.Second, Durable: s.Durable}
 	if s.Role == "out" {
 		o, err := NewOut(ctx, r, cfg)
 		if err != nil {
@@ -139,8 +140,14 @@ func crashSeed(t *testing.T) uint64 {
 
 // TestBridgeCrash kills the bridge processes DISRUPTOR_BRIDGE_KILLS times
 // (20 by default; the soak tier, DISRUPTOR_SOAK=1, 500).
-func TestBridgeCrash(t *testing.T) {
-	kills := 20
+func TestBridgeCrash(t *testing.T) { crashRun(t, "", 20) }
+
+// TestBridgeCrashDurable is TestBridgeCrash with In reading through a
+// durable consumer: kills leave messages delivered and unacknowledged,
+// which the server redelivers after later ones (10 kills by default).
+func TestBridgeCrashDurable(t *testing.T) { crashRun(t, "copy", 10) }
+
+func crashRun(t *testing.T, durable string, kills int) {
 	if os.Getenv("DISRUPTOR_SOAK") == "1" {
 		kills = 500
 	}
@@ -215,7 +222,7 @@ func TestBridgeCrash(t *testing.T) {
 	}()
 
 	spec := func(role, path string) childSpec {
-		return childSpec{Role: role, Path: path, URL: srv.url(), Stream: "FRAMES"}
+		return childSpec{Role: role, Path: path, URL: srv.url(), Stream: "FRAMES", Durable: durable}
 	}
 	kids := map[string]*crashChild{"out": startChild(t, spec("out", pl.a.Path())), "in": startChild(t, spec("in", pl.b.Path()))}
 	paths := map[string]string{"out": pl.a.Path(), "in": pl.b.Path()}
@@ -266,6 +273,16 @@ func TestBridgeCrash(t *testing.T) {
 	frames, err := checkStream(ctx, pl.st, pl.ringID)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Each restart took its killed predecessor's counter record over.
+	for _, path := range paths {
+		in, err := disruptor.Inspect(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(in.Apps) != 1 {
+			t.Errorf("%s holds %d bridge counter sets after %d kills, want 1: %+v", path, len(in.Apps), kills, in.Apps)
+		}
 	}
 	t.Logf("%d kills: %d events in %d frames, exactly once", kills, read, frames)
 }

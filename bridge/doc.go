@@ -16,6 +16,9 @@
 // producer mark (disruptor.Producer.SetMark) saying which stream message
 // the ring holds through; the mark is stored with the ring's cursor, so a
 // killed In's successor resumes right after it and writes nothing twice.
+// In reads with an ordered consumer, or with a durable pull consumer with
+// explicit acknowledgements (Config.Durable, durable.go), where the mark
+// still decides what is written.
 //
 // Failures the bridge cannot mend are typed errors (errors.go): another
 // writer on the stream, a gap between the stream and the ring, frames of
@@ -23,6 +26,11 @@
 // the connection are mended by resynchronising from the stream's tail.
 // Back-pressure runs end to end: a slow stream leaves ring slots held and
 // the ring gates its producers; a slow ring leaves messages unread.
+//
+// On a small machine, or beside a NATS server, give the ring handles the
+// bridge uses disruptor.WithWaitStrategy(disruptor.Park()), as `disruptor
+// bridge` does: a waiter that spins takes a processor from the client and
+// the server, which bound the bridge.
 //
 // Events must be fixed-size and pointer-free, as shared rings require;
 // their bytes travel as they lie in memory, so both ends must share byte

@@ -2,7 +2,8 @@ package bridge
 
 // Stream → ring.
 //
-// In reads the stream in order with an ordered consumer and writes each
+// In reads the stream in order (an ordered consumer, or a durable one:
+// durable.go) and writes each
 // frame into the ring: its events with one ClaimN and Publish, then its
 // marker (Flush, or Close for the EOF). Each publication carries the
 // producer's mark (disruptor.Producer.SetMark): the frame's stream sequence
@@ -25,6 +26,7 @@ import (
 	"unsafe"
 
 	"github.com/disruptor-go/disruptor"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -58,9 +60,22 @@ func NewIn[E any](ctx context.Context, r *disruptor.Ring[E], cfg Config) (*In[E]
 		return nil, fmt.Errorf("bridge: stream %q: %w", cfg.Stream, err)
 	}
 	in := &In[E]{cfg: cfg, ring: r, stream: st, layout: layout, size: int(unsafe.Sizeof(*new(E))), next: cfg.StartSeq}
+	if in.st, err = newCounters(r, "bridge_in", cfg.Name); err != nil {
+		return nil, err
+	}
+	if err := in.start(ctx); err != nil {
+		in.st.set.Close()
+		return nil, err
+	}
+	return in, nil
+}
+
+// start resumes at the ring's mark and registers the producer.
+func (in *In[E]) start(ctx context.Context) error {
+	cfg, r, st := &in.cfg, in.ring, in.stream
 	m, ok, err := r.ProducerMark(cfg.Name)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	half := false
 	if ok {
@@ -68,36 +83,40 @@ func NewIn[E any](ctx context.Context, r *disruptor.Ring[E], cfg Config) (*In[E]
 		half = m&1 == 1
 		raw, err := st.GetMsg(ctx, s)
 		if errors.Is(err, jetstream.ErrMsgNotFound) {
-			return nil, fmt.Errorf("%w: the ring holds stream %q up to sequence %d, which the stream no longer has", ErrGap, cfg.Stream, s)
+			return fmt.Errorf("%w: the ring holds stream %q up to sequence %d, which the stream no longer has", ErrGap, cfg.Stream, s)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("bridge: stream %q sequence %d, where the ring's mark says it is: %w", cfg.Stream, s, err)
+			return fmt.Errorf("bridge: stream %q sequence %d, where the ring's mark says it is: %w", cfg.Stream, s, err)
 		}
 		f, err := in.decode(raw.Header, raw.Data, s)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		in.prev, in.next = f, s+1
-		in.st.ackedSeq.Store(s)
+		in.st.ackedSeq.Store(int64(s))
 		in.st.ringSeq.Store(f.last)
 		if !half && f.marker == MarkerEOF {
 			in.done = true // the ring holds the stream's EOF: nothing more to write
-			return in, nil
+			return nil
 		}
 	}
 	if in.p, err = r.NewProducer(cfg.Name); err != nil {
-		return nil, err
+		return err
 	}
 	if half { // the events of frame prev are in, its marker is not
 		if err := in.marker(ctx, in.prev); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return in, nil
+	return nil
 }
 
 // Stats returns the bridge's counters.
 func (in *In[E]) Stats() Stats { return in.st.snapshot() }
+
+// Close frees the bridge's counter set in the ring (the producer stays
+// the ring's, closed by Run at the stream's EOF or by the ring's Close).
+func (in *In[E]) Close() error { return in.st.set.Close() }
 
 // Done reports whether the ring holds the stream's EOF.
 func (in *In[E]) Done() bool { return in.done }
@@ -116,15 +135,19 @@ func (in *In[E]) decode(h map[string][]string, body []byte, seq uint64) (*frame,
 // Run writes the stream's frames into the ring until the stream's EOF is
 // written (nil), ctx ends (its error), or a frame is refused (ErrForeignRing,
 // ErrLayout, ErrCorrupt, ErrGap, ErrFrameTooLarge: nothing of it is written).
-// A slow ring leaves the stream's messages unread: nothing is dropped.
+// A slow ring leaves the stream's messages unread: nothing is dropped. With
+// Config.Durable, each message is acknowledged once its frame is in the
+// ring, or, if the ring held it already, once it is passed over.
 func (in *In[E]) Run(ctx context.Context) error {
 	if in.done {
 		return nil
 	}
-	cons, err := in.cfg.JS.OrderedConsumer(ctx, in.cfg.Stream, jetstream.OrderedConsumerConfig{
-		DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: in.next})
+	cons, err := in.consumer(ctx)
 	if err != nil {
-		return fmt.Errorf("bridge: ordered consumer of %q: %w", in.cfg.Stream, err)
+		return err
+	}
+	if err := in.catchUp(ctx, cons); err != nil || in.done {
+		return err
 	}
 	it, err := cons.Messages()
 	if err != nil {
@@ -134,7 +157,13 @@ func (in *In[E]) Run(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, it.Stop)
 	defer stop()
 	for {
-		msg, err := it.Next()
+		msg, err := in.nextMsg(it)
+		if errors.Is(err, nats.ErrTimeout) && ctx.Err() == nil { // a durable idle for a while
+			if err := in.catchUp(ctx, cons); err != nil || in.done {
+				return err
+			}
+			continue
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -148,7 +177,15 @@ func (in *In[E]) Run(ctx context.Context) error {
 		seq := md.Sequence.Stream
 		if seq < in.next {
 			in.st.redeliveries.Add(1) // the ring holds it
+			in.ack(msg)
 			continue
+		}
+		if err := in.fill(ctx, seq); err != nil { // frames a redelivery would bring out of order
+			return err
+		}
+		if in.done {
+			in.ack(msg)
+			return nil
 		}
 		f, err := in.decode(msg.Headers(), msg.Data(), seq)
 		if err != nil {
@@ -157,6 +194,7 @@ func (in *In[E]) Run(ctx context.Context) error {
 		if err := in.write(ctx, f); err != nil {
 			return err
 		}
+		in.ack(msg)
 		if in.done {
 			return nil
 		}
@@ -193,7 +231,7 @@ func (in *In[E]) write(ctx context.Context, f *frame) error {
 	in.prev, in.next = f, f.streamSeq+1
 	in.st.frames.Add(1)
 	in.st.events.Add(int64(f.events))
-	in.st.ackedSeq.Store(f.streamSeq)
+	in.st.ackedSeq.Store(int64(f.streamSeq))
 	in.st.ringSeq.Store(f.last)
 	return nil
 }

@@ -86,11 +86,16 @@ func NewOut[E any](ctx context.Context, r *disruptor.Ring[E], cfg Config) (*Out[
 	if err != nil {
 		return nil, fmt.Errorf("bridge: stream %q: %w", cfg.Stream, err)
 	}
-	c, err := r.NewConsumer(cfg.Name, disruptor.ManualRelease())
+	sts, err := newCounters(r, "bridge_out", cfg.Name)
 	if err != nil {
 		return nil, err
 	}
-	o := &Out[E]{cfg: cfg, ring: r, c: c, stream: st, layout: layout, size: int(unsafe.Sizeof(*new(E)))}
+	c, err := r.NewConsumer(cfg.Name, disruptor.ManualRelease())
+	if err != nil {
+		sts.set.Close()
+		return nil, err
+	}
+	o := &Out[E]{cfg: cfg, ring: r, c: c, stream: st, layout: layout, size: int(unsafe.Sizeof(*new(E))), st: sts}
 	o.released, o.sent, o.skip = c.Passed(), c.Passed(), c.Passed()
 	o.st.ringSeq.Store(o.released)
 	return o, nil
@@ -101,8 +106,11 @@ func (o *Out[E]) Stats() Stats { return o.st.snapshot() }
 
 // Close detaches the ring consumer: its record keeps gating the ring's
 // producers at what was acknowledged, and a later Out of the same name
-// resumes there.
-func (o *Out[E]) Close() error { return o.c.Detach() }
+// resumes there. It frees the bridge's counter set in the ring.
+func (o *Out[E]) Close() error {
+	o.st.set.Close()
+	return o.c.Detach()
+}
 
 // Run forwards the ring's events until the ring's EOF is acknowledged
 // (nil), ctx ends (its error, once the frames in flight are acknowledged or
@@ -354,7 +362,7 @@ func (o *Out[E]) acked(f *frame, seq uint64) {
 	o.gauge()
 	o.st.frames.Add(1)
 	o.st.events.Add(int64(f.events))
-	o.st.ackedSeq.Store(seq)
+	o.st.ackedSeq.Store(int64(seq))
 	o.st.ringSeq.Store(f.last)
 	o.free = append(o.free, f)
 }

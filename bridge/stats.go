@@ -1,9 +1,14 @@
 package bridge
 
-import "sync/atomic"
+import (
+	"fmt"
+
+	"github.com/disruptor-go/disruptor"
+)
 
 // Stats are a bridge's counters. Every field is safe to read from any
-// goroutine through Stats().
+// goroutine through Stats(). They live in the ring's counters area (see
+// CounterTypes), where other processes read them too.
 type Stats struct {
 	// Frames and Events: acknowledged by the stream (Out), or written into
 	// the ring (In).
@@ -28,19 +33,56 @@ type Stats struct {
 	Redeliveries int64 `json:"redeliveries"`
 }
 
-// counters is where a bridge keeps its Stats.
+// counterTypes are a bridge's counters as its ring's application counter
+// set (disruptor.Ring.NewAppCounters) holds them, so that `disruptor stat`,
+// `disruptor inspect` and metrics.FileCollector show them in any process:
+// the role is "bridge_out" or "bridge_in", the owner Config.Name.
+var counterTypes = []disruptor.CounterType{
+	{ID: 1101, Name: "frames", Help: "frames acknowledged by the stream (out) or written into the ring (in)"},
+	{ID: 1102, Name: "events", Help: "events acknowledged by the stream (out) or written into the ring (in)"},
+	{ID: 1103, Name: "frames_in_flight", Help: "frames published and not yet acknowledged", Gauge: true},
+	{ID: 1104, Name: "events_in_flight", Help: "events in frames published and not yet acknowledged", Gauge: true},
+	{ID: 1105, Name: "acked_sequence", Help: "stream sequence of the last frame acknowledged (out) or written (in)", Gauge: true},
+	{ID: 1106, Name: "ring_sequence", Help: "last ring sequence of that frame, in the ring it came from", Gauge: true},
+	{ID: 1107, Name: "resyncs", Help: "resynchronisations from the stream's tail"},
+	{ID: 1108, Name: "precondition_failures", Help: "publications refused: the stream's last sequence was not the expected one"},
+	{ID: 1109, Name: "redeliveries", Help: "frames published again after a resync (out), or read again and passed over (in)"},
+}
+
+// CounterTypes returns the types of a bridge's counters in its ring's
+// application counter set (role "bridge_out" or "bridge_in", owner
+// Config.Name), in the order of Stats' fields.
+func CounterTypes() []disruptor.CounterType {
+	return append([]disruptor.CounterType(nil), counterTypes...)
+}
+
+// counters is where a bridge keeps its Stats: its ring's application
+// counter set.
 type counters struct {
-	frames, events, framesIn, eventsIn atomic.Int64
-	ackedSeq                           atomic.Uint64
-	ringSeq                            atomic.Int64
-	resyncs, preconds, redeliveries    atomic.Int64
+	set                                *disruptor.AppCounters
+	frames, events, framesIn, eventsIn disruptor.AppCounter
+	ackedSeq, ringSeq                  disruptor.AppCounter
+	resyncs, preconds, redeliveries    disruptor.AppCounter
+}
+
+// newCounters opens the bridge's counter set in r.
+func newCounters[E any](r *disruptor.Ring[E], role, owner string) (counters, error) {
+	set, err := r.NewAppCounters(role, owner, counterTypes...)
+	if err != nil {
+		return counters{}, fmt.Errorf("bridge: counters: %w", err)
+	}
+	return counters{set: set,
+		frames: set.At(0), events: set.At(1), framesIn: set.At(2), eventsIn: set.At(3),
+		ackedSeq: set.At(4), ringSeq: set.At(5),
+		resyncs: set.At(6), preconds: set.At(7), redeliveries: set.At(8),
+	}, nil
 }
 
 func (c *counters) snapshot() Stats {
 	return Stats{
 		Frames: c.frames.Load(), Events: c.events.Load(),
 		FramesInFlight: c.framesIn.Load(), EventsInFlight: c.eventsIn.Load(),
-		AckedSeq: c.ackedSeq.Load(), RingSeq: c.ringSeq.Load(),
+		AckedSeq: uint64(c.ackedSeq.Load()), RingSeq: c.ringSeq.Load(),
 		Resyncs: c.resyncs.Load(), PreconditionFailures: c.preconds.Load(), Redeliveries: c.redeliveries.Load(),
 	}
 }

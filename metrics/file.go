@@ -103,6 +103,9 @@ func (f *FileCollector) Collect(ch chan<- prometheus.Metric) {
 				collectParticipant(ch, s.Label, l, &set[i], now)
 			}
 		}
+		for i := range s.Info.Apps {
+			collectParticipant(ch, s.Label, l, &s.Info.Apps[i], now)
+		}
 	}
 }
 

@@ -28,6 +28,12 @@
 // promhttp.HandlerOpts{EnableOpenMetrics: true} every counter is typed
 // counter in OpenMetrics.
 //
+// Application counter sets (disruptor.Ring.NewAppCounters, such as the
+// bridge package's) are exported by both counter collectors as
+// disruptor_app_counter_total (tallies) and disruptor_app_gauge (levels),
+// with the labels ring, participant (the set's owner), role (the set's) and
+// counter (the counter's name).
+//
 // Names that producers and consumers share (batches, flushes, eofs, parks,
 // unparks, yields) are one metric whose help describes both; the role label
 // tells them apart.
@@ -116,6 +122,8 @@ func describeCounters(ch chan<- *prometheus.Desc) {
 		ch <- m.desc
 	}
 	ch <- lagDesc
+	ch <- appCounterDesc
+	ch <- appGaugeDesc
 	ch <- capacityDesc
 	ch <- infoDesc
 }
@@ -126,14 +134,25 @@ type participant struct {
 	name, role string
 	counters   []dr.Counter
 	position   int64
+	app        bool // an application counter set: no position
 }
 
 // group splits a ring's counters into participants: each participant's
-// counters come together and end with its position.
+// counters come together and end with its position; an application
+// counter set's are a run of one role and owner, each name once.
 func group(cs []dr.Counter) []participant {
 	var out []participant
 	start := 0
 	for i, c := range cs {
+		if isApp(&c) {
+			if k := len(out) - 1; k >= 0 && start == i && out[k].app && out[k].role == c.Type.Role && out[k].name == c.Owner && !hasName(out[k].counters, c.Type.Name) {
+				out[k].counters = cs[i-len(out[k].counters) : i+1]
+			} else {
+				out = append(out, participant{name: c.Owner, role: c.Type.Role, counters: cs[i : i+1], app: true})
+			}
+			start = i + 1
+			continue
+		}
 		if n := c.Type.Name; n == producerPosition || n == consumerPosition {
 			out = append(out, participant{name: c.Owner, role: c.Type.Role, counters: cs[start : i+1], position: c.Value})
 			start = i + 1
@@ -165,6 +184,10 @@ func validLabel(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
 // emit sends p's counters and, for a consumer, its lag behind cursor.
 // Counters of unknown types (newer than this package) are left out.
 func emit(ch chan<- prometheus.Metric, ring, label string, p *participant, lag int64) {
+	if p.app {
+		emitApp(ch, ring, label, p)
+		return
+	}
 	for _, c := range p.counters {
 		m, ok := counterMetrics[c.Type.Name]
 		if !ok {
@@ -175,4 +198,14 @@ func emit(ch chan<- prometheus.Metric, ring, label string, p *participant, lag i
 	if p.role == "consumer" {
 		ch <- prometheus.MustNewConstMetric(lagDesc, prometheus.GaugeValue, float64(max(0, lag)), ring, label, p.role)
 	}
+}
+
+// hasName reports whether cs holds a counter named name.
+func hasName(cs []dr.Counter, name string) bool {
+	for _, c := range cs {
+		if c.Type.Name == name {
+			return true
+		}
+	}
+	return false
 }

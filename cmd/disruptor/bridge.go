@@ -35,7 +35,10 @@ It runs until the ring's EOF is in the stream, or an interrupt.
 
 Bridge in creates the shared ring NAME if needed (-size slots) and writes the
 stream's frames into it as the producer -name, until the stream's EOF, or
-an interrupt.
+an interrupt. It reads with an ordered consumer, or with -durable NAME
+through the durable pull consumer NAME (made if the stream has none),
+acknowledging each frame once it is in the ring: the server keeps its
+progress, and several bridges can read one stream, each with its own.
 
 ` + namingHelp + `
 
@@ -51,10 +54,12 @@ ones, -replicas), unless -create=false, which makes a missing stream an
 error. The rings hold the events produce and consume use; programs bridge
 rings of their own event types with the bridge package.
 
-With -listen ADDR, the bridge serves its counters (bridge.Collector:
-frames, events, in flight, the acked sequence, resyncs, precondition
-failures, redeliveries) to Prometheus at http://ADDR/metrics while it runs,
-and prints the address to stderr (with ":0", the port picked).
+The bridge's counters (frames, events, in flight, the acked sequence,
+resyncs, precondition failures, redeliveries) live in the ring: 'disruptor
+stat RING' and 'disruptor inspect RING' show them from any process. With
+-listen ADDR, the bridge also serves them (bridge.Collector) to Prometheus
+at http://ADDR/metrics while it runs, and prints the address to stderr
+(with ":0", the port picked).
 
 Exit status 0 at the EOF or after an interrupt, 1 on failure. The summary
 (the bridge's counters) goes to stdout.`,
@@ -75,6 +80,7 @@ type bridgeFlags struct {
 	size     int
 	wait     time.Duration
 	listen   string
+	durable  string
 	json     bool
 }
 
@@ -91,6 +97,7 @@ func bridgeSetup(fs *flag.FlagSet) func(context.Context, *stdio, []string) error
 	fs.IntVar(&f.window, "window", 64, "out: most `frames` awaiting acknowledgement")
 	fs.IntVar(&f.size, "size", 1024, "in: ring `slots` when creating it, a power of two")
 	fs.DurationVar(&f.wait, "wait", 10*time.Second, "out: wait up to `d` for the ring to be created")
+	fs.StringVar(&f.durable, "durable", "", "in: read through the durable consumer `name` (default: an ordered consumer)")
 	fs.StringVar(&f.listen, "listen", "", "serve the bridge's counters to Prometheus at http://`ADDR`/metrics")
 	fs.BoolVar(&f.json, "json", false, "print the summary as JSON")
 	return func(ctx context.Context, std *stdio, args []string) error { return runBridge(ctx, std, &f, args) }
@@ -138,12 +145,18 @@ func runBridge(ctx context.Context, std *stdio, f *bridgeFlags, args []string) e
 		}
 		return err
 	}
-	cfg := bridge.Config{JS: js, Stream: f.stream, Name: f.name, FrameEvents: f.frame, Window: f.window}
+	if f.durable != "" && dir == "out" {
+		return usagef("-durable is for bridge in")
+	}
+	cfg := bridge.Config{JS: js, Stream: f.stream, Name: f.name, FrameEvents: f.frame, Window: f.window, Durable: f.durable}
 	var r *dr.Ring[testevent.Event]
+	// The bridge's waits on the ring park at once: the NATS client (and
+	// often the server) needs the processors more than a spinning waiter.
+	opts := []dr.Option{dr.WithDir(f.dir), dr.WithWaitStrategy(dr.Park())}
 	if dir == "out" {
-		r, err = attachTest(ctx, name, f.wait, dr.WithDir(f.dir))
+		r, err = attachTest(ctx, name, f.wait, opts...)
 	} else {
-		r, err = createTest(ctx, name, f.size, dr.WithDir(f.dir))
+		r, err = createTest(ctx, name, f.size, opts...)
 	}
 	if err != nil {
 		return err
@@ -164,6 +177,7 @@ func runBridge(ctx context.Context, std *stdio, f *bridgeFlags, args []string) e
 		if err != nil {
 			return err
 		}
+		defer in.Close()
 		stats, runIt = in.Stats, in.Run
 	}
 	if f.listen != "" {

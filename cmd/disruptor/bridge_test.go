@@ -36,7 +36,7 @@ func TestBridgeCLI(t *testing.T) {
 	url := natsURL(t)
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
-	in := start(t, "bridge", "in", b, "-nats", url, "-stream", "CLI", "-size", "256", "-json", "-listen", "127.0.0.1:0")
+	in := start(t, "bridge", "in", b, "-nats", url, "-stream", "CLI", "-durable", "cli-copy", "-size", "256", "-json", "-listen", "127.0.0.1:0")
 	var addr string
 	in.waitFor(t, "the metrics address", func(line string) bool {
 		_, addr, _ = strings.Cut(line, "bridge: serving ")

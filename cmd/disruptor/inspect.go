@@ -23,7 +23,8 @@ func inspectCommand() *command {
 them, and prints each one's header (geometry, event type, instance, creation
 time and process, file size, cursor) and its producer and consumer tables:
 name, table index, process, state, position, lag, last heartbeat and the
-main counters. The file is validated as attaching would, minus the event
+main counters, then the application counter sets (such as a bridge's:
+role, name, record, process, state and every counter). The file is validated as attaching would, minus the event
 type, so any ring can be inspected.
 
 ` + namingHelp + `
@@ -118,8 +119,8 @@ func writeInspect(w io.Writer, in *dr.RingInfo, now time.Time) error {
 	}
 	fmt.Fprintln(w)
 	if len(in.Consumers) == 0 {
-		_, err := fmt.Fprintln(w, "no consumers")
-		return err
+		fmt.Fprintln(w, "no consumers")
+		return writeApps(w, in.Apps)
 	}
 	fmt.Fprint(tw, "consumer\t#\tpid\tstate\tposition\tlag\tlast beat\tevents\tbatches\tempty polls\tparks\tlag max\tfollows\t\n")
 	for _, c := range in.Consumers {
@@ -134,7 +135,29 @@ func writeInspect(w io.Writer, in *dr.RingInfo, now time.Time) error {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%d\t%d\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t\n", c.Name, c.Index, c.PID, c.State,
 			c.Position, c.Lag, age(now, c.Beat)+" ago", s.Events, s.Batches, s.EmptyPolls, s.Parks, s.LagMax, follows)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return writeApps(w, in.Apps)
+}
+
+// writeApps prints the application counter sets, one line each: role,
+// name, record index, process and state, then the counters in order.
+func writeApps(w io.Writer, apps []dr.Participant) error {
+	if len(apps) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	b.WriteString("\napplication counters\n")
+	for _, a := range apps {
+		fmt.Fprintf(&b, "%s %s #%d pid %d %s:", a.Role, a.Name, a.Index, a.PID, a.State)
+		for _, c := range a.Counters {
+			fmt.Fprintf(&b, " %s %d", c.Type.Name, c.Value)
+		}
+		b.WriteString("\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 func ringMode(in *dr.RingInfo) string {

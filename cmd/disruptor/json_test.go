@@ -121,7 +121,7 @@ func TestJSONVocabulary(t *testing.T) {
 	o.expect(t, 0, "", "")
 	in := jsonMap(t, o.stdout)
 	wantKeys(t, "inspect", in, "path", "capacity", "slot_size", "multi_producer", "max_consumers", "file_size",
-		"type", "type_size", "type_hash", "instance", "created", "creator_pid", "cursor", "halted", "producers", "consumers")
+		"type", "type_size", "type_hash", "instance", "created", "creator_pid", "cursor", "halted", "producers", "consumers", "apps")
 	instance := id64(t, in, "instance")
 	id64(t, in, "type_hash")
 	cursor := num(t, in, "cursor")

@@ -31,7 +31,9 @@ func statCommand() *command {
 PATH holds a slash), or every ring in -dir, live, in the manner of top: every
 -interval, per ring and participant, the role, state, pid, events (published
 or consumed), events/s since the previous refresh, position, lag, lag max,
-batches, full claims, idle polls (while full or empty), parks and unparks.
+batches, full claims, idle polls (while full or empty), parks and unparks;
+then each application counter set (Ring.NewAppCounters, such as a bridge's):
+its role, name, state, pid and every counter, with rates of the tallies.
 It reads rings without joining them, while other processes run them. On a
 terminal the screen is cleared between refreshes; otherwise snapshots are
 printed one after another. -n stops after that many refreshes; otherwise

@@ -52,6 +52,9 @@ type statPart struct {
 	// Rates are the tallies' increase per second since the previous
 	// snapshot; absent in the first.
 	Rates map[string]float64 `json:"rates,omitempty"`
+
+	order  []string        // the counters' names, in the record's order
+	gauges map[string]bool // the counters that are levels, not tallies: no rates
 }
 
 // key identifies a participant across snapshots.
@@ -96,13 +99,15 @@ func statSources(dir string, names []string) []string {
 func statRingOf(in *dr.RingInfo, now time.Time) statRing {
 	r := statRing{Path: in.Path, Instance: in.Instance, Capacity: in.Capacity, Type: in.Type,
 		Cursor: in.Cursor, Halted: in.Halted, Participants: make([]statPart, 0, len(in.Producers)+len(in.Consumers))}
-	for _, set := range [][]dr.Participant{in.Producers, in.Consumers} {
+	for _, set := range [][]dr.Participant{in.Producers, in.Consumers, in.Apps} {
 		for _, p := range set {
 			sp := statPart{Name: p.Name, Index: p.Index, PID: p.PID, State: p.State, Position: p.Position,
-				Lag: p.Lag, Counters: make(map[string]int64, len(p.Counters))}
+				Lag: p.Lag, Counters: make(map[string]int64, len(p.Counters)), gauges: map[string]bool{}}
 			for _, c := range p.Counters {
 				sp.Role = c.Type.Role
 				sp.Counters[c.Type.Name] = c.Value
+				sp.order = append(sp.order, c.Type.Name)
+				sp.gauges[c.Type.Name] = c.Type.Gauge
 			}
 			if sp.Role == "consumer" && !p.Beat.IsZero() {
 				sp.BeatAge = max(0, now.Sub(p.Beat).Seconds())
@@ -144,7 +149,7 @@ func addRates(doc, prev *statDoc) {
 			}
 			p.Rates = map[string]float64{}
 			for name, v := range p.Counters {
-				if o, ok := old[name]; ok && !statGauges[name] && v >= o {
+				if o, ok := old[name]; ok && !statGauges[name] && !p.gauges[name] && v >= o {
 					p.Rates[name] = float64(v-o) / dt
 				}
 			}
@@ -180,11 +185,24 @@ func writeStat(w io.Writer, doc *statDoc, dir string) error {
 			b.WriteString("no participants\n")
 			continue
 		}
-		fmt.Fprint(tw, "role\tname\tstate\tpid\tevents\tevents/s\tposition\tlag\tlag max\tbatches\tfull\tidle\tparks\tunparks\t\n")
+		var apps []*statPart
+		header := false
 		for j := range r.Participants {
-			writeStatRow(tw, &r.Participants[j])
+			p := &r.Participants[j]
+			if p.Role != "producer" && p.Role != "consumer" {
+				apps = append(apps, p)
+				continue
+			}
+			if !header {
+				fmt.Fprint(tw, "role\tname\tstate\tpid\tevents\tevents/s\tposition\tlag\tlag max\tbatches\tfull\tidle\tparks\tunparks\t\n")
+				header = true
+			}
+			writeStatRow(tw, p)
 		}
 		tw.Flush()
+		for _, p := range apps {
+			writeAppRow(&b, p)
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -207,4 +225,17 @@ func writeStatRow(w io.Writer, p *statPart) {
 	}
 	fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%d\t%s\t%d\t%s\t%s\t%d\t%s\t%d\t%d\t%d\t\n", p.Role, p.Name, p.State, p.PID,
 		c[events], rate, p.Position, lag, lagMax, c["batches"], full, c[idle], c["parks"], c["unparks"])
+}
+
+// writeAppRow prints an application counter set: its role, name, state
+// and process, then each counter (with its rate, for a tally).
+func writeAppRow(b *strings.Builder, p *statPart) {
+	fmt.Fprintf(b, "%s %s (%s, pid %d):", p.Role, p.Name, p.State, p.PID)
+	for _, name := range p.order {
+		fmt.Fprintf(b, " %s %d", name, p.Counters[name])
+		if r, ok := p.Rates[name]; ok {
+			fmt.Fprintf(b, " (%s/s)", si(r))
+		}
+	}
+	b.WriteString("\n")
 }

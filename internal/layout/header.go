@@ -13,8 +13,9 @@ import (
 // Version is the layout version this package writes and reads. Version 4
 // added the event type's layout description (TypeID.Layout) to the header;
 // version 5 a second line to each producer table entry (the producer's
-// mark), which makes the control region larger.
-const Version uint32 = 5
+// mark), which makes the control region larger; version 6 application
+// counter records to the counters area, after the participants' records.
+const Version uint32 = 6
 
 // Magic opens every ring file.
 const Magic = "DISRUPT\x00"
