@@ -76,12 +76,15 @@ func newXT(t *testing.T, d time.Duration) *xt {
 	x.deadline, _ = ctx.Deadline()
 	t.Cleanup(func() {
 		failed := t.Failed()
-		if failed {
-			x.Logf("the ring as the failure left it:\n%s", x.describe())
-		}
 		x.mu.Lock()
 		kids := x.children
 		x.mu.Unlock()
+		if failed {
+			// While the children still run as the failure found them:
+			// the ring, then each live child's goroutines.
+			x.Logf("the ring as the failure left it:\n%s", x.describe())
+			quitChildren(kids)
+		}
 		for _, c := range kids {
 			c.kill()
 		}
@@ -240,6 +243,7 @@ type xchild struct {
 	note   chan struct{} // a message arrived or the child exited
 	done   chan struct{} // the child exited and its output is read
 	status string
+	stacks string // its goroutines when the test failed (quitChildren)
 }
 
 // child starts a child with spec (its Path defaults to the test's ring).
@@ -374,6 +378,9 @@ func (c *xchild) transcript() string {
 			raw = "..." + raw[len(raw)-4000:]
 		}
 		fmt.Fprintf(&b, "  output:\n%s", raw)
+	}
+	if c.stacks != "" {
+		fmt.Fprintf(&b, "  goroutines when the test failed:\n%s", c.stacks)
 	}
 	return b.String()
 }
