@@ -361,7 +361,7 @@ func (c *xchild) transcript() string {
 	var b strings.Builder
 	progress := 0
 	for i, m := range c.msgs {
-		if (m.Ev == "got" || m.Ev == "pub") && i < len(c.msgs)-5 {
+		if (m.Ev == "got" || m.Ev == "pub" || m.Ev == "seen") && i < len(c.msgs)-5 {
 			progress++
 			continue
 		}
@@ -420,6 +420,13 @@ func (c *xchild) next(evs ...string) xmsg {
 // nextOrExit is next that reports the child's exit as false.
 func (c *xchild) nextOrExit(evs ...string) (xmsg, bool) {
 	c.x.Helper()
+	return c.nextBefore(nil, evs...)
+}
+
+// nextBefore is nextOrExit that also gives up, reporting false, when stop
+// fires (a nil stop never does); the child's exit tells the two apart.
+func (c *xchild) nextBefore(stop <-chan time.Time, evs ...string) (xmsg, bool) {
+	c.x.Helper()
 	for {
 		c.mu.Lock()
 		for c.pos < len(c.msgs) {
@@ -448,6 +455,8 @@ func (c *xchild) nextOrExit(evs ...string) (xmsg, bool) {
 		}
 		select {
 		case <-c.note:
+		case <-stop:
+			return xmsg{}, false
 		case <-c.x.ctx.Done():
 			c.x.failf("deadline: child %s never sent %v", c.name, evs)
 		}
