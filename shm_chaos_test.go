@@ -31,7 +31,9 @@ import (
 //     event's checksum and fail on one that is not an event).
 //
 // DISRUPTOR_CHAOS_FAULTS sets the number of faults (default 50; 1000 in
-// the soak tier, DISRUPTOR_SOAK=1).
+// the soak tier, DISRUPTOR_SOAK=1). DISRUPTOR_CHAOS_FAIL=c1 (or c2) makes
+// that consumer fail on purpose, for the driver's self-test
+// (TestChaosDriverNamesFailedChild).
 func TestSharedProcChaos(t *testing.T) {
 	faults := 50
 	limit := 4 * time.Minute
@@ -125,8 +127,11 @@ func (ch *chaos) startProducer(p *chaosProd) {
 }
 
 func (ch *chaos) startConsumer(k *chaosCons) {
-	c := ch.x.child(fmt.Sprintf("%s.%d", k.name, len(k.runs)), helperSpec{Role: k.role, Name: k.name, After: k.after,
-		Members: 2, Persist: true})
+	spec := helperSpec{Role: k.role, Name: k.name, After: k.after, Members: 2, Persist: true}
+	if k.role != "group" && os.Getenv(envChaosFail) == k.name {
+		spec.FailAt = chaosFailAt
+	}
+	c := ch.x.child(fmt.Sprintf("%s.%d", k.name, len(k.runs)), spec)
 	k.runs = append(k.runs, c)
 	m := c.next("ready")
 	at := "ready"
@@ -226,8 +231,8 @@ func (ch *chaos) check() {
 		live, all = append(live, k.live()), append(all, k.runs...)
 	}
 	for _, c := range all {
-		if m := c.all("error"); len(m) > 0 {
-			ch.x.failf("child %s: %s", c.name, m[0].Err)
+		if err, ok := c.reported(); ok {
+			ch.x.failf("child %s: %s", c.name, err)
 		}
 	}
 	for _, c := range live {

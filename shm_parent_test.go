@@ -243,6 +243,7 @@ type xchild struct {
 	note   chan struct{} // a message arrived or the child exited
 	done   chan struct{} // the child exited and its output is read
 	status string
+	failed string // the first error it reported ("error" messages), kept as they arrive
 	stacks string // its goroutines when the test failed (quitChildren)
 }
 
@@ -291,6 +292,9 @@ func (x *xt) child(name string, spec helperSpec) *xchild {
 				var m xmsg
 				if err := json.Unmarshal(js, &m); err == nil {
 					c.msgs = append(c.msgs, m)
+					if m.Ev == "error" && c.failed == "" {
+						c.failed = m.Err
+					}
 				} else {
 					fmt.Fprintf(&c.raw, "unparsable: %s\n", line)
 				}
@@ -461,6 +465,14 @@ func (c *xchild) nextBefore(stop <-chan time.Time, evs ...string) (xmsg, bool) {
 			c.x.failf("deadline: child %s never sent %v", c.name, evs)
 		}
 	}
+}
+
+// reported returns the first error the child reported, if any, without
+// going through its messages.
+func (c *xchild) reported() (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.failed, c.failed != ""
 }
 
 // all returns every message the child sent so far with the given Ev.
