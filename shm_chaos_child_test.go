@@ -108,5 +108,8 @@ func (h *xhelper) chaosConsumer(r *Ring[xev]) int {
 			h.emit(xmsg{Ev: "seen", Runs: runs})
 		}
 		l.Release()
+		if s.FailAt > 0 && c.Sequence() >= s.FailAt {
+			return h.fail(fmt.Errorf("consumer %s: failing at sequence %d, as asked (FailAt %d)", s.Name, c.Sequence(), s.FailAt))
+		}
 	}
 }

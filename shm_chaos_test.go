@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -30,7 +31,9 @@ import (
 //     event's checksum and fail on one that is not an event).
 //
 // DISRUPTOR_CHAOS_FAULTS sets the number of faults (default 50; 1000 in
-// the soak tier, DISRUPTOR_SOAK=1).
+// the soak tier, DISRUPTOR_SOAK=1). DISRUPTOR_CHAOS_FAIL=c1 (or c2) makes
+// that consumer fail on purpose, for the driver's self-test
+// (TestChaosDriverNamesFailedChild).
 func TestSharedProcChaos(t *testing.T) {
 	faults := 50
 	limit := 4 * time.Minute
@@ -46,7 +49,12 @@ func TestSharedProcChaos(t *testing.T) {
 	}
 	x := newXT(t, limit)
 	x.create(256, WithMultiProducer())
-	ch := &chaos{x: x, cons: map[string]*chaosCons{}}
+	ch := &chaos{x: x, cons: map[string]*chaosCons{}, t0: time.Now()}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the faults injected, in order:\n%s", strings.Join(ch.history, "\n"))
+		}
+	})
 	for _, c := range []struct{ name, after, role string }{{"c1", "", "chaos-consumer"}, {"c2", "c1", "chaos-consumer"}, {"g", "", "group"}} {
 		ch.cons[c.name] = &chaosCons{name: c.name, after: c.after, role: c.role}
 		ch.startConsumer(ch.cons[c.name])
@@ -58,6 +66,7 @@ func TestSharedProcChaos(t *testing.T) {
 	for range faults {
 		time.Sleep(time.Duration(10+x.rng.IntN(90)) * time.Millisecond)
 		ch.fault()
+		ch.check()
 	}
 	ch.finish()
 	ch.verify()
@@ -78,6 +87,10 @@ type chaos struct {
 	prods [3]*chaosProd
 	cons  map[string]*chaosCons
 	count map[string]int // faults injected, by kind
+	// history is every fault, when and on which child, for the failure
+	// report: a hang is explained by what happened just before it.
+	history []string
+	t0      time.Time
 
 	hangs      []chaosHang
 	heals      []time.Duration
@@ -110,13 +123,22 @@ func (ch *chaos) startProducer(p *chaosProd) {
 	p.inc++
 	p.runs = append(p.runs, c)
 	c.next("ready")
+	ch.note("", c, "ready")
 }
 
 func (ch *chaos) startConsumer(k *chaosCons) {
-	c := ch.x.child(fmt.Sprintf("%s.%d", k.name, len(k.runs)), helperSpec{Role: k.role, Name: k.name, After: k.after,
-		Members: 2, Persist: true})
+	spec := helperSpec{Role: k.role, Name: k.name, After: k.after, Members: 2, Persist: true}
+	if k.role != "group" && os.Getenv(envChaosFail) == k.name {
+		spec.FailAt = chaosFailAt
+	}
+	c := ch.x.child(fmt.Sprintf("%s.%d", k.name, len(k.runs)), spec)
 	k.runs = append(k.runs, c)
-	c.next("ready")
+	m := c.next("ready")
+	at := "ready"
+	if k.role != "group" { // a group does not say where its members start
+		at = fmt.Sprintf("ready, reading from %d", m.Start)
+	}
+	ch.note("", c, at)
 }
 
 func (p *chaosProd) live() *xchild { return p.runs[len(p.runs)-1] }
@@ -125,27 +147,25 @@ func (k *chaosCons) live() *xchild { return k.runs[len(k.runs)-1] }
 // fault injects one fault, chosen at random.
 func (ch *chaos) fault() {
 	x := ch.x
-	if ch.count == nil {
-		ch.count = map[string]int{}
-	}
 	p := ch.prods[x.rng.IntN(len(ch.prods))]
 	names := []string{"c1", "c2", "g"}
 	k := ch.cons[names[x.rng.IntN(len(names))]]
 	switch x.rng.IntN(6) {
 	case 0: // a producer killed while it publishes
-		ch.count["kill producer"]++
+		ch.note("kill producer", p.live(), "")
 		ch.kill(p.live(), p.live().spec.Name, &ch.prodDetect, true)
 		ch.startProducer(p)
 	case 1: // a producer killed between claim and publish
-		ch.count["kill producer mid-claim"]++
 		c := p.live()
+		ch.note("kill producer mid-claim", c, "sent hang")
 		c.send("hang")
-		m := c.next("claimed")
+		m := ch.next(c, "claimed")
+		ch.note("", c, fmt.Sprintf("claimed %d..%d", m.Seq, m.Seq+m.N-1))
 		ch.kill(c, c.spec.Name, &ch.prodDetect, true)
 		ch.hangs = append(ch.hangs, chaosHang{at: time.Now(), lo: m.Seq, hi: m.Seq + m.N - 1})
 		ch.startProducer(p)
 	case 2, 3: // a consumer killed
-		ch.count["kill consumer"]++
+		ch.note("kill consumer", k.live(), "")
 		name := k.name
 		if k.role == "group" {
 			name = k.name + "/0"
@@ -153,11 +173,72 @@ func (ch *chaos) fault() {
 		ch.kill(k.live(), name, &ch.consDetect, false)
 		ch.startConsumer(k)
 	case 4: // a consumer stopped for a while
-		ch.count["stop consumer"]++
+		ch.note("stop consumer", k.live(), "")
 		ch.stop(k.live())
 	case 5: // a producer stopped for a while
-		ch.count["stop producer"]++
+		ch.note("stop producer", p.live(), "")
 		ch.stop(p.live())
+	}
+}
+
+// note counts a fault of kind (none: a step of the last fault) on child c
+// and adds it to the history.
+func (ch *chaos) note(kind string, c *xchild, detail string) {
+	if kind != "" {
+		if ch.count == nil {
+			ch.count = map[string]int{}
+		}
+		ch.count[kind]++
+	}
+	ch.history = append(ch.history, fmt.Sprintf("  %9.3fs %-23s %s (pid %d) %s",
+		time.Since(ch.t0).Seconds(), kind, c.name, c.pid(), detail))
+}
+
+// next waits for c's next message ev, as xchild.next does, checking the
+// other children meanwhile: a producer waits for room as long as any
+// consumer does not read, so when a claim never comes the cause is
+// usually another child, and that is the one to report.
+func (ch *chaos) next(c *xchild, ev string) xmsg {
+	ch.x.Helper()
+	for {
+		if m, ok := c.nextBefore(time.After(chaosCheckEvery), ev); ok {
+			return m
+		}
+		if c.exited() {
+			ch.x.failf("child %s: exited (%s) before sending %q", c.name, c.exitStatus(), ev)
+		}
+		ch.check()
+	}
+}
+
+// chaosCheckEvery is how often the driver, waiting for one child, checks
+// on the others.
+const chaosCheckEvery = 500 * time.Millisecond
+
+// check fails the test at once if a child reported an error, or if the
+// latest incarnation of a producer or consumer (the driver kills only
+// those it replaces at once) has exited: a consumer that stops reading,
+// or ends early, holds the producers back until the test's deadline, and
+// that deadline would name some producer's claim, not the cause.
+func (ch *chaos) check() {
+	ch.x.Helper()
+	var live []*xchild
+	var all []*xchild
+	for _, p := range ch.prods {
+		live, all = append(live, p.live()), append(all, p.runs...)
+	}
+	for _, k := range ch.cons {
+		live, all = append(live, k.live()), append(all, k.runs...)
+	}
+	for _, c := range all {
+		if err, ok := c.reported(); ok {
+			ch.x.failf("child %s: %s", c.name, err)
+		}
+	}
+	for _, c := range live {
+		if c.exited() {
+			ch.x.failf("child %s: exited (%s) while the driver had not killed it", c.name, c.exitStatus())
+		}
 	}
 }
 
@@ -196,6 +277,7 @@ func (ch *chaos) stop(c *xchild) {
 // every consumer's EOF.
 func (ch *chaos) finish() {
 	time.Sleep(100 * time.Millisecond)
+	ch.check()
 	for _, p := range ch.prods {
 		p.live().send("close")
 	}

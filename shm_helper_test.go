@@ -219,6 +219,7 @@ type helperSpec struct {
 	Inc      int64         `json:"inc"`       // chaos producer: its incarnation
 	Persist  bool          `json:"persist"`   // consumer, group: wait out ErrProducerGone
 	Guard    bool          `json:"guard"`     // producer, consumer: run the loop under Ring.Guard
+	FailAt   int64         `json:"fail_at"`   // chaos consumer: fail once it released this far (the driver's self-test)
 }
 
 // xmsg is one message of a child.

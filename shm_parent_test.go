@@ -76,12 +76,15 @@ func newXT(t *testing.T, d time.Duration) *xt {
 	x.deadline, _ = ctx.Deadline()
 	t.Cleanup(func() {
 		failed := t.Failed()
-		if failed {
-			x.Logf("the ring as the failure left it:\n%s", x.describe())
-		}
 		x.mu.Lock()
 		kids := x.children
 		x.mu.Unlock()
+		if failed {
+			// While the children still run as the failure found them:
+			// the ring, then each live child's goroutines.
+			x.Logf("the ring as the failure left it:\n%s", x.describe())
+			quitChildren(kids)
+		}
 		for _, c := range kids {
 			c.kill()
 		}
@@ -240,6 +243,8 @@ type xchild struct {
 	note   chan struct{} // a message arrived or the child exited
 	done   chan struct{} // the child exited and its output is read
 	status string
+	failed string // the first error it reported ("error" messages), kept as they arrive
+	stacks string // its goroutines when the test failed (quitChildren)
 }
 
 // child starts a child with spec (its Path defaults to the test's ring).
@@ -287,6 +292,9 @@ func (x *xt) child(name string, spec helperSpec) *xchild {
 				var m xmsg
 				if err := json.Unmarshal(js, &m); err == nil {
 					c.msgs = append(c.msgs, m)
+					if m.Ev == "error" && c.failed == "" {
+						c.failed = m.Err
+					}
 				} else {
 					fmt.Fprintf(&c.raw, "unparsable: %s\n", line)
 				}
@@ -357,7 +365,7 @@ func (c *xchild) transcript() string {
 	var b strings.Builder
 	progress := 0
 	for i, m := range c.msgs {
-		if (m.Ev == "got" || m.Ev == "pub") && i < len(c.msgs)-5 {
+		if (m.Ev == "got" || m.Ev == "pub" || m.Ev == "seen") && i < len(c.msgs)-5 {
 			progress++
 			continue
 		}
@@ -374,6 +382,9 @@ func (c *xchild) transcript() string {
 			raw = "..." + raw[len(raw)-4000:]
 		}
 		fmt.Fprintf(&b, "  output:\n%s", raw)
+	}
+	if c.stacks != "" {
+		fmt.Fprintf(&b, "  goroutines when the test failed:\n%s", c.stacks)
 	}
 	return b.String()
 }
@@ -413,6 +424,13 @@ func (c *xchild) next(evs ...string) xmsg {
 // nextOrExit is next that reports the child's exit as false.
 func (c *xchild) nextOrExit(evs ...string) (xmsg, bool) {
 	c.x.Helper()
+	return c.nextBefore(nil, evs...)
+}
+
+// nextBefore is nextOrExit that also gives up, reporting false, when stop
+// fires (a nil stop never does); the child's exit tells the two apart.
+func (c *xchild) nextBefore(stop <-chan time.Time, evs ...string) (xmsg, bool) {
+	c.x.Helper()
 	for {
 		c.mu.Lock()
 		for c.pos < len(c.msgs) {
@@ -441,10 +459,20 @@ func (c *xchild) nextOrExit(evs ...string) (xmsg, bool) {
 		}
 		select {
 		case <-c.note:
+		case <-stop:
+			return xmsg{}, false
 		case <-c.x.ctx.Done():
 			c.x.failf("deadline: child %s never sent %v", c.name, evs)
 		}
 	}
+}
+
+// reported returns the first error the child reported, if any, without
+// going through its messages.
+func (c *xchild) reported() (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.failed, c.failed != ""
 }
 
 // all returns every message the child sent so far with the given Ev.
