@@ -82,16 +82,14 @@ func producer[E any](e *env, i int, name string, fill func(*disruptor.Producer[E
 	}}
 }
 
-// publishEach is a producer's fill: n events, the i-th made of e.value(i).
+// publishEach is a producer's fill: n events, the i-th made of e.value(i),
+// each copied in and published by Put, as the channel baseline sends it.
 func publishEach[E any](e *env, n int64, mk func(v int64) E) func(*disruptor.Producer[E]) error {
 	return func(p *disruptor.Producer[E]) error {
 		for i := range n {
-			ev, err := p.Claim(e.ctx)
-			if err != nil {
+			if err := p.Put(e.ctx, mk(e.value(i))); err != nil {
 				return err
 			}
-			*ev = mk(e.value(i))
-			p.Publish()
 		}
 		return nil
 	}
