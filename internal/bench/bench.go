@@ -124,7 +124,7 @@ func Scenarios() []*Scenario {
 	return []*Scenario{
 		{Name: "unicast", Summary: "1 producer -> 1 consumer, int64 payload", Waiters: 2,
 			DefaultEvents: 6_000_000, ShmEvents: 3_000_000, disruptor: unicastDisruptor, channel: unicastChannel, floor: unicastFloor},
-		{Name: "unicast-batch", Summary: "1 producer claiming 16 at a time (ClaimN; channel: blocks of 16) -> 1 consumer", Waiters: 2,
+		{Name: "unicast-batch", Summary: "1 producer claiming 16 at a time (ClaimN, Batch.Slices; channel: blocks of 16) -> 1 consumer reading leases (Lease.Slices)", Waiters: 2,
 			DefaultEvents: 12_000_000, ShmEvents: 6_000_000, disruptor: unicastBatchDisruptor, channel: unicastBatchChannel, floor: unicastBatchFloor},
 		{Name: "mpsc", Summary: "4 producers -> 1 consumer, per-producer FIFO checked", Waiters: 5,
 			DefaultEvents: 3_000_000, ShmEvents: 1_000_000, disruptor: mpscDisruptor, channel: mpscChannel},
