@@ -26,7 +26,7 @@ type Producer[E any] struct {
 	flushAt int64 // single mode: the tallies are published once next passes it
 	// quietTo: Publish's fast path returns at once while it publishes below
 	// it and no consumer is parked: flushAt, or claimShut where the store
-	// it makes is not a barrier (see publishRest)
+	// it makes is not a barrier (see published)
 	quietTo int64
 	// multi mode: what Publish's fast path published, and how much of it
 	// fold has counted
@@ -89,7 +89,7 @@ func (p *Producer[E]) hold(lo, hi int64) {
 	if p.single {
 		p.next = hi + 1
 	}
-	if p.single && p.pubFast {
+	if p.pubFast { // single mode
 		p.limit = claimHeld
 	} else {
 		p.held, p.limit = true, claimShut
