@@ -123,7 +123,7 @@ func benchSetup(fs *flag.FlagSet) func(context.Context, *stdio, []string) error 
 	fs.Int64Var(&f.events, "events", 0, "events per measurement, `N` (default: per scenario, see above)")
 	fs.IntVar(&f.runs, "runs", 3, "repeat each measurement `K` times and report the median")
 	fs.IntVar(&f.ring, "ring", bench.DefaultRing, "ring and channel capacity, a power of two")
-	fs.StringVar(&f.wait, "wait", "", "comma-separated `list` of disruptor wait strategies, a row each: spin, spin-pause,\nhybrid[:max], sleep[:d], block, default, or all (default: per scenario, see above)")
+	fs.StringVar(&f.wait, "wait", "", "comma-separated `list` of disruptor wait strategies, a row each: spin, spin-pause,\nhybrid[:max], sleep[:d], block, park, default, or all (default: per scenario, see above)")
 	fs.StringVar(&f.transport, "transport", bench.Inproc, "comma-separated `list` of where the disruptor's rings live: "+strings.Join(bench.Transports(), ", "))
 	fs.DurationVar(&f.timeout, "timeout", bench.DefaultTimeout, "fail a measurement that takes longer than `d`")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object per line instead of a table")

@@ -229,7 +229,7 @@ func TestBenchWaitList(t *testing.T) {
 			got = append(got, r.Wait)
 		}
 	}
-	if want := "spin spin-pause hybrid sleep block default"; strings.Join(got, " ") != want {
+	if want := "spin spin-pause hybrid sleep block park default"; strings.Join(got, " ") != want {
 		t.Errorf("-wait all: rows under %v, want %s", got, want)
 	}
 }

@@ -34,7 +34,7 @@ func (s *Scenario) WaitFor(cfg Config) string {
 // WaitNames lists every wait strategy by the name ParseWait takes, with
 // its default argument where it takes one.
 func WaitNames() []string {
-	return []string{"spin", "spin-pause", "hybrid", "sleep", "block", "default"}
+	return []string{"spin", "spin-pause", "hybrid", "sleep", "block", "park", "default"}
 }
 
 // pingpongWaits are the strategies the default run measures pingpong
@@ -62,8 +62,11 @@ func (s *Scenario) waitsFor(cfg Config, waits []string) []string {
 	return out
 }
 
+// validWaits are the forms ParseWait takes, for messages.
+var validWaits = []string{"spin", "spin-pause", "hybrid[:max]", "sleep[:d]", "block", "park", "default"}
+
 // ParseWait turns a strategy name into a strategy: spin, spin-pause,
-// hybrid[:max sleep], sleep[:interval], block, default.
+// hybrid[:max sleep], sleep[:interval], block, park, default.
 func ParseWait(name string) (disruptor.WaitStrategy, error) {
 	base, arg, hasArg := strings.Cut(name, ":")
 	d := time.Duration(0)
@@ -90,8 +93,10 @@ func ParseWait(name string) (disruptor.WaitStrategy, error) {
 		return disruptor.Sleep(withDuration(10 * time.Microsecond)), nil
 	case base == "block" && !hasArg:
 		return disruptor.Block(), nil
+	case base == "park" && !hasArg:
+		return disruptor.Park(), nil
 	case base == "default" && !hasArg:
 		return disruptor.DefaultWait(), nil
 	}
-	return disruptor.WaitStrategy{}, fmt.Errorf("unknown wait strategy %q (valid: spin, spin-pause, hybrid[:max], sleep[:d], block, default)", name)
+	return disruptor.WaitStrategy{}, fmt.Errorf("unknown wait strategy %q (valid: %s)", name, strings.Join(validWaits, ", "))
 }
