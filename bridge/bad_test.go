@@ -143,3 +143,55 @@ func TestBridgeServerRestart(t *testing.T) {
 		t.Errorf("out never resynced across the restart")
 	}
 }
+
+// A foreign message that lands where the first frame of Out's window
+// should have gone lets the next frame, which expected the foreign
+// message's sequence, land after it: the stream's tail is then this ring's
+// frame, and the frame that failed must not count as stored. verify finds
+// the foreign message between the last frame Out saw stored and the tail.
+func TestBridgeVerifyWindowAfterForeign(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	srv := startJS(t)
+	pl := newPipeline(t, srv, 64, 64)
+	out, err := NewOut(ctx, pl.a, pl.cfg())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	if err := out.resync(ctx); err != nil { // an empty stream: nothing stored yet
+		t.Fatal(err)
+	}
+	pub := func(m *nats.Msg) uint64 {
+		t.Helper()
+		ack, err := pl.js.PublishMsg(ctx, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ack.Sequence
+	}
+	subj := "FRAMES.frames"
+	// Out saw its frame 0..9 stored (settle's record of it).
+	out.stored, out.storedLast = pub(testFrame(0, 10).msg(subj, pl.ringID, out.layout)), 9
+	// The window's next frame (10..19) failed its precondition: a foreign
+	// message took its place, and the frame after it (20..29) landed.
+	pub(nats.NewMsg(subj))
+	last := pub(testFrame(20, 10).msg(subj, pl.ringID, out.layout))
+	if err := out.verify(ctx, last); !errors.Is(err, ErrSecondWriter) {
+		t.Fatalf("verify through %d: %v, want ErrSecondWriter", last, err)
+	}
+
+	// Without the foreign message, frames in order pass.
+	out.stored, out.storedLast = last, 29
+	last = pub(testFrame(30, 10).msg(subj, pl.ringID, out.layout))
+	last = pub(testFrame(40, 5).msg(subj, pl.ringID, out.layout))
+	if err := out.verify(ctx, last); err != nil {
+		t.Fatalf("verify of frames in order: %v", err)
+	}
+	// A frame of this ring out of order is no frame of this Out's either.
+	out.stored, out.storedLast = last, 44
+	last = pub(testFrame(42, 8).msg(subj, pl.ringID, out.layout)) // another message id: not deduplicated
+	if err := out.verify(ctx, last); !errors.Is(err, ErrSecondWriter) {
+		t.Fatalf("verify of a frame repeating ring sequences: %v, want ErrSecondWriter", err)
+	}
+}

@@ -51,7 +51,12 @@ type Out[E any] struct {
 	done     bool   // the EOF frame was acknowledged
 	eof      bool   // the ring's EOF was read: nothing more to read
 	started  bool   // the first resync happened
-	idle     *time.Timer
+	// stored is the stream sequence of the latest message known to be one
+	// of this ring's frames, in order; storedLast is that frame's last
+	// ring sequence (see verify)
+	stored     uint64
+	storedLast int64
+	idle       *time.Timer
 
 	st counters
 }
@@ -359,6 +364,7 @@ func (o *Out[E]) acked(f *frame, seq uint64) {
 	if f.marker == MarkerEOF {
 		o.done = true
 	}
+	o.stored, o.storedLast = max(o.stored, seq), max(o.storedLast, f.last)
 	o.gauge()
 	o.st.frames.Add(1)
 	o.st.events.Add(int64(f.events))

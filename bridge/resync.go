@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // gauge counts what is in flight.
@@ -59,6 +61,11 @@ func (o *Out[E]) tryResync(ctx context.Context) error {
 			return err
 		}
 		tail = f.last
+		if o.started {
+			if err := o.verify(ctx, last); err != nil {
+				return err
+			}
+		}
 		if f.marker == MarkerEOF && tail <= o.released && len(o.win) == 0 {
 			o.done = true // the stream ends with the ring's EOF, which the ring released
 		}
@@ -76,6 +83,9 @@ func (o *Out[E]) tryResync(ctx context.Context) error {
 	}
 	// What the stream holds of the window is done; the rest goes again.
 	o.expect = last
+	if has {
+		o.stored, o.storedLast = last, max(o.storedLast, tail)
+	}
 	keep := o.win[:0]
 	for _, p := range o.win {
 		switch {
@@ -106,6 +116,37 @@ func (o *Out[E]) tryResync(ctx context.Context) error {
 			o.win = append(o.win, pending[len(o.win):]...)
 			return err
 		}
+	}
+	return nil
+}
+
+// verify checks the messages the stream took after the latest one this Out
+// knows is its ring's (o.stored), through last: each must be one of this
+// ring's frames, each after the one before. Publications expect the
+// stream's last sequence, but a window of them is in flight: a foreign
+// message that lands where the window's first frame should have gone makes
+// that one fail and lets the next, which expected the foreign message's
+// sequence, land after it. The tail is then this ring's frame, and without
+// this check the frame that failed would count as stored. A message that
+// retention removed meanwhile cannot be checked and is passed over.
+func (o *Out[E]) verify(ctx context.Context, last uint64) error {
+	prev := o.storedLast
+	for seq := o.stored + 1; seq <= last; seq++ {
+		raw, err := o.stream.GetMsg(ctx, seq)
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("%w: stream message %d: %v", errResync, seq, err)
+		}
+		f, err := decode(raw.Header, raw.Data, seq, o.cfg.RingID, o.layout, o.size)
+		if err != nil {
+			return fmt.Errorf("%w: stream sequence %d: %w", ErrSecondWriter, seq, err)
+		}
+		if f.first <= prev {
+			return fmt.Errorf("%w: stream sequence %d holds ring sequences %d..%d, after %d", ErrSecondWriter, seq, f.first, f.last, prev)
+		}
+		prev = f.last
 	}
 	return nil
 }
