@@ -84,7 +84,7 @@ func New[E any](size int, opts ...Option) (*Ring[E], error) {
 		r.stamps = make([]int64, size)
 	}
 	r.eng = engine{
-		size: int64(size), mask: int64(size - 1), multi: cfg.multi, relaxed: relaxedOK(),
+		size: int64(size), mask: int64(size - 1), multi: cfg.multi, relaxed: relaxedOK() && !cfg.wait.parksAtOnce(),
 		ctl: ctl, recs: make([]consumerRecord, cfg.maxConsumers), marks: make([]markWord, size),
 		wait:      cfg.wait.forProcs(runtime.GOMAXPROCS(0)),
 		procs:     runtime.GOMAXPROCS(0),

@@ -99,3 +99,26 @@ func TestParkNoLostWakeups(t *testing.T) {
 		})
 	}
 }
+
+// A ring whose strategy parks at once publishes with full barriers, so its
+// waiters park without a process-wide barrier; other strategies keep the
+// release stores where the platform has them.
+func TestParkRingsPublishWithBarriers(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		w       WaitStrategy
+		relaxed bool
+	}{
+		{"park", Park(), false},
+		{"default", DefaultWait(), relaxedOK()},
+		{"spin-pause", SpinPause(), relaxedOK()},
+	} {
+		r, err := New[int](8, WithWaitStrategy(tc.w))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.eng.relaxed != tc.relaxed {
+			t.Errorf("%s: relaxed %v, want %v", tc.name, r.eng.relaxed, tc.relaxed)
+		}
+	}
+}
