@@ -130,7 +130,7 @@ func (r *Ring[E]) NewProducer(name string) (*Producer[E], error) {
 		r.eng.members.Add(1)
 	}
 	p.next, p.start, p.base = p.st.last+1, p.st.last+1, p.t.v
-	p.lo, p.hi, p.flushAt = p.next, p.next-1, p.next+flushEvery
+	p.lo, p.hi, p.flushAt = p.next, p.next-1, p.next+publishFlushEvery
 	p.setFast()
 	p.avail = r.eng.avail
 	p.regate()
@@ -327,7 +327,7 @@ func (p *Producer[E]) Publish() {
 	if p.t.exact && !p.single { // single mode: readers add what the cursor moved (pMark)
 		p.storeExact()
 	}
-	if p.t.pending += int(n); p.t.pending >= flushEvery {
+	if p.t.pending += int(n); p.t.pending >= publishFlushEvery {
 		p.flushStats()
 	}
 }
@@ -346,7 +346,7 @@ func (p *Producer[E]) storeCursor(hi int64) (more bool) {
 func (p *Producer[E]) storeAvail(s int64) (more bool) {
 	storeRelease(&p.avail[s&p.mask], s)
 	p.ones++
-	return p.waiters.Load() != 0 || p.ones&(flushEvery-1) == 0 || p.quietTo == claimShut || buggify.Enabled
+	return p.waiters.Load() != 0 || p.ones&(publishFlushEvery-1) == 0 || p.quietTo == claimShut || buggify.Enabled
 }
 
 // published is the rest of a fast Publish of hi, when consumers may be
@@ -363,7 +363,7 @@ func (p *Producer[E]) published(hi int64) {
 	if p.eng.wakeIfParked() {
 		p.t.v[pUnparks]++
 	}
-	if (p.single && hi >= p.flushAt) || p.t.pending >= flushEvery || (!p.single && p.ones&(flushEvery-1) == 0) {
+	if (p.single && hi >= p.flushAt) || p.t.pending >= publishFlushEvery || (!p.single && p.ones&(publishFlushEvery-1) == 0) {
 		p.flushStats()
 	}
 }
@@ -407,7 +407,7 @@ func (p *Producer[E]) storeExact() {
 // flushStats publishes the producer's tallies.
 func (p *Producer[E]) flushStats() {
 	p.fold()
-	p.flushAt = p.next + flushEvery
+	p.flushAt = p.next + publishFlushEvery
 	p.quietTo = p.flushAt
 	if haveReleaseStore && !p.relaxed {
 		p.quietTo = claimShut

@@ -4,10 +4,10 @@ package disruptor
 //
 // Each participant tallies into plain fields of its own (no atomics on the
 // hot path) and flushes them into its counter record with atomic stores at
-// natural pauses: before it waits, every flushEvery events, on Close. Each
-// record has exactly one writer, so flushing is a store, never a
-// read-modify-write. Readers load the record's words at any time and see
-// values at most flushEvery events old. The record is 16 words on its own
+// natural pauses: before it waits, every flushEvery events (a producer:
+// publishFlushEvery), on Close. Each record has exactly one writer, so
+// flushing is a store, never a read-modify-write. Readers load the record's
+// words at any time and see values at most that many events old. The record is 16 words on its own
 // 128-byte line, the layout a shared-memory counters area holds.
 
 import (
@@ -18,10 +18,15 @@ import (
 	"text/tabwriter"
 )
 
-// flushEvery: a flush costs about 250 instructions (16 words compared and
-// stored, the counts folded from sequences); every 256 events that is about
-// one instruction an event.
-const flushEvery = 256
+// A flush costs about 250 instructions (16 words compared and stored, the
+// counts folded from sequences). A producer's, every 256 events, is about
+// one instruction an event. A consumer flushes every 64: its flush is a
+// shared consumer's heartbeat too, and a slow handler (a shared consumer
+// that takes 30 ms an event) must still beat within StallAfter.
+const (
+	flushEvery        = 64
+	publishFlushEvery = 256
+)
 
 // Counter indexes in a producer's record.
 const (
