@@ -78,7 +78,9 @@ func TestLateConsumerEOF(t *testing.T) {
 // every producer: it ends because every producer has closed, while it
 // waits.
 func TestLateConsumerEOFWhileWaiting(t *testing.T) {
-	r, err := New[int](8, WithMultiProducer(), WithWaitStrategy(Block()))
+	// The safety timeout of an hour: only a wake-up from the last Close can
+	// end the wait within the test's limit.
+	r, err := New[int](8, WithMultiProducer(), WithWaitStrategy(BlockTimeout(time.Hour)))
 	if err != nil {
 		t.Fatal(err)
 	}
