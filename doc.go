@@ -61,8 +61,8 @@
 // Every producer and consumer keeps counters (claims, publications, holes,
 // flushes, EOFs, full-ring waits, empty polls, yields, parks, lag
 // high-water mark) that cost no atomic operation per event; Stats reads them,
-// Ring.Counters lists them by type (CounterTypes) and Ring.Report prints
-// them all. The metrics package exports them to Prometheus.
+// Ring.Counters lists them by type (CounterTypes, PositionTypes) and
+// Ring.Report prints them all. The metrics package exports them to Prometheus.
 //
 // # Shared memory
 //

@@ -332,11 +332,11 @@ func ExampleRing_Report() {
 	c.Next(ctx) // io.EOF
 	r.Report(os.Stdout)
 	// Output:
-	// ring  size 8   cursor 3
-	//   producer  claims  published  skips  flushes  eofs   full  yields  parks
-	//     source       4          3      0        0     1      0       0      0
-	//   consumer  events    batches  holes  flushes  eofs  empty  yields  parks  lag max  position
-	//       sink       3          4      0        0     1      0       0      0        1         3
+	// ring  size 8  cursor 3
+	//   producer  events     bytes  full   claims  batches    skips  flushes   eofs    parks  unparks    yields  idle
+	//     source       3        24     0        4        0        0        0      1        0        0         0     0
+	//   consumer  events   batches  idle  lag max    holes  flushes     eofs  parks  unparks   yields  position
+	//       sink       3         4     0        1        0        0        1      0        0        0         3
 }
 
 // A consumer that starts after every producer closed returns io.EOF at

@@ -148,7 +148,7 @@ func (sh *shared) info() *RingInfo {
 		rec := sh.counterRec(int(sh.geo.MaxConsumers) + j)
 		ps := producerStats(p.Name, rec)
 		p.Producer = &ps
-		p.Counters = recordCounters(rec, "producer", p.Name, in.Cursor)
+		p.Counters = appendRecord(nil, rec, "producer", p.Name, in.Cursor)
 		in.Producers = append(in.Producers, p)
 	}
 	sh.publishedSince(in)
@@ -165,7 +165,7 @@ func (sh *shared) info() *RingInfo {
 		cs := consumerStats(c.Name, sh.counterRec(i))
 		cs.Position = c.Position
 		c.Consumer = &cs
-		c.Counters = recordCounters(sh.counterRec(i), "consumer", c.Name, c.Position)
+		c.Counters = appendRecord(nil, sh.counterRec(i), "consumer", c.Name, c.Position)
 		in.Consumers = append(in.Consumers, c)
 	}
 	in.Apps = sh.appInfo()
@@ -203,22 +203,6 @@ func (sh *shared) publishedSince(in *RingInfo) {
 			p.Counters[i].Value += extra * int64(in.TypeSize)
 		}
 	}
-}
-
-// recordCounters reads every counter of role in rec, whatever the record's
-// state (a closed producer's counters stay readable), and the position pos.
-func recordCounters(rec *counterRecord, role, owner string, pos int64) []Counter {
-	ptype := consumerPosition
-	if role == "producer" {
-		ptype = producerPosition
-	}
-	out := make([]Counter, 0, len(counterTypes)/2+2)
-	for _, t := range counterTypes {
-		if t.Role == role {
-			out = append(out, Counter{Type: t, Owner: owner, Value: rec.V[t.idx].Load()})
-		}
-	}
-	return append(out, Counter{Type: ptype, Owner: owner, Value: pos})
 }
 
 func liveness(locked, detached bool) string {

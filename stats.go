@@ -67,6 +67,16 @@ const (
 	nConsumerCounters
 )
 
+// recordWords is the number of values in a counter record: 16 words, one
+// 128-byte line, as a shared ring's counters area lays them out. Both roles'
+// indexes (and pMark) must fit: a counter past them fails to compile here.
+const recordWords = 16
+
+var (
+	_ [recordWords - (pMark + 1)]struct{}
+	_ [recordWords - nConsumerCounters]struct{}
+)
+
 // Record states and roles.
 const (
 	counterFree uint32 = iota
@@ -97,7 +107,7 @@ type counterRecord struct {
 	_        [4]byte
 	Label    [nameMax / 8]atomic.Uint64 // the owner's name, 8 bytes a word
 	_        [lineSize - nameMax - 24]byte
-	V        [16]atomic.Int64
+	V        [recordWords]atomic.Int64
 }
 
 // open stamps the record for its owner and makes it visible to readers.
@@ -134,7 +144,7 @@ func (c *counterRecord) stable(gen uint32) bool { return gen&1 == 0 && c.Gen.Loa
 
 // tally is a participant's private counters and the record it flushes to.
 type tally struct {
-	v       [16]int64
+	v       [recordWords]int64
 	pending int // events since the last flush
 	rec     *counterRecord
 	off     bool // counters switched off: tally, never publish
@@ -204,18 +214,26 @@ type ConsumerStats struct {
 	Position   int64  `json:"consumer_position"`    // the last sequence released
 }
 
-func producerStats(name string, r *counterRecord) ProducerStats {
-	v := func(i int) int64 { return r.V[i].Load() }
-	return ProducerStats{Name: name, Claims: v(pClaims), Published: v(pPublished), Bytes: v(pBytes),
-		Batches: v(pBatches), Skips: v(pSkips), Flushes: v(pFlushes), EOFs: v(pEOFs), FullWaits: v(pFull),
-		Polls: v(pPolls), Yields: v(pYields), Parks: v(pParks), Unparks: v(pUnparks)}
+// producerStats and consumerStats fill a Stats from rec's values, as the
+// counter table maps them.
+func producerStats(name string, rec *counterRecord) ProducerStats {
+	s := ProducerStats{Name: name}
+	for i := range counterTable {
+		if d := &counterTable[i]; d.prod != nil {
+			*d.prod(&s) = rec.V[d.idx].Load()
+		}
+	}
+	return s
 }
 
-func consumerStats(name string, r *counterRecord) ConsumerStats {
-	v := func(i int) int64 { return r.V[i].Load() }
-	return ConsumerStats{Name: name, Events: v(cEvents), Batches: v(cBatches), Holes: v(cHoles),
-		Flushes: v(cFlushes), EOFs: v(cEOFs), EmptyPolls: v(cPolls), Yields: v(cYields),
-		Parks: v(cParks), Unparks: v(cUnparks), LagMax: v(cLagMax), Position: v(cPos)}
+func consumerStats(name string, rec *counterRecord) ConsumerStats {
+	s := ConsumerStats{Name: name}
+	for i := range counterTable {
+		if d := &counterTable[i]; d.cons != nil {
+			*d.cons(&s) = rec.V[d.idx].Load()
+		}
+	}
+	return s
 }
 
 // Report writes the ring's statistics, a table of producers then a table of
@@ -259,15 +277,31 @@ func (r *Ring[E]) Report(w io.Writer) error {
 func writeReport(w io.Writer, size int, cursor int64, ps []ProducerStats, cs []ConsumerStats) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "ring\tsize %d\tcursor %d\t\n", size, cursor)
-	fmt.Fprintf(tw, "producer\tclaims\tpublished\tskips\tflushes\teofs\tfull\tyields\tparks\t\n")
-	for _, p := range ps {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n",
-			p.Name, p.Claims, p.Published, p.Skips, p.Flushes, p.EOFs, p.FullWaits, p.Yields, p.Parks)
-	}
-	fmt.Fprintf(tw, "consumer\tevents\tbatches\tholes\tflushes\teofs\tempty\tyields\tparks\tlag max\tposition\t\n")
-	for _, c := range cs {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n",
-			c.Name, c.Events, c.Batches, c.Holes, c.Flushes, c.EOFs, c.EmptyPolls, c.Yields, c.Parks, c.LagMax, c.Position)
-	}
+	reportTable(tw, "producer", ps, func(s *ProducerStats) string { return s.Name },
+		func(d *counterDef) func(*ProducerStats) *int64 { return d.prod })
+	reportTable(tw, "consumer", cs, func(s *ConsumerStats) string { return s.Name },
+		func(d *counterDef) func(*ConsumerStats) *int64 { return d.cons })
 	return tw.Flush()
+}
+
+// reportTable writes one role's header and a line for each of rows: its
+// name, then the value of every Stats field the counter table maps
+// (field(row)), under the row's column heading, in the table's order.
+func reportTable[S any](w io.Writer, role string, rows []S, name func(*S) string, field func(*counterDef) func(*S) *int64) {
+	var cols []func(*S) *int64
+	fmt.Fprint(w, role)
+	for i := range counterTable {
+		if f := field(&counterTable[i]); f != nil {
+			cols = append(cols, f)
+			fmt.Fprintf(w, "\t%s", counterTable[i].Column)
+		}
+	}
+	fmt.Fprint(w, "\t\n")
+	for i := range rows {
+		fmt.Fprint(w, name(&rows[i]))
+		for _, f := range cols {
+			fmt.Fprintf(w, "\t%d", *f(&rows[i]))
+		}
+		fmt.Fprint(w, "\t\n")
+	}
 }

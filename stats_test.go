@@ -203,13 +203,12 @@ func TestReport(t *testing.T) {
 	if len(lines) != 1+1+2+1+4 {
 		t.Errorf("report has %d lines, want 9 (ring, header, 2 producers, header, 4 consumers):\n%s", len(lines), out)
 	}
-	for _, l := range lines {
-		if f := strings.Fields(l); len(f) > 0 && f[0] == "alpha" && (f[1] != "6" || f[2] != "5" || f[5] != "1") {
-			t.Errorf("alpha's line %q: want 6 claims, 5 published, 1 EOF", l)
-		}
-		if f := strings.Fields(l); len(f) > 0 && f[0] == "gamma" && (f[1] != "5" || f[5] != "2") {
-			t.Errorf("gamma's line %q: want 5 events and 2 EOFs", l)
-		}
+	cells := reportCells(t, out)
+	if a := cells["producer/alpha"]; a["claims"] != "6" || a["events"] != "5" || a["eofs"] != "1" {
+		t.Errorf("alpha's cells %v: want 6 claims, 5 events published, 1 EOF:\n%s", a, out)
+	}
+	if g := cells["consumer/gamma"]; g["events"] != "5" || g["eofs"] != "2" {
+		t.Errorf("gamma's cells %v: want 5 events and 2 EOFs:\n%s", g, out)
 	}
 }
 

@@ -68,13 +68,8 @@ import (
 // labels are the variable labels of every counter metric.
 var labels = []string{"ring", "participant", "role"}
 
-// Names of the metrics that are not counter types.
-const (
-	producerPosition = "producer_position"
-	consumerPosition = "consumer_position"
-	consumerLag      = "consumer_lag"
-	consumerLagMax   = "consumer_lag_max"
-)
+// consumerLag is the name of the metric that is not a counter type.
+const consumerLag = "consumer_lag"
 
 // metric is the descriptor of one counter name and how it is exported.
 type metric struct {
@@ -86,22 +81,23 @@ type metric struct {
 // disruptor_consumer_lag's.
 var counterMetrics, lagDesc = buildMetrics()
 
+// allTypes are the library's counter types: the tallies, then the
+// positions.
+func allTypes() []dr.CounterType { return append(dr.CounterTypes(), dr.PositionTypes()...) }
+
+// buildMetrics makes a metric of every counter type, by name: a name both
+// roles have is one metric whose help describes both.
 func buildMetrics() (map[string]metric, *prometheus.Desc) {
 	help := map[string]string{}
 	var order []string
-	add := func(name, role, h string) {
-		if old, ok := help[name]; ok {
-			help[name] = old + "; " + role + "s: " + h
-			return
+	for _, t := range allTypes() {
+		if old, ok := help[t.Name]; ok {
+			help[t.Name] = old + "; " + t.Role + "s: " + t.Help
+			continue
 		}
-		order = append(order, name)
-		help[name] = role + "s: " + h
+		order = append(order, t.Name)
+		help[t.Name] = t.Role + "s: " + t.Help
 	}
-	for _, t := range dr.CounterTypes() {
-		add(t.Name, t.Role, t.Help)
-	}
-	add(producerPosition, "producer", "highest sequence claimed on the ring")
-	add(consumerPosition, "consumer", "last sequence released by the consumer")
 	out := make(map[string]metric, len(order))
 	for _, name := range order {
 		kind := prometheus.CounterValue
@@ -153,7 +149,7 @@ func group(cs []dr.Counter) []participant {
 			start = i + 1
 			continue
 		}
-		if n := c.Type.Name; n == producerPosition || n == consumerPosition {
+		if positions[c.Type.Name] {
 			out = append(out, participant{name: c.Owner, role: c.Type.Role, counters: cs[start : i+1], position: c.Value})
 			start = i + 1
 		}

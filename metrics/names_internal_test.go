@@ -3,27 +3,34 @@ package metrics
 import (
 	"strings"
 	"testing"
-
-	dr "github.com/disruptor-go/disruptor"
 )
 
-// Every counter type has a name chosen for it, not the fallback for types
-// newer than this package, and tallies and gauges are told apart by it.
+// Every counter type's metric is a tally's (with _total) or a gauge's (as
+// it is), as the type's Gauge says, and every rename is of a type that
+// exists.
 func TestEveryCounterTypeNamed(t *testing.T) {
-	for _, ct := range dr.CounterTypes() {
-		n, ok := promNames[ct.Name]
-		if !ok {
-			t.Errorf("counter type %s has no Prometheus name in promNames", ct.Name)
-			continue
+	known := map[string]bool{}
+	for _, ct := range allTypes() {
+		known[ct.Name] = true
+		n := MetricName(ct.Name)
+		if total := strings.HasSuffix(n, "_total"); total == ct.Gauge {
+			t.Errorf("%s %s is exported as %s (a gauge: %v)", ct.Role, ct.Name, n, ct.Gauge)
 		}
-		if total := strings.HasSuffix(n, "_total"); total == isGauge(ct.Name) {
-			t.Errorf("%s is exported as %s (a gauge: %v)", ct.Name, n, isGauge(ct.Name))
+		if isGauge(ct.Name) != ct.Gauge {
+			t.Errorf("%s %s: isGauge %v, the type's Gauge %v", ct.Role, ct.Name, isGauge(ct.Name), ct.Gauge)
+		}
+	}
+	for name := range promNames {
+		if !known[name] {
+			t.Errorf("promNames renames %q, which is no counter type", name)
 		}
 	}
 	for name, want := range map[string]string{
-		"bytes_published":  "disruptor_published_bytes_total",
-		"consumer_lag_max": "disruptor_consumer_lag_max",
-		"some_new_tally":   "disruptor_some_new_tally_total",
+		"bytes_published":   "disruptor_published_bytes_total",
+		"claims":            "disruptor_claims_total",
+		"consumer_lag_max":  "disruptor_consumer_lag_max",
+		"producer_position": "disruptor_producer_position",
+		"some_new_tally":    "disruptor_some_new_tally_total",
 	} {
 		if got := MetricName(name); got != want {
 			t.Errorf("MetricName(%q) = %q, want %q", name, got, want)

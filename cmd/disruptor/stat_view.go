@@ -53,8 +53,9 @@ type statPart struct {
 	// snapshot; absent in the first.
 	Rates map[string]float64 `json:"rates,omitempty"`
 
-	order  []string        // the counters' names, in the record's order
-	gauges map[string]bool // the counters that are levels, not tallies: no rates
+	order   []string          // the counters' names, in the record's order
+	gauges  map[string]bool   // the counters that are levels, not tallies: no rates
+	columns map[string]string // the counters' names by column heading (CounterType.Column)
 }
 
 // key identifies a participant across snapshots.
@@ -102,12 +103,15 @@ func statRingOf(in *dr.RingInfo, now time.Time) statRing {
 	for _, set := range [][]dr.Participant{in.Producers, in.Consumers, in.Apps} {
 		for _, p := range set {
 			sp := statPart{Name: p.Name, Index: p.Index, PID: p.PID, State: p.State, Position: p.Position,
-				Lag: p.Lag, Counters: make(map[string]int64, len(p.Counters)), gauges: map[string]bool{}}
+				Lag: p.Lag, Counters: make(map[string]int64, len(p.Counters)), gauges: map[string]bool{}, columns: map[string]string{}}
 			for _, c := range p.Counters {
 				sp.Role = c.Type.Role
 				sp.Counters[c.Type.Name] = c.Value
 				sp.order = append(sp.order, c.Type.Name)
 				sp.gauges[c.Type.Name] = c.Type.Gauge
+				if c.Type.Column != "" {
+					sp.columns[c.Type.Column] = c.Type.Name
+				}
 			}
 			if sp.Role == "consumer" && !p.Beat.IsZero() {
 				sp.BeatAge = max(0, now.Sub(p.Beat).Seconds())
@@ -117,9 +121,6 @@ func statRingOf(in *dr.RingInfo, now time.Time) statRing {
 	}
 	return r
 }
-
-// statGauges are the counters that are not tallies: no rates.
-var statGauges = map[string]bool{"producer_position": true, "consumer_position": true, "consumer_lag_max": true}
 
 // addRates sets the rates of doc's participants from prev, an earlier
 // snapshot (nil: none).
@@ -149,7 +150,7 @@ func addRates(doc, prev *statDoc) {
 			}
 			p.Rates = map[string]float64{}
 			for name, v := range p.Counters {
-				if o, ok := old[name]; ok && !statGauges[name] && !p.gauges[name] && v >= o {
+				if o, ok := old[name]; ok && !p.gauges[name] && v >= o {
 					p.Rates[name] = float64(v-o) / dt
 				}
 			}
@@ -194,7 +195,7 @@ func writeStat(w io.Writer, doc *statDoc, dir string) error {
 				continue
 			}
 			if !header {
-				fmt.Fprint(tw, "role\tname\tstate\tpid\tevents\tevents/s\tposition\tlag\tlag max\tbatches\tfull\tidle\tparks\tunparks\t\n")
+				fmt.Fprintf(tw, "role\tname\tstate\tpid\tevents\tevents/s\tposition\tlag\t%s\t\n", strings.Join(statColumns, "\t"))
 				header = true
 			}
 			writeStatRow(tw, p)
@@ -208,23 +209,34 @@ func writeStat(w io.Writer, doc *statDoc, dir string) error {
 	return err
 }
 
-// writeStatRow prints one participant: a producer's events are those
-// published, its idle polls those made while the ring was full; a
-// consumer's are those consumed and empty polls.
+// statColumns are the counters the table shows after the events, their
+// rate, the position and the lag, by column heading (CounterType.Column):
+// each participant's counter under that heading, or "-" if its role has
+// none.
+var statColumns = []string{"lag max", "batches", "full", "idle", "parks", "unparks"}
+
+// writeStatRow prints one participant: its events (a producer's published,
+// a consumer's consumed) and their rate, its position and lag (a
+// consumer's), then statColumns.
 func writeStatRow(w io.Writer, p *statPart) {
-	c := p.Counters
-	events, idle, lag, lagMax := "events_published", "producer_full_spins", "-", "-"
-	full := fmt.Sprint(c["producer_full_events"])
-	if p.Role == "consumer" {
-		events, idle, full = "events_consumed", "consumer_empty_spins", "-"
-		lag, lagMax = fmt.Sprint(p.Lag), fmt.Sprint(c["consumer_lag_max"])
+	cell := func(col string) string {
+		if name, ok := p.columns[col]; ok {
+			return fmt.Sprint(p.Counters[name])
+		}
+		return "-"
 	}
-	rate := "-"
-	if r, ok := p.Rates[events]; ok {
+	rate, lag := "-", "-"
+	if r, ok := p.Rates[p.columns["events"]]; ok {
 		rate = si(r)
 	}
-	fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%d\t%s\t%d\t%s\t%s\t%d\t%s\t%d\t%d\t%d\t\n", p.Role, p.Name, p.State, p.PID,
-		c[events], rate, p.Position, lag, lagMax, c["batches"], full, c[idle], c["parks"], c["unparks"])
+	if p.Role == "consumer" {
+		lag = fmt.Sprint(p.Lag)
+	}
+	fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%s\t%s\t%d\t%s", p.Role, p.Name, p.State, p.PID, cell("events"), rate, p.Position, lag)
+	for _, col := range statColumns {
+		fmt.Fprintf(w, "\t%s", cell(col))
+	}
+	fmt.Fprint(w, "\t\n")
 }
 
 // writeAppRow prints an application counter set: its role, name, state
