@@ -230,7 +230,7 @@ func (c *Consumer[E]) Next(ctx context.Context) (*E, error) {
 	}
 	if s := c.next; s <= c.hi && c.plain { // fast path: acquired, and data up to c.hi
 		c.next, c.last = s+1, s
-		return &c.slots[s&c.mask], nil
+		return slot(c.slots, c.mask, s), nil
 	}
 	return c.read(ctx, false)
 }
@@ -266,7 +266,7 @@ func (c *Consumer[E]) read(ctx context.Context, try bool) (*E, error) {
 		c.next++
 		c.last = s
 		c.observe(s)
-		return &c.slots[s&c.mask], nil
+		return slot(c.slots, c.mask, s), nil
 	}
 }
 

@@ -303,7 +303,14 @@ func (e *engine) published(next int64) int64 {
 	if !e.multi {
 		return hi
 	}
-	avail, mask := e.avail, e.mask // locals: the loop does not reload them after each atomic load
+	// Locals: the loop does not reload them after each atomic load. A
+	// mask of len(avail)-1, known not negative, lets the compiler drop the
+	// bounds check (s&mask is within [0, mask]).
+	avail := e.avail
+	mask := int64(len(avail) - 1)
+	if mask < 0 {
+		return next - 1
+	}
 	for s := next; s <= hi; s++ {
 		if avail[s&mask].Load() != s {
 			return s - 1

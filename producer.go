@@ -17,16 +17,24 @@ type Producer[E any] struct {
 	_     [lineSize]byte // keep other heap objects off the hot fields' lines
 	slots []E            // the ring's, copied here to keep the hot path short
 	mask  int64
-	next  int64 // single mode: the next sequence to claim
+	// next: single mode, the next sequence to claim; multi mode, the multi
+	// fast path's state, multiOpen, multiHeld or multiShut (never a
+	// sequence: those are not negative)
+	next int64
 	// limit: Claim's fast path takes next while next <= limit; claimShut
 	// shuts it, and claimHeld says a claim is held that Publish's fast path
 	// publishes (see holding)
-	limit   int64
-	glimit  int64 // what limit returns to after a Publish: the gate plus the size, or claimShut
-	flushAt int64 // single mode: the tallies are published once next passes it
+	limit  int64
+	glimit int64 // what limit returns to after a Publish: the gate plus the size, or claimShut
+	gnext  int64 // multi mode: what next returns to after a Publish, multiOpen or multiShut
+	mlimit int64 // multi mode: the highest sequence the gate lets a claim take (the gate plus the size)
+	// flushAt: the tallies are published once next (multi mode: ones)
+	// passes it
+	flushAt int64
 	// quietTo: Publish's fast path returns at once while it publishes below
-	// it and no consumer is parked: flushAt, or claimShut where the store
-	// it makes is not a barrier (see published)
+	// it (multi mode: while ones is below it) and no consumer is parked:
+	// flushAt, or claimShut where the store it makes is not a barrier (see
+	// published)
 	quietTo int64
 	// multi mode: what Publish's fast path published, and how much of it
 	// fold has counted
@@ -78,16 +86,32 @@ const (
 	claimHeld = math.MinInt64 + 1
 )
 
+// In multi mode next, which no claim moves, holds the multi fast path's
+// state: multiOpen opens it, multiHeld says it holds a claim of one (lo),
+// multiShut shuts it. They are small negative numbers: next <= limit never
+// holds in multi mode (limit is claimShut there), and Claim compares next,
+// already in a register, with a one-byte constant.
+const (
+	multiShut = -1
+	multiOpen = -2
+	multiHeld = -3
+)
+
 // holding reports whether a claim is outstanding. A claim is held in one of
-// two ways: limit is claimHeld (single mode with pubFast: a claim of
-// [lo, next-1]) or held is set (every other claim).
-func (p *Producer[E]) holding() bool { return p.held || p.limit == claimHeld }
+// three ways: limit is claimHeld (single mode with pubFast: a claim of
+// [lo, next-1]), next is multiHeld (multi mode with multiFast: a claim of
+// lo), or held is set (every other claim).
+func (p *Producer[E]) holding() bool {
+	return p.held || p.limit == claimHeld || (!p.single && p.next == multiHeld)
+}
 
 // hold records a claim of [lo, hi] taken by a slow path.
 func (p *Producer[E]) hold(lo, hi int64) {
 	p.lo, p.hi = lo, hi
 	if p.single {
 		p.next = hi + 1
+	} else {
+		p.next = multiShut
 	}
 	if p.pubFast { // single mode
 		p.limit = claimHeld
@@ -97,7 +121,12 @@ func (p *Producer[E]) hold(lo, hi int64) {
 }
 
 // unhold ends the outstanding claim's hold.
-func (p *Producer[E]) unhold() { p.held, p.limit = false, p.glimit }
+func (p *Producer[E]) unhold() {
+	p.held, p.limit = false, p.glimit
+	if !p.single {
+		p.next = p.gnext
+	}
+}
 
 // NewProducer adds a producer. In single-producer mode (the default) only one
 // may be made; see WithMultiProducer. Make every producer before the first
@@ -148,6 +177,9 @@ func (p *Producer[E]) setFast() {
 	if p.limit == claimHeld && !p.pubFast {
 		p.held, p.limit = true, claimShut
 	}
+	if !p.single && p.next == multiHeld && !p.multiFast {
+		p.slowHold()
+	}
 	p.regate()
 }
 
@@ -155,15 +187,22 @@ func (p *Producer[E]) setFast() {
 // holds its claims for Publish's (claimHeld), so it is open only where
 // that one applies.
 func (p *Producer[E]) regate() {
-	p.glimit = claimShut
-	if p.pubFast && !p.closed {
-		p.glimit = p.st.gate + p.size
-	}
 	if p.closed {
 		p.pubFast, p.multiFast = false, false
 	}
+	p.mlimit = p.st.gate + p.size
+	p.glimit, p.gnext = claimShut, multiShut
+	if p.pubFast {
+		p.glimit = p.mlimit
+	}
+	if p.multiFast {
+		p.gnext = multiOpen
+	}
 	if !p.holding() {
 		p.limit = p.glimit
+		if !p.single {
+			p.next = p.gnext
+		}
 	}
 }
 
@@ -187,27 +226,41 @@ func (p *Producer[E]) Claim(ctx context.Context) (*E, error) {
 	}
 	if s := p.next; s <= p.limit { // fast path: single mode, room known
 		p.next, p.lo, p.limit = s+1, s, claimHeld
-		return &p.slots[s&p.mask], nil
+		return slot(p.slots, p.mask, s), nil
 	}
-	if p.multiFast && !p.held { // fast path: multi mode, room known, the CAS won
-		if s, ok := p.casClaim(); ok {
-			p.held = true
-			return &p.slots[s&p.mask], nil
+	if p.next == multiOpen { // fast path: multi mode, room known, the CAS won
+		if s := p.casClaim(); s >= 0 {
+			p.next = multiHeld
+			return slot(p.slots, p.mask, s), nil
 		}
 	}
 	return p.claimSlow(ctx)
 }
 
-// casClaim is the multi-producer fast path's claim of one slot: ok if the
-// room was known and the CAS won. It inlines.
-func (p *Producer[E]) casClaim() (s int64, ok bool) {
-	cur := p.cursor.Load()
-	if s = cur + 1; s-p.size <= p.st.gate && p.cursor.CompareAndSwap(cur, s) {
-		p.lo, p.hi = s, s
-		p.t.v[pClaims]++
-		return s, true
+// casClaim is the multi-producer fast path's claim of one slot: its
+// sequence if the room was known and the CAS won, or -1 (no sequence is
+// negative; one result, not two, keeps the inlined callers' tests short).
+// It inlines.
+//
+// It sets lo alone: hi and the claim's count follow when the claim leaves
+// the fast path (see slowHold), or from ones, when Publish's fast path
+// publishes it.
+func (p *Producer[E]) casClaim() (s int64) {
+	c := p.cursor // a local: the CAS does not reload it after the atomic load
+	cur := c.Load()
+	if s = cur + 1; s <= p.mlimit && c.CompareAndSwap(cur, s) {
+		p.lo = s
+		return s
 	}
-	return 0, false
+	return -1
+}
+
+// slowHold moves a claim the multi fast path holds (next is multiHeld) to
+// the slow path's hold, counting it: Publish's fast path, which counts its
+// claims in ones, will not publish it.
+func (p *Producer[E]) slowHold() {
+	p.hi, p.held, p.next = p.lo, true, multiShut
+	p.t.v[pClaims]++
 }
 
 // claimSlow is Claim's slow path.
@@ -313,8 +366,9 @@ func (p *Producer[E]) Publish() {
 		}
 		return
 	}
-	if s := p.lo; p.held && p.multiFast && s == p.hi { // fast path: multi mode, one availability word
-		p.held = false
+	if p.next == multiHeld { // fast path: multi mode, one availability word
+		s := p.lo
+		p.next = p.gnext
 		if p.storeAvail(s) {
 			p.published(s)
 		}
@@ -344,9 +398,9 @@ func (p *Producer[E]) storeCursor(hi int64) (more bool) {
 // its availability word's release store, counted in ones. It reports
 // whether published must follow, as storeCursor does. It inlines.
 func (p *Producer[E]) storeAvail(s int64) (more bool) {
-	storeRelease(&p.avail[s&p.mask], s)
+	storeRelease(slot(p.avail, p.mask, s), s)
 	p.ones++
-	return p.waiters.Load() != 0 || p.ones&(publishFlushEvery-1) == 0 || p.quietTo == claimShut || buggify.Enabled
+	return p.waiters.Load() != 0 || p.ones >= p.quietTo || buggify.Enabled
 }
 
 // published is the rest of a fast Publish of hi, when consumers may be
@@ -363,7 +417,7 @@ func (p *Producer[E]) published(hi int64) {
 	if p.eng.wakeIfParked() {
 		p.t.v[pUnparks]++
 	}
-	if (p.single && hi >= p.flushAt) || p.t.pending >= publishFlushEvery || (!p.single && p.ones&(publishFlushEvery-1) == 0) {
+	if (p.single && hi >= p.flushAt) || p.t.pending >= publishFlushEvery || (!p.single && p.ones >= p.flushAt) {
 		p.flushStats()
 	}
 }
@@ -371,11 +425,12 @@ func (p *Producer[E]) published(hi int64) {
 // fold sets the single mode's claim and publication counts from the
 // sequences: what the fast paths do not count one by one.
 //
-// In multi mode Publish's fast path counts its publications of one in
-// ones: fold adds those since the last fold.
+// In multi mode the fast paths count their claims of one, published at
+// once, in ones: fold adds those since the last fold to both counts.
 func (p *Producer[E]) fold() {
 	if !p.single {
 		p.t.v[pPublished] += p.ones - p.onesFolded
+		p.t.v[pClaims] += p.ones - p.onesFolded
 		p.onesFolded = p.ones
 		return
 	}
@@ -408,6 +463,9 @@ func (p *Producer[E]) storeExact() {
 func (p *Producer[E]) flushStats() {
 	p.fold()
 	p.flushAt = p.next + publishFlushEvery
+	if !p.single {
+		p.flushAt = p.ones + publishFlushEvery
+	}
 	p.quietTo = p.flushAt
 	if haveReleaseStore && !p.relaxed {
 		p.quietTo = claimShut
@@ -436,6 +494,9 @@ func (p *Producer[E]) Skip() {
 func (p *Producer[E]) publishAs(kind uint32) int64 {
 	if !p.holding() {
 		panic("disruptor: Publish or Skip without a claim")
+	}
+	if !p.single && p.next == multiHeld {
+		p.slowHold()
 	}
 	lo, hi := p.lo, p.hi
 	if p.single {

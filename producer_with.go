@@ -20,16 +20,16 @@ func (p *Producer[E]) Put(ctx context.Context, v E) error {
 		}
 	}
 	if s := p.next; s <= p.limit { // fast path: single mode, room known (see Publish's)
-		p.slots[s&p.mask] = v
+		*slot(p.slots, p.mask, s) = v
 		p.next, p.lo = s+1, s
 		if p.storeCursor(s) {
 			p.published(s)
 		}
 		return nil
 	}
-	if p.multiFast && !p.held { // fast path: multi mode, room known, the CAS won
-		if s, ok := p.casClaim(); ok {
-			p.slots[s&p.mask] = v
+	if p.next == multiOpen { // fast path: multi mode, room known, the CAS won
+		if s := p.casClaim(); s >= 0 {
+			*slot(p.slots, p.mask, s) = v
 			if p.storeAvail(s) {
 				p.published(s)
 			}
