@@ -322,20 +322,9 @@ func readApp(out []Counter, a *appRecord) []Counter {
 	return out
 }
 
-// appRegion is the part of a counters area of size bytes, from offset off
-// (past the participants' records), that holds application records: the
-// bytes it takes, 0 if the area has no room for them.
-func appRegion(size, off uint64) uint64 {
-	n := uint64(appSets) * uint64(unsafe.Sizeof(appRecord{}))
-	if size < off || size-off < n {
-		return 0
-	}
-	return n
-}
-
 // appLock is the byte of the file an open set of record i holds locked.
 func (sh *shared) appLock(i int) int64 {
-	return int64(uintptr(unsafe.Pointer(&sh.apps[i])) - sh.base)
+	return appEntryOffset(&sh.geo, i)
 }
 
 // appCandidates are the indexes of the records a new set of role and owner
