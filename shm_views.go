@@ -51,14 +51,14 @@ func checkViews(g *layout.Geometry) error {
 	for _, c := range []struct {
 		what      string
 		got, want uint64
+		why       string
 	}{
-		{"control block size", g.ControlSize, uint64(unsafe.Sizeof(sharedControl{}))},
-		{"consumer entry size", g.ConsumerEntrySize, uint64(unsafe.Sizeof(consumerRecord{}))},
-		{"slot size", g.SlotSize, g.Type.Size},
+		{"control block size", g.ControlSize, uint64(unsafe.Sizeof(sharedControl{})), "a control block of layout version %d is %d bytes"},
+		{"consumer entry size", g.ConsumerEntrySize, uint64(unsafe.Sizeof(consumerRecord{})), "a consumer entry of layout version %d is %d bytes"},
+		{"slot size", g.SlotSize, g.Type.Size, "slots of layout version %d hold the event type densely, and it is %d bytes"},
 	} {
 		if c.got != c.want {
-			return fmt.Errorf("%w: the header's %s is %d bytes; a ring of layout version %d has %d",
-				ErrCorrupt, c.what, c.got, layout.Version, c.want)
+			return fmt.Errorf("%w: the header's %s is %d bytes, but "+c.why, ErrCorrupt, c.what, c.got, layout.Version, c.want)
 		}
 	}
 	return nil
