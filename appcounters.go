@@ -8,8 +8,8 @@ package disruptor
 //
 // Invariants of application counter records.
 //
-// A shared ring's counters area holds appSets records after the
-// participants' records. Each is a counterRecord (Role roleApp; Owner the
+// A shared ring's file holds appSets records in its apps region, after the
+// participants' counter records. Each is a counterRecord (Role roleApp; Owner the
 // PID of the process that opened it; Label the set's owner name; V the
 // values) followed by the set's role and its counter types (ID, name,
 // gauge flag), stored in the file so that readers label the values without
@@ -46,7 +46,7 @@ const (
 	// the ids below it are the engine's (CounterTypes).
 	AppCounterMinID = 1000
 
-	appSets    = 8  // records in a shared ring's counters area
+	appSets    = 8  // records in a shared ring's apps region
 	appNameMax = 40 // bytes of a counter's name
 	appRoleMax = 32 // bytes of a set's role
 	roleApp    = 3  // counterRecord.Role of an application record

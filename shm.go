@@ -5,9 +5,11 @@ package disruptor
 // A shared ring is one file, by default /dev/shm/<name>, mapped by every
 // process that uses it: a header page (internal/layout), the control block
 // and producer table, the consumer table, the availability buffer, the
-// counters area, and the slots. The engine runs over those words exactly as
-// it runs over heap memory; what this file adds is naming, creation,
-// validation and the mapping's lifetime. Participants' registration and
+// counter records, the application counter sets, the publication times (if
+// asked for), and the slots. The engine runs over those words exactly as it
+// runs over heap memory; what this file adds is naming, creation,
+// validation and the mapping's lifetime (the views themselves are in
+// shm_views.go). Participants' registration and
 // liveness are in shm_participants.go.
 //
 // Invariants: the creator holds the creation lock (an OFD lock on byte 0)
