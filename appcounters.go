@@ -9,9 +9,9 @@ package disruptor
 // Invariants of application counter records.
 //
 // A shared ring's file holds appSets records in its apps region, after the
-// participants' counter records. Each is a counterRecord (Role roleApp; Owner the
-// PID of the process that opened it; Label the set's owner name; V the
-// values) followed by the set's role and its counter types (ID, name,
+// participants' counter records. Each is a counterRecord (Role roleApp;
+// Owner the PID of the process that opened it; Label the set's owner name;
+// V the values) followed by the set's role and its counter types (ID, name,
 // gauge flag), stored in the file so that readers label the values without
 // knowing the application. Only the opener writes a record's metadata, and
 // it does so under the registry lock: it stores State free, rewrites the

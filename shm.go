@@ -9,8 +9,8 @@ package disruptor
 // asked for), and the slots. The engine runs over those words exactly as it
 // runs over heap memory; what this file adds is naming, creation,
 // validation and the mapping's lifetime (the views themselves are in
-// shm_views.go). Participants' registration and
-// liveness are in shm_participants.go.
+// shm_views.go). Participants' registration and liveness are in
+// shm_participants.go.
 //
 // Invariants: the creator holds the creation lock (an OFD lock on byte 0)
 // from before writing the header until after it stored StateReady, so a
