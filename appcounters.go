@@ -8,10 +8,10 @@ package disruptor
 //
 // Invariants of application counter records.
 //
-// A shared ring's counters area holds appSets records after the
-// participants' records. Each is a counterRecord (Role roleApp; Owner the
-// PID of the process that opened it; Label the set's owner name; V the
-// values) followed by the set's role and its counter types (ID, name,
+// A shared ring's file holds appSets records in its apps region, after the
+// participants' counter records. Each is a counterRecord (Role roleApp;
+// Owner the PID of the process that opened it; Label the set's owner name;
+// V the values) followed by the set's role and its counter types (ID, name,
 // gauge flag), stored in the file so that readers label the values without
 // knowing the application. Only the opener writes a record's metadata, and
 // it does so under the registry lock: it stores State free, rewrites the
@@ -46,7 +46,7 @@ const (
 	// the ids below it are the engine's (CounterTypes).
 	AppCounterMinID = 1000
 
-	appSets    = 8  // records in a shared ring's counters area
+	appSets    = 8  // records in a shared ring's apps region
 	appNameMax = 40 // bytes of a counter's name
 	appRoleMax = 32 // bytes of a set's role
 	roleApp    = 3  // counterRecord.Role of an application record
@@ -322,20 +322,9 @@ func readApp(out []Counter, a *appRecord) []Counter {
 	return out
 }
 
-// appRegion is the part of a counters area of size bytes, from offset off
-// (past the participants' records), that holds application records: the
-// bytes it takes, 0 if the area has no room for them.
-func appRegion(size, off uint64) uint64 {
-	n := uint64(appSets) * uint64(unsafe.Sizeof(appRecord{}))
-	if size < off || size-off < n {
-		return 0
-	}
-	return n
-}
-
 // appLock is the byte of the file an open set of record i holds locked.
 func (sh *shared) appLock(i int) int64 {
-	return int64(uintptr(unsafe.Pointer(&sh.apps[i])) - sh.base)
+	return appEntryOffset(&sh.geo, i)
 }
 
 // appCandidates are the indexes of the records a new set of role and owner

@@ -12,8 +12,9 @@ type LatencyRecorder interface {
 // WithPublishTimes makes producers stamp every publication with the wall
 // clock, so that consumers given RecordLatency can measure publish-to-
 // consume latency. Off (the default), it costs nothing; on, a clock read per
-// Publish. Shared rings keep the stamps in their counters area, so every
-// process can measure.
+// Publish. Shared rings keep the stamps in their file (its stamps region),
+// so every process can measure; Create over an existing ring must agree
+// with it on this option.
 func WithPublishTimes() Option { return func(c *config) { c.stamps = true } }
 
 // RecordLatency hands rec the publish-to-consume latency of every event the

@@ -5,10 +5,12 @@ package disruptor
 // A shared ring is one file, by default /dev/shm/<name>, mapped by every
 // process that uses it: a header page (internal/layout), the control block
 // and producer table, the consumer table, the availability buffer, the
-// counters area, and the slots. The engine runs over those words exactly as
-// it runs over heap memory; what this file adds is naming, creation,
-// validation and the mapping's lifetime. Participants' registration and
-// liveness are in shm_participants.go.
+// counter records, the application counter sets, the publication times (if
+// asked for), and the slots. The engine runs over those words exactly as it
+// runs over heap memory; what this file adds is naming, creation,
+// validation and the mapping's lifetime (the views themselves are in
+// shm_views.go). Participants' registration and liveness are in
+// shm_participants.go.
 //
 // Invariants: the creator holds the creation lock (an OFD lock on byte 0)
 // from before writing the header until after it stored StateReady, so a
@@ -123,16 +125,14 @@ func sharedParams[E any](size int, cfg *config) (layout.Params, error) {
 	}
 	var s E
 	counters := uint64(cfg.maxConsumers+maxSharedProducers) * uint64(unsafe.Sizeof(counterRecord{}))
-	counters += appRegion(^uint64(0), 0) // application counter sets follow the records
-	if cfg.stamps {                      // publication times follow the records
-		counters += (uint64(size)*8 + lineSize - 1) / lineSize * lineSize
-	}
 	return layout.Params{
 		Capacity: uint64(size), SlotSize: uint64(unsafe.Sizeof(s)), SlotAlign: uint64(unsafe.Alignof(s)),
 		MultiProducer: cfg.multi, MaxConsumers: uint64(cfg.maxConsumers),
 		ConsumerEntrySize: uint64(unsafe.Sizeof(consumerRecord{})),
 		ControlSize:       uint64(unsafe.Sizeof(sharedControl{})),
 		CountersSize:      counters,
+		AppsSize:          appSets * uint64(unsafe.Sizeof(appRecord{})),
+		PublishTimes:      cfg.stamps,
 		Type:              id,
 	}, nil
 }
@@ -214,6 +214,9 @@ func openFile(path string) (*shared, error) {
 		return fail(err)
 	}
 	hdr, err := layout.Decode(mem[:layout.HeaderSize], fi.Size())
+	if err == nil {
+		err = checkViews(&hdr.Geometry)
+	}
 	if err != nil {
 		unmapFile(mem)
 		f.Close()
@@ -280,40 +283,21 @@ func notRegular(m fs.FileMode) error {
 // view sets the typed views of the mapping that do not depend on E.
 func (sh *shared) view() {
 	g, m := &sh.geo, sh.mem
-	sh.base, sh.size = uintptr(unsafe.Pointer(&m[0])), uintptr(len(m))
-	sh.ctl = (*sharedControl)(unsafe.Pointer(&m[g.Control.Offset]))
-	n := g.MaxConsumers + maxSharedProducers
-	recBytes := n * uint64(unsafe.Sizeof(counterRecord{}))
-	if g.Counters.Size < recBytes { // another layout of the counters area
-		n = g.Counters.Size / uint64(unsafe.Sizeof(counterRecord{}))
-		recBytes = n * uint64(unsafe.Sizeof(counterRecord{}))
-	}
-	sh.counters = unsafe.Slice((*counterRecord)(unsafe.Pointer(&m[g.Counters.Offset])), n)
-	if a := appRegion(g.Counters.Size, recBytes); a > 0 {
-		sh.apps = unsafe.Slice((*appRecord)(unsafe.Pointer(&m[g.Counters.Offset+recBytes])), appSets)
-		recBytes += a
-	}
-	if g.Counters.Size-recBytes >= g.Capacity*8 {
-		sh.stamps = unsafe.Slice((*int64)(unsafe.Pointer(&m[g.Counters.Offset+recBytes])), g.Capacity)
-	}
+	sh.base, sh.size = mapBase(m), uintptr(len(m))
+	sh.ctl = controlView(m, g)
+	sh.counters = counterRecords(m, g)
+	sh.apps = appRecords(m, g)
+	sh.stamps = stampWords(m, g)
 }
 
 // seqWords are the views of the per-slot sequence words: the marker words,
 // and in a multi-producer ring the availability words after them.
 func (sh *shared) seqWords() (marks []markWord, avail []availWord) {
-	g, m := &sh.geo, sh.mem
-	marks = unsafe.Slice((*markWord)(unsafe.Pointer(&m[g.Avail.Offset])), g.Capacity)
-	if g.MultiProducer {
-		avail = unsafe.Slice((*availWord)(unsafe.Pointer(&m[g.Avail.Offset+g.Capacity*layout.MarkSize])), g.Capacity)
-	}
-	return marks, avail
+	return markWords(sh.mem, &sh.geo), availWords(sh.mem, &sh.geo)
 }
 
 // recs is the consumer table.
-func (sh *shared) recs() []consumerRecord {
-	g := &sh.geo
-	return unsafe.Slice((*consumerRecord)(unsafe.Pointer(&sh.mem[g.Consumers.Offset])), g.MaxConsumers)
-}
+func (sh *shared) recs() []consumerRecord { return consumerTable(sh.mem, &sh.geo) }
 
 // header decodes the header again (it is immutable once ready).
 func (sh *shared) header() *layout.Header {
@@ -338,9 +322,9 @@ var sharedBarrierOK = sync.OnceValue(registerGlobal)
 
 // sharedRing builds the ring over a mapping.
 func sharedRing[E any](sh *shared, cfg *config) *Ring[E] {
-	g, m := &sh.geo, sh.mem
+	g := &sh.geo
 	ctl := &sh.ctl.control
-	r := &Ring[E]{sh: sh, counters: !cfg.noCounts, stamps: sh.stamps, slots: unsafe.Slice((*E)(unsafe.Pointer(&m[g.Slots.Offset])), g.Capacity)}
+	r := &Ring[E]{sh: sh, counters: !cfg.noCounts, stamps: sh.stamps, slots: slotsView[E](sh.mem, g)}
 	r.eng = engine{
 		size: int64(g.Capacity), mask: int64(g.Capacity - 1), multi: g.MultiProducer,
 		relaxed: haveReleaseStore && sharedBarrierOK(), shared: true, evictDead: cfg.evictDead, untether: cfg.untether,

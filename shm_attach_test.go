@@ -21,7 +21,7 @@ import (
 
 // xsentinels are the errors a ring file can be refused with; a refusal
 // wraps exactly one of them.
-var xsentinels = []error{ErrNotInitialized, ErrBadMagic, ErrIncompatibleVersion, ErrForeignEndian,
+var xsentinels = []error{ErrInvalidParams, ErrNotInitialized, ErrBadMagic, ErrIncompatibleVersion, ErrForeignEndian,
 	ErrCorrupt, ErrGeometryMismatch, ErrTypeMismatch, ErrNotShareable, ErrForeignOwner}
 
 // xonly checks that err wraps want and no other sentinel.

@@ -34,12 +34,13 @@ import (
 // E must be fixed-size and pointer-free.
 //
 // Errors, besides ErrNotRing: ErrInvalidSize for a size that is not a power
-// of two of at least 2; ErrNotShareable for an E that holds pointers or is
-// not fixed-size; ErrGeometryMismatch or ErrTypeMismatch for a ring already
-// there of another size, producer mode or event type; Attach's errors for
-// a ring already there that does not validate; the file system's error
-// (ENOSPC, say) when the space cannot be reserved; off Linux, an error
-// matching errors.ErrUnsupported.
+// of two of at least 2; ErrInvalidParams for a ring no file can hold (see
+// there); ErrNotShareable for an E that holds pointers or is not
+// fixed-size; ErrGeometryMismatch or ErrTypeMismatch for a ring already
+// there of another size, producer mode, publication times setting or event
+// type; Attach's errors for a ring already there that does not validate;
+// the file system's error (ENOSPC, say) when the space cannot be reserved;
+// off Linux, an error matching errors.ErrUnsupported.
 func Create[E any](name string, size int, opts ...Option) (*Ring[E], error) {
 	if !sharedSupported {
 		return nil, fmt.Errorf("disruptor: shared rings: %w", errNoShared)
@@ -49,11 +50,11 @@ func Create[E any](name string, size int, opts ...Option) (*Ring[E], error) {
 	if err != nil {
 		return nil, err
 	}
+	path := RingPath(name, opts...)
 	geo, err := layout.Plan(params)
 	if err != nil {
-		return nil, fmt.Errorf("disruptor: %w", err)
+		return nil, fmt.Errorf("disruptor: create %s: %w", path, err)
 	}
-	path := RingPath(name, opts...)
 	for range 10 {
 		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL|openNoFollow, cfg.mode)
 		if err == nil {

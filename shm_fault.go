@@ -32,7 +32,6 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
-	"unsafe"
 )
 
 // poisonSeq is the cursor value of a replaced mapping: far below any
@@ -112,11 +111,11 @@ func (sh *shared) markBroken(err error) error {
 // and a waiter that looks again returns the handle's error (haltErr).
 func (sh *shared) poison(mem []byte) {
 	g := &sh.geo
-	ctl := (*sharedControl)(unsafe.Pointer(&mem[g.Control.Offset]))
+	ctl := controlView(mem, g)
 	ctl.Cursor.Store(poisonSeq)
 	ctl.GateCache.Store(poisonSeq)
 	ctl.State.Store(stateHalted)
-	recs := unsafe.Slice((*consumerRecord)(unsafe.Pointer(&mem[g.Consumers.Offset])), g.MaxConsumers)
+	recs := consumerTable(mem, g)
 	for i := range recs {
 		recs[i].Cursor.Store(poisonSeq)
 		recs[i].State.Store(recActive)

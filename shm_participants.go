@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"os"
 	"time"
-	"unsafe"
 
 	"github.com/disruptor-go/disruptor/internal/buggify"
 )
@@ -42,7 +41,7 @@ func recName(r *consumerRecord) string {
 
 // recIndex is the table index of a consumer record.
 func (e *engine) recIndex(rec *consumerRecord) int {
-	return int((uintptr(unsafe.Pointer(rec)) - uintptr(unsafe.Pointer(&e.recs[0]))) / unsafe.Sizeof(*rec))
+	return tableIndex(e.recs, rec)
 }
 
 // findConsumer returns the index of the active record named name, or -1.
@@ -57,11 +56,11 @@ func (e *engine) findConsumer(name string) int {
 }
 
 func (sh *shared) recLock(i int) int64 {
-	return int64(sh.geo.Consumers.Offset) + int64(i)*int64(sh.geo.ConsumerEntrySize)
+	return consumerEntryOffset(&sh.geo, i)
 }
 
 func (sh *shared) prodLock(j int) int64 {
-	return int64(sh.geo.Control.Offset) + int64(unsafe.Offsetof(sharedControl{}.Table)) + int64(j)*int64(unsafe.Sizeof(producerRecord{}))
+	return producerEntryOffset(&sh.geo, j)
 }
 
 // registry runs fn holding the registry lock, guarded (shm_fault.go).

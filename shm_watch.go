@@ -9,7 +9,6 @@ package disruptor
 import (
 	"fmt"
 	"sync/atomic"
-	"unsafe"
 )
 
 // eofEnds reports whether the EOF marker at s ends a shared ring's stream:
@@ -102,9 +101,8 @@ func (r *Ring[E]) upstreamBusy(deps []*atomic.Int64) bool {
 		if at >= e.published(at+1) {
 			continue // it has released everything there is
 		}
-		rec := (*consumerRecord)(unsafe.Pointer(d)) // Cursor is a record's first field
-		i := e.recIndex(rec)
-		if rec.State.Load() != recActive || rec.Detached.Load() != 0 {
+		rec, i := cursorRecord(e.recs, d)
+		if rec == nil || rec.State.Load() != recActive || rec.Detached.Load() != 0 {
 			continue
 		}
 		if lockedByOther(sh.f, sh.recLock(i)) || r.ownsRecord(rec) {

@@ -85,8 +85,8 @@ func decodeFields(p *[HeaderSize]byte, fileSize int64) (Header, error) {
 	le := binary.LittleEndian
 	u64 := func(off int) uint64 { return le.Uint64(p[off:]) }
 	flags := le.Uint32(p[offFlags:])
-	if flags&^flagMultiProducer != 0 {
-		return Header{}, corrupt("unknown flags %#x", flags&^flagMultiProducer)
+	if flags&^knownFlags != 0 {
+		return Header{}, corrupt("unknown flags %#x", flags&^knownFlags)
 	}
 	nameLen := le.Uint32(p[offTypeNameLen:])
 	if nameLen < 1 || nameLen > MaxTypeNameLen {
@@ -124,6 +124,8 @@ func decodeFields(p *[HeaderSize]byte, fileSize int64) (Header, error) {
 		ConsumerEntrySize: u64(offEntrySize),
 		ControlSize:       u64(offControlSize),
 		CountersSize:      u64(offCountersSize),
+		AppsSize:          u64(offAppsSize),
+		PublishTimes:      flags&flagPublishTimes != 0,
 		Type: TypeID{
 			Name:   string(nameField[:nameLen]),
 			Size:   u64(offTypeSize),
@@ -136,7 +138,7 @@ func decodeFields(p *[HeaderSize]byte, fileSize int64) (Header, error) {
 	if err != nil {
 		return Header{}, corrupt("%v", err)
 	}
-	var stored [5]Region
+	var stored [numRegions]Region
 	for i := range stored {
 		stored[i] = Region{Offset: u64(offRegions + 16*i), Size: u64(offRegions + 16*i + 8)}
 	}
@@ -162,7 +164,7 @@ func decodeFields(p *[HeaderSize]byte, fileSize int64) (Header, error) {
 
 // checkRegions checks the stored region table on its own terms: in order,
 // aligned, after the header, not overlapping, inside the stored file size.
-func checkRegions(rs [5]Region, fileSize, slotAlign uint64) error {
+func checkRegions(rs [numRegions]Region, fileSize, slotAlign uint64) error {
 	end := uint64(HeaderSize)
 	for i, r := range rs {
 		align := uint64(LineSize)

@@ -50,6 +50,7 @@ func (h *Header) CheckGeometry(want Params) error {
 		{"consumer entry size", got.ConsumerEntrySize, want.ConsumerEntrySize},
 		{"control size", got.ControlSize, want.ControlSize},
 		{"counters size", got.CountersSize, want.CountersSize},
+		{"application counters size", got.AppsSize, want.AppsSize},
 	}
 	for _, f := range fields {
 		if f.got != f.want {
@@ -59,6 +60,12 @@ func (h *Header) CheckGeometry(want Params) error {
 	if got.MultiProducer != want.MultiProducer {
 		return fmt.Errorf("%w: the ring is %s, the caller expects %s", ErrGeometryMismatch,
 			producerMode(got.MultiProducer), producerMode(want.MultiProducer))
+	}
+	if got.PublishTimes != want.PublishTimes {
+		if got.PublishTimes {
+			return fmt.Errorf("%w: the ring records publication times, the caller expects none", ErrGeometryMismatch)
+		}
+		return fmt.Errorf("%w: the ring records no publication times, the caller expects them", ErrGeometryMismatch)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package layout
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"testing"
 )
@@ -29,6 +30,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add(creating, size, false)
 	p := validParams()
 	p.MultiProducer, p.CountersSize, p.SlotAlign, p.SlotSize, p.Type = false, 0, 4096, 4096, TypeID{Name: "x", Size: 1, Align: 1}
+	p.AppsSize, p.PublishTimes = 0, false
 	g, err := Plan(p)
 	if err != nil {
 		f.Fatal(err)
@@ -38,6 +40,12 @@ func FuzzDecode(f *testing.F) {
 	Encode(&h, single)
 	StateWord(single).Store(StateReady)
 	f.Add(single, int64(g.FileSize), false)
+	// Apps and stamps moved onto their neighbours, checksum repaired by fix.
+	for _, off := range []int{offRegions + 16*4, offRegions + 16*5} {
+		moved := bytes.Clone(page)
+		binary.LittleEndian.PutUint64(moved[off:], binary.LittleEndian.Uint64(moved[off-16:]))
+		f.Add(moved, size, true)
+	}
 
 	f.Fuzz(func(t *testing.T, data []byte, fileSize int64, fix bool) {
 		if fix && len(data) >= HeaderSize {

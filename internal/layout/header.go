@@ -14,8 +14,11 @@ import (
 // added the event type's layout description (TypeID.Layout) to the header;
 // version 5 a second line to each producer table entry (the producer's
 // mark), which makes the control region larger; version 6 application
-// counter records to the counters area, after the participants' records.
-const Version uint32 = 6
+// counter records to the counters area, after the participants' records;
+// version 7 gave the application counter sets and the publication times
+// regions of their own (apps, stamps), recorded in the header, where
+// version 6 carved them out of the counters area.
+const Version uint32 = 7
 
 // Magic opens every ring file.
 const Magic = "DISRUPT\x00"
@@ -44,23 +47,30 @@ const (
 	offEntrySize    = 56
 	offControlSize  = 64
 	offCountersSize = 72
-	offInstance     = 80
-	offCreated      = 88
-	offPID          = 96
-	offTypeSize     = 104
-	offTypeAlign    = 112
-	offTypeHash     = 120
-	offTypeNameLen  = 128
-	offTypeName     = 132
-	offRegions      = 200 // five (offset, size) pairs
-	offFileSize     = 280
-	offChecksum     = 288
-	offTypeLayoutN  = 292
-	offTypeLayout   = 296
+	offAppsSize     = 80
+	offInstance     = 88
+	offCreated      = 96
+	offPID          = 104
+	offTypeSize     = 112
+	offTypeAlign    = 120
+	offTypeHash     = 128
+	offTypeNameLen  = 136
+	offTypeName     = 140
+	offRegions      = 208 // numRegions (offset, size) pairs, in file order
+	offFileSize     = offRegions + 16*numRegions
+	offChecksum     = offFileSize + 8
+	offTypeLayoutN  = offChecksum + 4
+	offTypeLayout   = offTypeLayoutN + 4
 	headerUsed      = offTypeLayout + MaxTypeLayoutLen // bytes from here to HeaderSize are reserved
 
 	flagMultiProducer uint32 = 1 << 0
+	flagPublishTimes  uint32 = 1 << 1
+	knownFlags               = flagMultiProducer | flagPublishTimes
 )
+
+// numRegions is how many regions follow the header: control, consumers,
+// avail, counters, apps, stamps, slots.
+const numRegions = 7
 
 // Header is a decoded header: the geometry and the creation record.
 type Header struct {
@@ -101,6 +111,9 @@ func Encode(h *Header, buf []byte) {
 	if h.MultiProducer {
 		flags |= flagMultiProducer
 	}
+	if h.PublishTimes {
+		flags |= flagPublishTimes
+	}
 	le.PutUint32(p[offFlags:], flags)
 	for _, f := range [...]struct {
 		off int
@@ -108,7 +121,7 @@ func Encode(h *Header, buf []byte) {
 	}{
 		{offCapacity, h.Capacity}, {offSlotSize, h.SlotSize}, {offSlotAlign, h.SlotAlign},
 		{offMaxConsumers, h.MaxConsumers}, {offEntrySize, h.ConsumerEntrySize},
-		{offControlSize, h.ControlSize}, {offCountersSize, h.CountersSize},
+		{offControlSize, h.ControlSize}, {offCountersSize, h.CountersSize}, {offAppsSize, h.AppsSize},
 		{offInstance, h.InstanceID}, {offCreated, uint64(h.CreatedUnixNano)},
 		{offPID, uint64(h.CreatorPID)}, {offTypeSize, h.Type.Size},
 		{offTypeAlign, h.Type.Align}, {offTypeHash, h.Type.Hash}, {offFileSize, h.FileSize},
@@ -139,13 +152,13 @@ func Encode(h *Header, buf []byte) {
 }
 
 // regions lists the geometry's regions in file order.
-func (g *Geometry) regions() [5]Region {
-	return [5]Region{g.Control, g.Consumers, g.Avail, g.Counters, g.Slots}
+func (g *Geometry) regions() [numRegions]Region {
+	return [numRegions]Region{g.Control, g.Consumers, g.Avail, g.Counters, g.Apps, g.Stamps, g.Slots}
 }
 
 // regionName names the i'th region in file order, for messages.
 func regionName(i int) string {
-	return [...]string{"control", "consumers", "avail", "counters", "slots"}[i]
+	return [numRegions]string{"control", "consumers", "avail", "counters", "apps", "stamps", "slots"}[i]
 }
 
 // StateWord returns the header's state word inside buf, for atomic access

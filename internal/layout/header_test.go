@@ -133,11 +133,13 @@ func TestDecodeErrors(t *testing.T) {
 		}, false, 0, ErrForeignEndian, "marker"},
 		{"version 99", put32(offVersion, 99), false, 0, ErrIncompatibleVersion, "version 99"},
 		{"version 0", put32(offVersion, 0), true, 0, ErrIncompatibleVersion, "version 0"},
+		{"version 6", put32(offVersion, 6), false, 0, ErrIncompatibleVersion,
+			"the file has layout version 6, this program reads version 7"},
 		{"garbage endian", put32(offEndian, 0xdeadbeef), true, 0, ErrCorrupt, "marker"},
 		{"checksum", put64(offCapacity, 2048), false, 0, ErrCorrupt, "checksum"},
 		{"checksum field", put32(offChecksum, 0), false, 0, ErrCorrupt, "checksum"},
 		{"reserved tail", func(p []byte) { p[HeaderSize-1] = 1 }, true, 0, ErrCorrupt, "offset 4095"},
-		{"reserved pad", func(p []byte) { p[197] = 1 }, true, 0, ErrCorrupt, "after the"},
+		{"reserved pad", func(p []byte) { p[offTypeName+MaxTypeNameLen+1] = 1 }, true, 0, ErrCorrupt, "after the"},
 		{"name padding", func(p []byte) { p[offTypeName+63] = 'x' }, true, 0, ErrCorrupt, "after the"},
 		{"name length 0", put32(offTypeNameLen, 0), true, 0, ErrCorrupt, "name length 0"},
 		{"name length 65", put32(offTypeNameLen, 65), true, 0, ErrCorrupt, "name length 65"},
@@ -152,6 +154,10 @@ func TestDecodeErrors(t *testing.T) {
 		{"entry size odd", put64(offEntrySize, 129), true, 0, ErrCorrupt, "entry size 129"},
 		{"control size 0", put64(offControlSize, 0), true, 0, ErrCorrupt, "control size 0"},
 		{"counters huge", put64(offCountersSize, 1<<62), true, 0, ErrCorrupt, "counters size"},
+		{"apps huge", put64(offAppsSize, 1<<62), true, 0, ErrCorrupt, "application counters size"},
+		{"apps size odd", put64(offAppsSize, 100), true, 0, ErrCorrupt, "application counters size 100"},
+		{"apps size inconsistent", put64(offAppsSize, 0), true, 0, ErrCorrupt, "apps region is 9216 bytes"},
+		{"stamps without the flag", put32(offFlags, flagMultiProducer), true, 0, ErrCorrupt, "stamps region is 8192 bytes"},
 		{"type size 0", put64(offTypeSize, 0), true, 0, ErrCorrupt, "size 0"},
 		{"type align 0", put64(offTypeAlign, 0), true, 0, ErrCorrupt, "align 0"},
 		{"instance zero", put64(offInstance, 0), true, 0, ErrCorrupt, "instance"},
@@ -160,8 +166,16 @@ func TestDecodeErrors(t *testing.T) {
 		{"consumers misaligned", put64(r(1), h.Consumers.Offset+8), true, 0, ErrCorrupt, "not a multiple of 128"},
 		{"avail overlaps consumers", put64(r(2), h.Consumers.Offset), true, 0, ErrCorrupt, "overlaps"},
 		{"region overflows", put64(r(3), ^uint64(0)-127), true, 0, ErrCorrupt, "overflows"},
-		{"slots beyond file", put64(r(4)+8, 1<<40), true, 0, ErrCorrupt, "beyond the file size"},
-		{"slots size inconsistent", put64(r(4)+8, h.Slots.Size-64), true, 0, ErrCorrupt, "parameters give"},
+		{"apps overlaps counters", put64(r(4), h.Counters.Offset), true, 0, ErrCorrupt, "apps region at offset 33920 overlaps"},
+		{"apps misaligned", put64(r(4), h.Apps.Offset+64), true, 0, ErrCorrupt, "apps region offset 38080 is not a multiple of 128"},
+		{"apps beyond file", put64(r(4)+8, 1<<40), true, 0, ErrCorrupt, "apps region ends at"},
+		{"apps overflows", put64(r(4)+8, ^uint64(0)-127), true, 0, ErrCorrupt, "apps region (18446744073709551488 bytes at offset 38016) overflows"},
+		{"stamps overlaps apps", put64(r(5), h.Apps.Offset+LineSize), true, 0, ErrCorrupt, "stamps region at offset 38144 overlaps"},
+		{"stamps beyond file", put64(r(5)+8, 1<<40), true, 0, ErrCorrupt, "stamps region ends at"},
+		{"stamps over slots", put64(r(5)+8, h.Stamps.Size+LineSize), true, 0, ErrCorrupt, "slots region at offset 55424 overlaps what ends at 55552"},
+		{"stamps size inconsistent", put64(r(5)+8, h.Stamps.Size-LineSize), true, 0, ErrCorrupt, "stamps region is 8064 bytes at offset 47232; the parameters give 8192 bytes at 47232"},
+		{"slots beyond file", put64(r(6)+8, 1<<40), true, 0, ErrCorrupt, "beyond the file size"},
+		{"slots size inconsistent", put64(r(6)+8, h.Slots.Size-64), true, 0, ErrCorrupt, "parameters give"},
 		{"avail size inconsistent", put64(r(2)+8, h.Avail.Size-128), true, 0, ErrCorrupt, "avail region is"},
 		{"file size inconsistent", put64(offFileSize, h.FileSize+PageSize), true, 0, ErrCorrupt, "file size"},
 		{"file truncated", nil, false, int64(h.FileSize) - 1, ErrCorrupt, "truncated"},
@@ -222,6 +236,8 @@ func TestCheckGeometry(t *testing.T) {
 		{func(p *Params) { p.ConsumerEntrySize = 128 }, "consumer entry size 256, the caller expects 128"},
 		{func(p *Params) { p.ControlSize = 256 }, "control size 1152, the caller expects 256"},
 		{func(p *Params) { p.CountersSize = 0 }, "counters size 4096, the caller expects 0"},
+		{func(p *Params) { p.AppsSize = 0 }, "application counters size 9216, the caller expects 0"},
+		{func(p *Params) { p.PublishTimes = false }, "the ring records publication times, the caller expects none"},
 		{func(p *Params) { p.MultiProducer = false }, "multi-producer, the caller expects single-producer"},
 	}
 	for _, c := range cases {
@@ -316,5 +332,25 @@ func TestFitLayout(t *testing.T) {
 	}
 	if got := FitLayout(strings.Repeat("x", MaxTypeLayoutLen+1)); got != layoutMore {
 		t.Errorf("FitLayout of one long line = %q, want %q", got, layoutMore)
+	}
+}
+
+// The offsets of the package documentation's header table.
+func TestHeaderTable(t *testing.T) {
+	for _, f := range []struct {
+		name      string
+		got, want int
+	}{
+		{"flags", offFlags, 20}, {"app counters size", offAppsSize, 80}, {"instance", offInstance, 88},
+		{"type hash", offTypeHash, 128}, {"type name", offTypeName, 140}, {"regions", offRegions, 208},
+		{"file size", offFileSize, 320}, {"checksum", offChecksum, 328}, {"layout length", offTypeLayoutN, 332},
+		{"layout", offTypeLayout, 336}, {"reserved", headerUsed, 3408},
+	} {
+		if f.got != f.want {
+			t.Errorf("%s at offset %d; the table in doc.go says %d", f.name, f.got, f.want)
+		}
+	}
+	if offTypeName+MaxTypeNameLen+4 != offRegions {
+		t.Errorf("the type name and its reserved word end at %d, the regions start at %d", offTypeName+MaxTypeNameLen+4, offRegions)
 	}
 }

@@ -21,6 +21,7 @@ const (
 	MaxConsumers            = 4096
 	MaxEntrySize            = 64 << 10 // consumer entry and control block limit
 	MaxCountersSize         = 64 << 20
+	MaxAppsSize             = 1 << 20
 	MaxTypeNameLen          = 64
 	MaxTypeLayoutLen        = 3072     // bytes of the layout description
 	MaxFileSize      uint64 = 64 << 30 // further capped at math.MaxInt
@@ -49,6 +50,8 @@ type Params struct {
 	ConsumerEntrySize uint64 // bytes an entry: a multiple of LineSize, up to MaxEntrySize
 	ControlSize       uint64 // control block bytes: a multiple of LineSize, up to MaxEntrySize
 	CountersSize      uint64 // counters area bytes: a multiple of LineSize, up to MaxCountersSize
+	AppsSize          uint64 // application counter sets' bytes: a multiple of LineSize, up to MaxAppsSize
+	PublishTimes      bool   // whether the stamps region holds a publication time a slot
 	Type              TypeID // the event type held in the slots
 }
 
@@ -70,7 +73,9 @@ type Geometry struct {
 	Control   Region
 	Consumers Region
 	Avail     Region // per-slot sequence words: markers, then (multi-producer) availability
-	Counters  Region
+	Counters  Region // the participants' counter records
+	Apps      Region // the application counter sets
+	Stamps    Region // Capacity 8-byte publication times, or empty without PublishTimes
 	Slots     Region
 	FileSize  uint64 // bytes: the end of Slots rounded up to PageSize
 }
@@ -106,11 +111,17 @@ func Plan(p Params) (Geometry, error) {
 	}
 	g.Avail = place(avail, LineSize)
 	g.Counters = place(p.CountersSize, LineSize)
+	g.Apps = place(p.AppsSize, LineSize)
+	var stamps uint64
+	if p.PublishTimes {
+		stamps = a.mul(p.Capacity, 8)
+	}
+	g.Stamps = place(stamps, LineSize)
 	g.Slots = place(a.mul(p.Capacity, p.SlotSize), max(LineSize, p.SlotAlign))
 	g.FileSize = a.roundUp(off, PageSize)
 	if a.overflow || g.FileSize > maxFileSize() {
-		return Geometry{}, fmt.Errorf("%w: the file would exceed %d bytes (capacity %d x slot size %d, %d consumers x %d bytes, counters %d bytes)",
-			ErrInvalidParams, maxFileSize(), p.Capacity, p.SlotSize, p.MaxConsumers, p.ConsumerEntrySize, p.CountersSize)
+		return Geometry{}, fmt.Errorf("%w: the file would exceed %d bytes (capacity %d x slot size %d, %d consumers x %d bytes, counters %d bytes, application counters %d bytes)",
+			ErrInvalidParams, maxFileSize(), p.Capacity, p.SlotSize, p.MaxConsumers, p.ConsumerEntrySize, p.CountersSize, p.AppsSize)
 	}
 	return g, nil
 }
@@ -136,6 +147,9 @@ func (p *Params) validate() error {
 		return err
 	}
 	if err := lines("counters size", p.CountersSize, 0, MaxCountersSize); err != nil {
+		return err
+	}
+	if err := lines("application counters size", p.AppsSize, 0, MaxAppsSize); err != nil {
 		return err
 	}
 	t := &p.Type
@@ -181,4 +195,21 @@ func (a *arith) mul(x, y uint64) uint64 {
 // roundUp rounds x up to a multiple of align, a power of two.
 func (a *arith) roundUp(x, align uint64) uint64 {
 	return a.add(x, align-1) &^ (align - 1)
+}
+
+// MarkWords is the part of the avail region that holds the marker words:
+// Capacity words of MarkSize bytes, at its start.
+func (g *Geometry) MarkWords() Region {
+	return Region{Offset: g.Avail.Offset, Size: g.Capacity * MarkSize}
+}
+
+// AvailWords is the part of the avail region that holds the availability
+// words of a multi-producer ring: Capacity 8-byte words after the marker
+// words. A single-producer ring has none: the region is empty, at the end
+// of the avail region.
+func (g *Geometry) AvailWords() Region {
+	if !g.MultiProducer {
+		return Region{Offset: g.Avail.End()}
+	}
+	return Region{Offset: g.MarkWords().End(), Size: g.Capacity * 8}
 }

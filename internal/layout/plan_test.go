@@ -17,6 +17,8 @@ func validParams() Params {
 		ConsumerEntrySize: 256,
 		ControlSize:       1152,
 		CountersSize:      4096,
+		AppsSize:          9216,
+		PublishTimes:      true,
 		Type: TypeID{Name: "test.Event", Size: 60, Align: 4, Hash: 0x1234_5678_9abc_def0,
 			Layout: "Seq int64 @0 8\nV [13]int32 @8 52"},
 	}
@@ -32,15 +34,17 @@ func TestPlanExactLayout(t *testing.T) {
 		{5248, 4096},   // consumers: 16 x 256
 		{9344, 24576},  // avail: 1024 x (16 marker + 8 availability)
 		{33920, 4096},  // counters
-		{38016, 65536}, // slots: 1024 x 64
+		{38016, 9216},  // apps
+		{47232, 8192},  // stamps: 1024 x 8
+		{55424, 65536}, // slots: 1024 x 64
 	}
 	for i, r := range g.regions() {
 		if r != want[i] {
 			t.Errorf("%s region = %+v, want %+v", regionName(i), r, want[i])
 		}
 	}
-	if g.FileSize != 106496 {
-		t.Errorf("file size = %d, want 106496 (103552 rounded up to a page)", g.FileSize)
+	if g.FileSize != 122880 {
+		t.Errorf("file size = %d, want 122880 (120960 rounded up to a page)", g.FileSize)
 	}
 }
 
@@ -49,14 +53,20 @@ func TestPlanInvariants(t *testing.T) {
 		"valid":           func(*Params) {},
 		"single producer": func(p *Params) { p.MultiProducer = false },
 		"no counters":     func(p *Params) { p.CountersSize = 0 },
+		"no apps":         func(p *Params) { p.AppsSize = 0 },
+		"no stamps":       func(p *Params) { p.PublishTimes = false },
+		"odd apps":        func(p *Params) { p.AppsSize, p.PublishTimes, p.Capacity = LineSize, true, 2 },
 		"page aligned slots": func(p *Params) {
 			p.SlotAlign, p.SlotSize, p.Type.Align = 4096, 4096, 8
 		},
 		"odd slot size": func(p *Params) { p.SlotSize, p.SlotAlign, p.Type = 3, 1, TypeID{Name: "b", Size: 3, Align: 1} },
-		"smallest":      func(p *Params) { p.Capacity, p.MaxConsumers, p.CountersSize = 2, 1, 0 },
-		"largest ring":  func(p *Params) { p.Capacity, p.SlotSize, p.Type.Size = 1<<30, 32, 32 },
+		"smallest": func(p *Params) {
+			p.Capacity, p.MaxConsumers, p.CountersSize, p.AppsSize, p.PublishTimes = 2, 1, 0, 0, false
+		},
+		"largest ring": func(p *Params) { p.Capacity, p.SlotSize, p.Type.Size, p.PublishTimes = 1<<30, 32, 32, false },
 		"most consumers": func(p *Params) {
 			p.MaxConsumers, p.ConsumerEntrySize, p.ControlSize, p.CountersSize = MaxConsumers, MaxEntrySize, MaxEntrySize, MaxCountersSize
+			p.AppsSize = MaxAppsSize
 		},
 	}
 	for name, mod := range mods {
@@ -90,6 +100,18 @@ func TestPlanInvariants(t *testing.T) {
 				g.Consumers.Size != p.MaxConsumers*p.ConsumerEntrySize || g.Counters.Size != p.CountersSize {
 				t.Errorf("region sizes wrong: %+v", g)
 			}
+			wantStamps := uint64(0)
+			if p.PublishTimes {
+				wantStamps = 8 * p.Capacity
+			}
+			if g.Apps.Size != p.AppsSize || g.Stamps.Size != wantStamps {
+				t.Errorf("apps %d bytes, stamps %d bytes; want %d and %d", g.Apps.Size, g.Stamps.Size, p.AppsSize, wantStamps)
+			}
+			for i, r := range g.regions() {
+				if r.Offset%LineSize != 0 {
+					t.Errorf("%s region at %d is not %d-aligned", regionName(i), r.Offset, LineSize)
+				}
+			}
 		})
 	}
 }
@@ -118,6 +140,8 @@ func TestPlanRejects(t *testing.T) {
 		{"control size 0", func(p *Params) { p.ControlSize = 0 }, "control size 0"},
 		{"counters not lines", func(p *Params) { p.CountersSize = 100 }, "counters size 100"},
 		{"counters too big", func(p *Params) { p.CountersSize = MaxCountersSize + LineSize }, "counters size"},
+		{"apps not lines", func(p *Params) { p.AppsSize = 100 }, "application counters size 100"},
+		{"apps too big", func(p *Params) { p.AppsSize = MaxAppsSize + LineSize }, "application counters size"},
 		{"no type name", func(p *Params) { p.Type.Name = "" }, "name"},
 		{"long type name", func(p *Params) { p.Type.Name = strings.Repeat("x", 65) }, "name"},
 		{"type size 0", func(p *Params) { p.Type.Size = 0 }, "size 0"},
@@ -156,5 +180,24 @@ func TestArithOverflow(t *testing.T) {
 	a = arith{}
 	if got := a.roundUp(129, 128); got != 256 || a.overflow {
 		t.Fatalf("roundUp(129, 128) = %d, %v", got, a.overflow)
+	}
+}
+
+// The marker words and the availability words tile the avail region.
+func TestAvailParts(t *testing.T) {
+	for _, multi := range []bool{true, false} {
+		p := validParams()
+		p.MultiProducer = multi
+		g, err := Plan(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, a := g.MarkWords(), g.AvailWords()
+		if m.Offset != g.Avail.Offset || m.Size != MarkSize*p.Capacity || a.Offset != m.End() || a.End() != g.Avail.End() {
+			t.Errorf("multi %v: avail %+v, marker words %+v, availability words %+v", multi, g.Avail, m, a)
+		}
+		if (a.Size == 8*p.Capacity) != multi || (!multi && a.Size != 0) {
+			t.Errorf("multi %v: %d bytes of availability words", multi, a.Size)
+		}
 	}
 }
