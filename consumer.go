@@ -40,7 +40,10 @@ type Consumer[E any] struct {
 	// from evStart, where the counters held evBase events and mkBase markers.
 	evStart, evBase, mkBase int64
 	flushedAt               int64 // next when the tallies were last published
-	avail                   int64 // the highest sequence acquired (beyond the marker too)
+	// A shared consumer's pace (shm_pace.go): the most events it takes at a
+	// time (0: not paced), and the clock and next at the last flush
+	runMax, paceAt, paceFrom int64
+	avail                    int64 // the highest sequence acquired (beyond the marker too)
 	// readable's last answer: every sequence in [seenFrom, seen] was readable
 	seenFrom, seen int64
 	released       int64 // the last sequence stored into rec.Cursor
@@ -140,6 +143,7 @@ func (r *Ring[E]) newConsumer(name string, cfg *consumerConfig) (*Consumer[E], e
 			return nil, err
 		}
 		c.w.beat, c.w.rec = &c.rec.Beat, c.rec
+		c.runMax = paceStart // see shm_pace.go
 		return c, nil
 	}
 	for _, up := range cfg.afterNames {
@@ -357,6 +361,7 @@ func (c *Consumer[E]) acquire(ctx context.Context, try bool) error {
 	waited := hi < c.next
 	if waited {
 		c.flushStats()
+		c.paceAt = 0 // what follows is waiting (or the caller's own time, after ErrEmpty), not handling
 		var end endWatch
 		if c.pastEnd(&end, c.next) {
 			c.done = true
@@ -373,6 +378,7 @@ func (c *Consumer[E]) acquire(ctx context.Context, try bool) error {
 			return hi >= c.next || ended || c.evicted()
 		})
 		c.t.addWaits(&c.wc, cPolls, cYields, cParks)
+		c.paceAt = 0 // the interval since the last flush was spent waiting
 		if err != nil {
 			return err
 		}
@@ -388,8 +394,9 @@ func (c *Consumer[E]) acquire(ctx context.Context, try bool) error {
 		hi = c.linger(hi) // the producers are ahead: let them get further
 	}
 	// Take at most a quarter of the ring at a time, so that producers get
-	// room back while a long batch is still being read.
-	to := min(hi, c.next+c.r.eng.size/4)
+	// room back while a long batch is still being read (a shared consumer:
+	// what it handles within its heartbeat's pace).
+	to := c.runLimit(hi)
 	if buggify.Enabled { // a batch that ends early
 		to = c.next - 1 + buggify.Cut(buggify.AcquireShort, to-c.next+1)
 	}
@@ -448,7 +455,7 @@ func (c *Consumer[E]) store(s int64) {
 		buggify.Pause(buggify.ReleaseWake)
 	}
 	c.t.v[cUnparks] += c.r.eng.released()
-	if c.t.pending >= flushEvery || c.next-c.flushedAt >= flushEvery {
+	if c.flushDue() {
 		c.flushStats()
 	}
 }
@@ -508,8 +515,8 @@ func (c *Consumer[E]) flushStats() {
 	c.flushedAt = c.next
 	c.t.v[cPos] = c.released
 	c.t.flush()
-	if c.w.beat != nil && !(buggify.Enabled && buggify.Fire(buggify.Heartbeat)) { // a shared consumer's heartbeat, every flushEvery events
-		c.w.beat.Store(time.Now().UnixNano())
+	if c.w.beat != nil && !(buggify.Enabled && buggify.Fire(buggify.Heartbeat)) { // a shared consumer's heartbeat (shm_pace.go)
+		c.beat()
 	}
 }
 

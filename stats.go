@@ -21,8 +21,8 @@ import (
 // A flush costs about 250 instructions (16 words compared and stored, the
 // counts folded from sequences). A producer's, every 256 events, is about
 // one instruction an event. A consumer flushes every 64: its flush is a
-// shared consumer's heartbeat too, and a slow handler (a shared consumer
-// that takes 30 ms an event) must still beat within StallAfter.
+// shared consumer's heartbeat too (one with a slow handler flushes sooner,
+// at the pace shm_pace.go sets).
 const (
 	flushEvery        = 64
 	publishFlushEvery = 256
