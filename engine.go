@@ -38,6 +38,9 @@ type engine struct {
 	multi   bool
 	relaxed bool // publish with release stores; parking runs a barrier
 	shared  bool // the words are in a mapping other processes share
+	// fullBarriers: a shared ring every process publishes to with full
+	// barriers (layout.Params.FullBarriers): parking needs no barrier
+	fullBarriers bool
 
 	// watch, for shared rings, checks on the other processes while a
 	// participant waits: producers evict dead consumers (if evictDead),
@@ -266,6 +269,7 @@ func (e *engine) wakeEnded() {
 // every thread that may publish to this ring.
 func (e *engine) fence() {
 	switch {
+	case e.fullBarriers: // every publisher's store was a barrier already
 	case e.shared:
 		globalBarrier() // publishers in other processes may be relaxed
 	case e.relaxed:

@@ -133,6 +133,7 @@ func sharedParams[E any](size int, cfg *config) (layout.Params, error) {
 		CountersSize:      counters,
 		AppsSize:          appSets * uint64(unsafe.Sizeof(appRecord{})),
 		PublishTimes:      cfg.stamps,
+		FullBarriers:      cfg.wait.parksAtOnce(), // as an in-process ring's (see ring.go)
 		Type:              id,
 	}, nil
 }
@@ -327,7 +328,13 @@ func sharedRing[E any](sh *shared, cfg *config) *Ring[E] {
 	r := &Ring[E]{sh: sh, counters: !cfg.noCounts, stamps: sh.stamps, slots: slotsView[E](sh.mem, g)}
 	r.eng = engine{
 		size: int64(g.Capacity), mask: int64(g.Capacity - 1), multi: g.MultiProducer,
-		relaxed: haveReleaseStore && sharedBarrierOK(), shared: true, evictDead: cfg.evictDead, untether: cfg.untether,
+		// A ring whose creator parks at once publishes with full barriers
+		// in every process, so that no park needs a barrier across
+		// processes; otherwise this process registers for those barriers
+		// and may publish with release stores.
+		relaxed:      !g.FullBarriers && haveReleaseStore && sharedBarrierOK(),
+		fullBarriers: g.FullBarriers,
+		shared:       true, evictDead: cfg.evictDead, untether: cfg.untether,
 		ctl:       ctl,
 		recs:      sh.recs(),
 		wait:      cfg.wait.forProcs(runtime.GOMAXPROCS(0)),

@@ -22,10 +22,14 @@ type RingInfo struct {
 	Capacity      int    `json:"capacity"`       // slots
 	SlotSize      int    `json:"slot_size"`      // bytes per slot
 	MultiProducer bool   `json:"multi_producer"` // false: a single producer at a time
-	MaxConsumers  int    `json:"max_consumers"`  // consumer records the file holds
-	FileSize      int64  `json:"file_size"`      // bytes
-	Type          string `json:"type"`           // the event type's name
-	TypeSize      int    `json:"type_size"`      // the event type's size in bytes
+	// FullBarriers: every process publishes with full barriers, and
+	// waiters park with no barrier across processes (a ring whose creator's
+	// wait strategy parks at once, like Park)
+	FullBarriers bool   `json:"full_barriers"`
+	MaxConsumers int    `json:"max_consumers"` // consumer records the file holds
+	FileSize     int64  `json:"file_size"`     // bytes
+	Type         string `json:"type"`          // the event type's name
+	TypeSize     int    `json:"type_size"`     // the event type's size in bytes
 	// TypeHash is the event type's layout hash (a JSON string: 64 bits).
 	TypeHash uint64 `json:"type_hash,string"`
 	// Instance identifies this creation of the file (a JSON string: 64
@@ -128,7 +132,7 @@ func (sh *shared) info() *RingInfo {
 	h := sh.header()
 	ctl := &sh.ctl.control
 	in := &RingInfo{
-		Path: sh.path, Capacity: int(h.Capacity), SlotSize: int(h.SlotSize), MultiProducer: h.MultiProducer,
+		Path: sh.path, Capacity: int(h.Capacity), SlotSize: int(h.SlotSize), MultiProducer: h.MultiProducer, FullBarriers: h.FullBarriers,
 		MaxConsumers: int(h.MaxConsumers), FileSize: int64(h.FileSize), Type: h.Type.Name,
 		TypeSize: int(h.Type.Size), TypeHash: h.Type.Hash, Instance: h.InstanceID,
 		Created: time.Unix(0, h.CreatedUnixNano), CreatorPID: h.CreatorPID,

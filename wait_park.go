@@ -12,12 +12,15 @@ package disruptor
 // It never learns to spin because the adaptation of parking strategies
 // (waiter.adapt) doubles the spins of a schedule, and twice none is none.
 //
-// An in-process ring whose strategy parks at once publishes with a full
-// barrier (an XCHG on amd64) rather than a plain release store: its
-// waiters park on every wait, and with release stores each park would
-// first run a barrier on every thread of the process (membarrier), a
-// system call that interrupts the other cores, where the XCHG costs a few
-// nanoseconds per publication.
+// A ring whose strategy parks at once publishes with a full barrier (an
+// XCHG on amd64) rather than a plain release store: its waiters park on
+// every wait, and with release stores each park would first run a barrier
+// on every thread of the process (membarrier), a system call that
+// interrupts the other cores, where the XCHG costs a few nanoseconds per
+// publication. A shared ring created with it records that in its file
+// (RingInfo.FullBarriers): every process that attaches publishes with full
+// barriers too, whatever its own strategy, and no park needs a barrier
+// across processes.
 func Park() WaitStrategy {
 	return WaitStrategy{name: "park", spins: 0, yields: 0, park: true, timeout: defaultSafetyTimeout}
 }

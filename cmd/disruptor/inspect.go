@@ -161,10 +161,14 @@ func writeApps(w io.Writer, apps []dr.Participant) error {
 }
 
 func ringMode(in *dr.RingInfo) string {
+	mode := "single-producer"
 	if in.MultiProducer {
-		return "multi-producer"
+		mode = "multi-producer"
 	}
-	return "single-producer"
+	if in.FullBarriers {
+		mode += ", full barriers"
+	}
+	return mode
 }
 
 // age formats now-t for people: 3.2s, 5m10s, 2h3m.

@@ -120,7 +120,7 @@ func TestJSONVocabulary(t *testing.T) {
 	o := disruptor(t, "inspect", "-json", ring)
 	o.expect(t, 0, "", "")
 	in := jsonMap(t, o.stdout)
-	wantKeys(t, "inspect", in, "path", "capacity", "slot_size", "multi_producer", "max_consumers", "file_size",
+	wantKeys(t, "inspect", in, "path", "capacity", "slot_size", "multi_producer", "full_barriers", "max_consumers", "file_size",
 		"type", "type_size", "type_hash", "instance", "created", "creator_pid", "cursor", "halted", "producers", "consumers", "apps")
 	instance := id64(t, in, "instance")
 	id64(t, in, "type_hash")

@@ -126,6 +126,7 @@ func decodeFields(p *[HeaderSize]byte, fileSize int64) (Header, error) {
 		CountersSize:      u64(offCountersSize),
 		AppsSize:          u64(offAppsSize),
 		PublishTimes:      flags&flagPublishTimes != 0,
+		FullBarriers:      flags&flagFullBarriers != 0,
 		Type: TypeID{
 			Name:   string(nameField[:nameLen]),
 			Size:   u64(offTypeSize),

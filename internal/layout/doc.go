@@ -41,7 +41,9 @@
 //	 12     4  endianness marker 0x01020304, native order
 //	 16     4  state: 0 blank, StateCreating, StateReady (native, atomic)
 //	 20     4  flags: bit 0 multi-producer, bit 1 publication times (the
-//	           stamps region is there); other bits zero
+//	           stamps region is there), bit 2 full barriers (publishers
+//	           store with full barriers, waiters park with no barrier);
+//	           other bits zero
 //	 24     8  capacity, in slots (power of two, 2..2^30)
 //	 32     8  slot size, bytes (1..1 MiB, a multiple of slot align)
 //	 40     8  slot align, bytes (power of two, 1..4096)

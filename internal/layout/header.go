@@ -65,7 +65,8 @@ const (
 
 	flagMultiProducer uint32 = 1 << 0
 	flagPublishTimes  uint32 = 1 << 1
-	knownFlags               = flagMultiProducer | flagPublishTimes
+	flagFullBarriers  uint32 = 1 << 2
+	knownFlags               = flagMultiProducer | flagPublishTimes | flagFullBarriers
 )
 
 // numRegions is how many regions follow the header: control, consumers,
@@ -113,6 +114,9 @@ func Encode(h *Header, buf []byte) {
 	}
 	if h.PublishTimes {
 		flags |= flagPublishTimes
+	}
+	if h.FullBarriers {
+		flags |= flagFullBarriers
 	}
 	le.PutUint32(p[offFlags:], flags)
 	for _, f := range [...]struct {

@@ -145,7 +145,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"name length 65", put32(offTypeNameLen, 65), true, 0, ErrCorrupt, "name length 65"},
 		{"layout padding", func(p []byte) { p[headerUsed-1] = 'x' }, true, 0, ErrCorrupt, "after the 32-byte event type layout"},
 		{"layout length over", put32(offTypeLayoutN, MaxTypeLayoutLen+1), true, 0, ErrCorrupt, "length 3073"},
-		{"unknown flag", put32(offFlags, 5), true, 0, ErrCorrupt, "flags 0x4"},
+		{"unknown flag", put32(offFlags, flagMultiProducer|flagPublishTimes|8), true, 0, ErrCorrupt, "flags 0x8"},
 		{"capacity 3", put64(offCapacity, 3), true, 0, ErrCorrupt, "capacity 3"},
 		{"capacity 2^40", put64(offCapacity, 1<<40), true, 0, ErrCorrupt, "capacity"},
 		{"slot size 0", put64(offSlotSize, 0), true, 0, ErrCorrupt, "slot size 0"},
@@ -252,6 +252,38 @@ func TestCheckGeometry(t *testing.T) {
 	p.Type.Hash++ // the type is CheckType's business
 	if err := h.CheckGeometry(p); err != nil {
 		t.Errorf("CheckGeometry looked at the type: %v", err)
+	}
+	p = validParams()
+	p.FullBarriers = !p.FullBarriers // the file's protocol, which every process follows
+	if err := h.CheckGeometry(p); err != nil {
+		t.Errorf("CheckGeometry compared the barrier protocol: %v", err)
+	}
+}
+
+// TestFullBarriersFlag: FullBarriers is flag bit 2 and survives a round
+// trip; without it the bit is clear.
+func TestFullBarriersFlag(t *testing.T) {
+	for _, full := range []bool{false, true} {
+		p := validParams()
+		p.FullBarriers = full
+		g, err := Plan(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := NewHeader(g)
+		page := make([]byte, HeaderSize)
+		Encode(&h, page)
+		StateWord(page).Store(StateReady)
+		if bit := binary.LittleEndian.Uint32(page[offFlags:])&flagFullBarriers != 0; bit != full {
+			t.Errorf("FullBarriers %v: flag bit 2 is %v", full, bit)
+		}
+		got, err := Decode(page, int64(g.FileSize))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.FullBarriers != full || got != h {
+			t.Errorf("FullBarriers %v: decoded %+v", full, got.Params)
+		}
 	}
 }
 

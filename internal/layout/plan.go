@@ -52,7 +52,13 @@ type Params struct {
 	CountersSize      uint64 // counters area bytes: a multiple of LineSize, up to MaxCountersSize
 	AppsSize          uint64 // application counter sets' bytes: a multiple of LineSize, up to MaxAppsSize
 	PublishTimes      bool   // whether the stamps region holds a publication time a slot
-	Type              TypeID // the event type held in the slots
+	// FullBarriers: every process publishes to the ring with stores that
+	// are full barriers, so that a waiter parks with no barrier of its
+	// own. Otherwise publishers may use release stores, and a waiter runs
+	// a barrier across processes (membarrier) before it parks. The file's
+	// choice, not geometry: CheckGeometry does not compare it.
+	FullBarriers bool
+	Type         TypeID // the event type held in the slots
 }
 
 // Region is a byte range of the file.
