@@ -155,7 +155,10 @@ func TestBridgeDurableRestart(t *testing.T) {
 	}
 	const n, flushEvery = 3000, 100
 	errs := make(chan error, 5)
-	go func() { errs <- produce(ctx, pl.a, 0, n, flushEvery, 2*time.Millisecond) }()
+	// About 0.5 s of production (10 ms every 64 events), against rounds of
+	// 30 to 110 ms: each In is stopped several times mid-stream however
+	// fast the machine (at 2 ms, a quiet one finished in two rounds).
+	go func() { errs <- produce(ctx, pl.a, 0, n, flushEvery, 10*time.Millisecond) }()
 	out, err := NewOut(ctx, pl.a, pl.cfg())
 	if err != nil {
 		t.Fatal(err)
