@@ -62,6 +62,8 @@ type shared struct {
 	counters []counterRecord
 	apps     []appRecord // application counter sets, after counters
 	stamps   []int64     // publication times, if the creator asked for them
+	eng      *engine     // the ring's engine over this mapping (the file host's: host_file.go)
+	ring     handle      // the ring handle that maps it
 
 	base, size uintptr               // the mapping's addresses, kept after Close (shm_fault.go)
 	mu         sync.Mutex            // serialises closing and breaking the handle
@@ -172,7 +174,7 @@ func Attach[E any](name string, opts ...Option) (*Ring[E], error) {
 	cfg.multi, cfg.maxConsumers = hdr.MultiProducer, int(hdr.MaxConsumers)
 	r := sharedRing[E](sh, &cfg)
 	if r.eng.multi { // a ring wedged by a dead producer heals when anyone attaches
-		sh.registry(func() error { r.heal(func(int) bool { return false }); return nil })
+		sh.registry(func() error { sh.heal(func(int) bool { return false }); return nil })
 	}
 	return r, nil
 }
@@ -340,7 +342,8 @@ var sharedBarrierOK = sync.OnceValue(registerGlobal)
 func sharedRing[E any](sh *shared, cfg *config) *Ring[E] {
 	g, m := &sh.geo, sh.mem
 	ctl := &sh.ctl.control
-	r := &Ring[E]{sh: sh, counters: !cfg.noCounts, stamps: sh.stamps, slots: unsafe.Slice((*E)(unsafe.Pointer(&m[g.Slots.Offset])), g.Capacity)}
+	r := &Ring[E]{sh: sh, host: sh, counters: !cfg.noCounts, stamps: sh.stamps, slots: unsafe.Slice((*E)(unsafe.Pointer(&m[g.Slots.Offset])), g.Capacity)}
+	sh.eng, sh.ring = &r.eng, r
 	r.eng = engine{
 		size: int64(g.Capacity), mask: int64(g.Capacity - 1), multi: g.MultiProducer,
 		relaxed: haveReleaseStore && sharedBarrierOK(), shared: true, evictDead: cfg.evictDead, untether: cfg.untether,
@@ -348,9 +351,9 @@ func sharedRing[E any](sh *shared, cfg *config) *Ring[E] {
 		recs:      sh.recs(),
 		wait:      cfg.wait.forProcs(runtime.GOMAXPROCS(0)),
 		procs:     runtime.NumCPU(),
-		dataSite:  &futexSite{word: &ctl.DataWait},
-		depSite:   &futexSite{word: &ctl.DepWait},
-		spaceSite: &futexSite{word: &ctl.SpaceWait},
+		dataSite:  sh.site(&ctl.DataWait),
+		depSite:   sh.site(&ctl.DepWait),
+		spaceSite: sh.site(&ctl.SpaceWait),
 	}
 	r.eng.marks, r.eng.avail = sh.seqWords()
 	r.eng.watch = r.watch
@@ -359,12 +362,7 @@ func sharedRing[E any](sh *shared, cfg *config) *Ring[E] {
 }
 
 // Path is the file of a shared ring, or "" for an in-process ring.
-func (r *Ring[E]) Path() string {
-	if r.sh == nil {
-		return ""
-	}
-	return r.sh.path
-}
+func (r *Ring[E]) Path() string { return r.host.ringPath() }
 
 // Close releases a shared ring's mapping. Consumers of this handle still
 // open are detached (their records keep gating, so they can resume), and
