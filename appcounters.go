@@ -33,7 +33,6 @@ package disruptor
 import (
 	"errors"
 	"fmt"
-	"os"
 	"sync/atomic"
 	"unsafe"
 )
@@ -158,34 +157,9 @@ func (r *Ring[E]) NewAppCounters(role, owner string, types ...CounterType) (*App
 		return nil, err
 	}
 	a := &AppCounters{types: ts}
-	if r.sh == nil {
-		rec := new(appRecord)
-		rec.fill(role, owner, ts, 0)
-		a.rec.Store(rec)
-		r.mu.Lock()
-		r.apps = append(r.apps, a)
-		r.mu.Unlock()
-		a.close = func() { rec.close(); r.dropApp(a) }
-		return a, nil
-	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	sh := r.sh
-	err = sh.registry(func() error {
-		for _, i := range sh.appCandidates(role, owner, r.ownApp) {
-			ok, err := tryLock(sh.f, sh.appLock(i))
-			if err != nil {
-				return fmt.Errorf("disruptor: application counters %q: lock: %w", owner, err)
-			}
-			if ok {
-				a.index = i
-				sh.apps[i].fill(role, owner, ts, os.Getpid())
-				a.rec.Store(&sh.apps[i])
-				return nil
-			}
-		}
-		return fmt.Errorf("%w: %d sets open in %s, by live processes (wanted for %s %q)", ErrNoCounterRoom, len(sh.apps), sh.path, role, owner)
-	})
+	free, err := r.host.openApps(a, role, owner)
 	if err != nil {
 		return nil, err
 	}
@@ -193,12 +167,7 @@ func (r *Ring[E]) NewAppCounters(role, owner string, types ...CounterType) (*App
 	a.close = func() {
 		r.mu.Lock()
 		defer r.mu.Unlock()
-		if sh.usable() == nil {
-			sh.registry(func() error {
-				a.rec.Load().close()
-				return unlock(sh.f, sh.appLock(a.index))
-			})
-		}
+		free()
 		r.dropAppLocked(a)
 	}
 	return a, nil
@@ -371,18 +340,7 @@ func (sh *shared) appInfo() []Participant {
 // appValues appends the counters of every set of the ring handle's
 // memory: a shared ring's area, or an in-process ring's open sets (r.mu
 // held).
-func (r *Ring[E]) appValues(out []Counter) []Counter {
-	if r.sh != nil {
-		for i := range r.sh.apps {
-			out = readApp(out, &r.sh.apps[i])
-		}
-		return out
-	}
-	for _, a := range r.apps {
-		out = readApp(out, a.rec.Load())
-	}
-	return out
-}
+func (r *Ring[E]) appValues(out []Counter) []Counter { return r.host.appValues(out, r.apps) }
 
 // ownApp reports whether this handle holds record i open; r.mu is held.
 func (r *Ring[E]) ownApp(i int) bool {
@@ -392,12 +350,6 @@ func (r *Ring[E]) ownApp(i int) bool {
 		}
 	}
 	return false
-}
-
-func (r *Ring[E]) dropApp(a *AppCounters) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.dropAppLocked(a)
 }
 
 func (r *Ring[E]) dropAppLocked(a *AppCounters) {

@@ -60,6 +60,8 @@ type Consumer[E any] struct {
 	follow         bool  // FollowStreams: wait for the next stream past the final EOF
 	err            error // what ended the last Events loop
 
+	found *foundRecord // resumed: what the record held before (abandon)
+
 	w          waiter
 	wc         waitCounts
 	t          tally
@@ -134,44 +136,22 @@ func (r *Ring[E]) newConsumer(name string, cfg *consumerConfig) (*Consumer[E], e
 	if cfg.lat != nil && r.stamps != nil {
 		c.lat, c.stamps, c.plain = cfg.lat, r.stamps, false
 	}
-	if r.sh != nil {
-		byName, err := r.sharedDeps(name, cfg)
-		if err != nil {
-			return nil, err
-		}
-		if err := r.newSharedConsumer(c, name, byName); err != nil {
-			return nil, err
-		}
-		c.w.beat, c.w.rec = &c.rec.Beat, c.rec
-		c.runMax = paceStart // see shm_pace.go
-		return c, nil
-	}
-	for _, up := range cfg.afterNames {
-		d := r.consumerNamed(up)
-		if d == nil {
-			return nil, fmt.Errorf("%w: %q (followed by %q)", ErrUnknownConsumer, up, name)
-		}
-		cfg.after = append(cfg.after, d)
-	}
-	c.ups = cfg.after
-	for _, d := range cfg.after {
-		owner, words := d.cursors()
-		if owner != any(r) {
-			return nil, fmt.Errorf("%w: consumer %q", ErrForeignDependency, name)
-		}
-		if d.isClosed() {
-			return nil, fmt.Errorf("%w: consumer %q cannot follow a closed consumer", ErrClosed, name)
-		}
-		c.deps = append(c.deps, words...)
-		c.site = r.eng.depSite
-	}
-	rec, start, err := r.eng.join(cfg.latest, nil)
-	if err != nil {
+	j := consumerJoin{name: name, owner: r, after: cfg.after, afterNames: cfg.afterNames, latest: cfg.latest, t: &c.t, w: &c.w}
+	if err := r.host.joinConsumer(&j); err != nil {
 		return nil, err
 	}
-	c.rec = rec
-	c.t.rec.open(roleConsumer, r.eng.recIndex(rec), name)
-	c.setStart(start)
+	cfg.after = j.after // with what the heap host resolved of AfterName: NewConsumer counts them all
+	c.ups, c.rec, c.deps, c.resumed = j.after, j.rec, j.deps, j.resumed
+	if len(c.deps) > 0 {
+		c.site = r.eng.depSite
+	}
+	if j.resumed {
+		c.found = &j.found
+	}
+	c.setStart(j.start)
+	if c.w.beat != nil { // a consumer with a heartbeat paces it (shm_pace.go)
+		c.runMax = paceStart
+	}
 	return c, nil
 }
 
@@ -195,8 +175,9 @@ func (c *Consumer[E]) fold() {
 	}
 }
 
-// consumerNamed finds an open consumer of this ring by name; r.mu is held.
-func (r *Ring[E]) consumerNamed(name string) *Consumer[E] {
+// namedConsumer finds an open consumer of this ring by name, or nil; r.mu
+// is held.
+func (r *Ring[E]) namedConsumer(name string) Dependency {
 	for _, c := range r.consumers {
 		if c.name == name && !c.closed {
 			return c
@@ -205,11 +186,24 @@ func (r *Ring[E]) consumerNamed(name string) *Consumer[E] {
 	return nil
 }
 
+// keepsConsumer reports whether a consumer of this handle named name keeps
+// its record (see keepsRecord); r.mu is held.
+func (r *Ring[E]) keepsConsumer(name string) bool {
+	for _, c := range r.consumers {
+		if c.name == name && c.keepsRecord() {
+			return true
+		}
+	}
+	return false
+}
+
 func (c *Consumer[E]) cursors() (any, []*atomic.Int64) {
 	return c.r, []*atomic.Int64{&c.rec.Cursor}
 }
 
 func (c *Consumer[E]) addDependent(d int) { c.dependents.Add(int32(d)) }
+
+func (c *Consumer[E]) names() []string { return []string{c.name} }
 
 // isClosed is read under r.mu, like every change to closed.
 func (c *Consumer[E]) isClosed() bool { return c.closed }
@@ -328,12 +322,7 @@ func (c *Consumer[E]) marker(kind uint32, s int64) error {
 // whose producers come and go and whose readers may start past earlier
 // EOFs, once no producer in the table is open and none closed after s (see
 // eofEnds), whatever eofs says.
-func (r *Ring[E]) lastEOF(s, eofs int64) bool {
-	if r.sh != nil {
-		return r.sh.eofEnds(s)
-	}
-	return eofs >= int64(r.eng.ctl.Producers.Load())
-}
+func (r *Ring[E]) lastEOF(s, eofs int64) bool { return r.host.lastEOF(s, eofs) }
 
 // acquire releases what was read and waits until the next sequence is
 // readable, setting c.hi.
@@ -344,10 +333,8 @@ func (c *Consumer[E]) acquire(ctx context.Context, try bool) error {
 	case c.closed:
 		return ErrClosed
 	}
-	if sh := c.r.sh; sh != nil {
-		if err := sh.usable(); err != nil { // truncated: the slots are not the ring's any more
-			return err
-		}
+	if err := c.r.host.usable(); err != nil { // truncated: the slots are not the ring's any more
+		return err
 	}
 	c.release(c.next - 1)
 	if buggify.Enabled {
@@ -477,9 +464,7 @@ func (c *Consumer[E]) Close() error {
 	if c.group != nil { // followers of a group follow each member's cursor
 		n += c.group.dependents.Load()
 	}
-	if c.r.sh != nil { // followers in any process (see shm_follow.go)
-		n = max(n, c.rec.Followers.Load())
-	}
+	n = c.r.host.followers(c.rec, n) // a shared ring's, in any process (see shm_follow.go)
 	if n > 0 {
 		return fmt.Errorf("%w: %q is followed by %d consumers", ErrHasDependents, c.name, n)
 	}
@@ -492,10 +477,8 @@ func (c *Consumer[E]) Close() error {
 	c.drop() // what was acquired is no longer held: reads go to acquire, which says ErrClosed
 	switch {
 	case c.group != nil && c.group.leave(c, false): // kept for what it lent (see workgroup.go)
-	case c.r.sh != nil:
-		c.leaveShared(false)
 	default:
-		c.r.eng.leave(c.rec)
+		c.leaveRecord(false)
 	}
 	for _, d := range c.ups {
 		d.addDependent(-1)
@@ -523,6 +506,9 @@ func (c *Consumer[E]) flushStats() {
 // Stats returns a snapshot of the consumer's counters. It is safe to call
 // from any goroutine; values may trail the consumer by a few events.
 func (c *Consumer[E]) Stats() ConsumerStats {
-	s, _ := guarded(c.r.sh, func() ConsumerStats { return consumerStats(c.name, c.t.rec) })
-	return s
+	rec := c.r.host.statsOf(c.t.rec)
+	if rec == nil { // a fault on the mapping
+		return ConsumerStats{}
+	}
+	return consumerStats(c.name, rec)
 }

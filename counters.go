@@ -168,14 +168,11 @@ func readRecord(out []Counter, c *counterRecord, pos int64) []Counter {
 // Counters reads the counters of every open producer and consumer of this
 // ring handle (for a shared ring, of every process: see also Inspect),
 // then those of its application counter sets (NewAppCounters).
-func (r *Ring[E]) Counters() []Counter {
-	if r.sh != nil {
-		if r.sh.usable() != nil {
-			return nil
-		}
-		out, _ := guarded(r.sh, func() []Counter { return r.appValues(r.sh.counterValues()) })
-		return out
-	}
+func (r *Ring[E]) Counters() []Counter { return r.host.readCounters() }
+
+// ownCounters reads the counters of this handle's producers, consumers and
+// application counter sets: an in-process ring's Counters.
+func (r *Ring[E]) ownCounters() []Counter {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var out []Counter

@@ -43,28 +43,7 @@ func (c *Consumer[E]) pastEnd(w *endWatch, next int64) bool {
 	if c.follow || next <= e.claimed() || e.ctl.Producers.Load() == 0 {
 		return false
 	}
-	sh := c.r.sh
-	if sh == nil {
-		return e.closed.Load() >= int64(e.ctl.Producers.Load()) && next > e.claimed()
-	}
-	w.calls++
-	if w.calls%endCheckPolls != 1 && c.w.parks == w.parks {
-		return false
-	}
-	w.parks = c.w.parks
-	// The claim cursor is read again after the producers: one that claimed
-	// its EOF marker and closed after the first read must not be missed.
-	return sh.anyClosed() && sh.eofEnds(next-1) && next > e.claimed()
-}
-
-// anyClosed reports whether a producer of the shared ring has closed: a
-// table with none (a producer may be registering: Producers counts it
-// before its entry is active) has no stream that ended.
-func (sh *shared) anyClosed() bool {
-	for j := range sh.ctl.Table {
-		if sh.ctl.Table[j].State.Load() == prodClosed {
-			return true
-		}
-	}
-	return false
+	ended, seen := c.r.host.pastEnd(*w, next, c.w.parks) // w by value: a pointer would escape, and allocate each wait
+	*w = seen
+	return ended
 }

@@ -28,10 +28,6 @@ package disruptor
 // claim a dead producer left unpublished is healed into holes (shm_heal.go),
 // which clears PendEnd first, so holes never count as its publication.
 
-import (
-	"fmt"
-)
-
 // SetMark stages m to be published with the producer's next publication:
 // Publish, Skip, Flush or Close. Once that publication is visible to
 // consumers, Mark returns m, and so does Ring.ProducerMark(name) for this
@@ -65,43 +61,25 @@ func (p *Producer[E]) Mark() (m uint64, ok bool) { return p.mark, p.markOK }
 // such producer published a mark. While that producer is live and
 // publishing in another process, the answer is a snapshot that may trail it.
 func (r *Ring[E]) ProducerMark(name string) (m uint64, ok bool, err error) {
-	if r.sh == nil {
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		for i := len(r.producers) - 1; i >= 0; i-- {
-			if p := r.producers[i]; p.name == name {
-				m, ok := p.Mark()
-				return m, ok, nil
-			}
-		}
-		return 0, false, nil
-	}
-	if err := checkName("producer", name); err != nil {
-		return 0, false, err
-	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	err = r.sh.registry(func() error {
-		r.heal(r.ownsEntry) // a dead producer's unpublished claim is not its publication
-		for _, p := range r.producers {
-			if p.name == name && !p.closed {
-				m, ok = p.Mark()
-				return nil
-			}
+	return r.host.producerMark(name)
+}
+
+// producerMarkOf is the mark of this handle's producer named name: the one
+// made last, or with open the first made that is still open; found is
+// false if there is none. r.mu is held.
+func (r *Ring[E]) producerMarkOf(name string, open bool) (m uint64, ok, found bool) {
+	for i := range r.producers {
+		if !open {
+			i = len(r.producers) - 1 - i // the last made first
 		}
-		tab := &r.sh.ctl.Table
-		for j := range tab {
-			if tab[j].State.Load() != prodFree && prodName(&tab[j]) == name {
-				m, ok = r.eng.resolveMark(&tab[j])
-				return nil
-			}
+		if p := r.producers[i]; p.name == name && !(open && p.closed) {
+			m, ok = p.Mark()
+			return m, ok, true
 		}
-		return nil
-	})
-	if err != nil {
-		return 0, false, fmt.Errorf("disruptor: producer mark of %q: %w", name, err)
 	}
-	return m, ok, nil
+	return 0, false, false
 }
 
 // resolveMark reads an entry's mark by the rule of the invariants above.
@@ -121,38 +99,27 @@ func (e *engine) isPublished(s int64) bool {
 	return s <= e.ctl.Cursor.Load() && e.avail[s&e.mask].Load() >= s
 }
 
-// takeMark sets a shared producer's mark when it registers into entry ent
+// takeMark is a shared producer's mark when it registers into entry ent
 // (the registry lock is held, and dead producers' claims were healed):
 // the entry's own if it is an earlier producer's of the same name, else
 // none. The entry is left with no pending mark.
-func (p *Producer[E]) takeMark(ent *producerRecord, name string) {
-	p.mark, p.markOK = 0, false
+func (e *engine) takeMark(ent *producerRecord, name string) (m uint64, ok bool) {
 	if ent.State.Load() != prodFree && prodName(ent) == name {
-		p.mark, p.markOK = p.eng.resolveMark(ent)
+		m, ok = e.resolveMark(ent)
 	}
-	ent.Mark.Store(p.mark)
-	ent.MarkSet.Store(boolWord(p.markOK))
+	ent.Mark.Store(m)
+	ent.MarkSet.Store(boolWord(ok))
 	ent.PendEnd.Store(0)
+	return m, ok
 }
 
-// stageMark is step 1, before the publication of [.., hi].
-func (p *Producer[E]) stageMark(hi int64) {
-	if p.r.sh == nil {
-		return
-	}
-	ent := &p.r.sh.ctl.Table[p.entry]
-	ent.PendEnd.Store(0)
-	ent.PendMark.Store(p.markNext)
-	ent.PendEnd.Store(hi + 1)
-}
+// stageMark is step 1, before the publication of [.., hi]: the host keeps
+// the mark where a later process finds it (a file's producer table).
+func (p *Producer[E]) stageMark(hi int64) { p.r.host.stageMark(p.entry, hi, p.markNext) }
 
 // commitMark is step 3, after the publication.
 func (p *Producer[E]) commitMark() {
-	if p.r.sh != nil {
-		ent := &p.r.sh.ctl.Table[p.entry]
-		ent.Mark.Store(p.markNext)
-		ent.MarkSet.Store(1)
-	}
+	p.r.host.commitMark(p.entry, p.markNext)
 	p.mark, p.markOK, p.markStaged = p.markNext, true, false
 	p.setFast()
 }

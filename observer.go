@@ -41,10 +41,11 @@ type Observer[E any] struct {
 // After the ring's Close it returns ErrClosed, and ErrTruncated once the
 // ring's file was truncated.
 func (r *Ring[E]) NewObserver(latest bool) (*Observer[E], error) {
-	if r.sh == nil {
-		return nil, fmt.Errorf("%w: observers read shared rings; an in-process ring's readers are consumers", ErrNotSupported)
+	h := r.host
+	if h == nil { // a zero Ring: an in-process ring with nothing in it
+		h = new(heapHost)
 	}
-	if err := r.sh.usable(); err != nil {
+	if err := h.observable(); err != nil {
 		return nil, err
 	}
 	o := &Observer[E]{r: r, next: r.eng.ctl.GateCache.Load() + 1}
@@ -67,7 +68,7 @@ func (o *Observer[E]) Next(ctx context.Context, dst *E) (int64, error) {
 		if o.done {
 			return 0, io.EOF
 		}
-		if err := o.r.sh.usable(); err != nil {
+		if err := o.r.host.usable(); err != nil {
 			return 0, err
 		}
 		s := o.next

@@ -140,24 +140,15 @@ func (p *Producer[E]) unhold() {
 func (r *Ring[E]) NewProducer(name string) (*Producer[E], error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if !r.eng.multi && len(r.producers) > 0 && r.sh == nil {
-		return nil, ErrSingleProducer
-	}
 	p := &Producer[E]{r: r, name: name, slots: r.slots, stamps: r.stamps, mask: r.eng.mask, size: r.eng.size,
 		eng: &r.eng, single: !r.eng.multi, relaxed: r.eng.relaxed, cursor: &r.eng.ctl.Cursor.Int64, waiters: &r.eng.ctl.DataWait.Waiters,
 		evSize: int64(unsafe.Sizeof(*new(E))), t: tally{rec: new(counterRecord), off: !r.counters}}
 	p.st.w.flush = p.showWaits
-	if r.sh != nil {
-		if err := r.newSharedProducer(p, name); err != nil {
-			return nil, err
-		}
-	} else {
-		p.t.rec.open(roleProducer, len(r.producers), name)
-		p.st.last = r.eng.ctl.Cursor.Load()
-		p.st.gate = r.eng.ctl.GateCache.Load()
-		r.eng.ctl.Producers.Add(1)
-		r.eng.members.Add(1)
+	j := producerJoin{name: name, made: len(r.producers), t: &p.t, st: &p.st}
+	if err := r.host.joinProducer(&j); err != nil {
+		return nil, err
 	}
+	p.entry, p.mark, p.markOK = j.entry, j.mark, j.markOK
 	p.next, p.start, p.base = p.st.last+1, p.st.last+1, p.t.v
 	p.lo, p.hi, p.flushAt = p.next, p.next-1, p.next+publishFlushEvery
 	p.setFast()
@@ -306,12 +297,10 @@ func (p *Producer[E]) TryClaimN(n int) (Batch[E], error) {
 func (p *Producer[E]) Sequence() int64 { return p.lo }
 
 func (p *Producer[E]) claim(ctx context.Context, n int, try bool) error {
-	if sh := p.r.sh; sh != nil {
-		// Truncated: the slots are not the ring's any more (a fault may
-		// have cut the last claim short: it is as good as skipped).
-		if err := sh.usable(); err != nil && !p.closed {
-			return err
-		}
+	// Truncated: the slots are not the ring's any more (a fault may have
+	// cut the last claim short: it is as good as skipped).
+	if err := p.r.host.usable(); err != nil && !p.closed {
+		return err
 	}
 	if p.holding() {
 		panic("disruptor: claim while an earlier claim is neither published nor skipped")
@@ -527,8 +516,8 @@ func (p *Producer[E]) marker(ctx context.Context, kind uint32, counter int) erro
 	if err := p.claim(ctx, 1, false); err != nil {
 		return err
 	}
-	if kind == kindEOF && p.r.sh != nil {
-		p.markClosed(p.lo) // before a consumer can read the marker
+	if kind == kindEOF {
+		p.r.host.markClosed(p.entry, p.lo) // before a consumer can read the marker
 	}
 	if buggify.Enabled && kind != kindData {
 		buggify.Pause(buggify.MarkEOF)
@@ -576,17 +565,18 @@ func (p *Producer[E]) CloseContext(ctx context.Context) error {
 	p.eng.members.Add(-1)
 	p.eng.wakeEnded()
 	p.t.rec.close()
-	if p.r.sh != nil {
-		p.closeShared()
-	}
+	p.r.host.leaveProducer(p.entry)
 	return nil
 }
 
 // Stats returns a snapshot of the producer's counters. It is safe to call
 // from any goroutine; values may trail the producer by a few events.
 func (p *Producer[E]) Stats() ProducerStats {
-	s, _ := guarded(p.r.sh, func() ProducerStats { return producerStats(p.name, p.t.rec) })
-	return s
+	rec := p.r.host.statsOf(p.t.rec)
+	if rec == nil { // a fault on the mapping
+		return ProducerStats{}
+	}
+	return producerStats(p.name, rec)
 }
 
 // Batch is a run of claimed slots from ClaimN: at most two segments of the

@@ -44,10 +44,8 @@ func (c *Consumer[E]) ReleaseThrough(seq int64) error {
 	case seq > c.next-1:
 		return fmt.Errorf("%w: consumer %q: release through %d, but it has read through %d", ErrNotRead, c.name, seq, c.next-1)
 	}
-	if sh := c.r.sh; sh != nil {
-		if err := sh.usable(); err != nil {
-			return err
-		}
+	if err := c.r.host.usable(); err != nil {
+		return err
 	}
 	c.store(seq)
 	c.flushStats() // its position counter shows the release at once

@@ -18,7 +18,8 @@ type Ring[E any] struct {
 	eng    engine
 	slots  []E     // dense: markers live apart (markers.go)
 	stamps []int64 // publication times, with WithPublishTimes
-	sh     *shared // the mapping, for a ring in shared memory; nil in-process
+	sh     *shared // the mapping, for a ring in shared memory; nil in-process (the file host's own)
+	host   host    // what differs between the memories: the heap, or sh (host.go)
 
 	counters  bool       // participants publish their counters
 	mu        sync.Mutex // guards the registration lists below
@@ -83,14 +84,16 @@ func New[E any](size int, opts ...Option) (*Ring[E], error) {
 	if cfg.stamps {
 		r.stamps = make([]int64, size)
 	}
+	h := &heapHost{eng: &r.eng, ring: r}
+	r.host = h
 	r.eng = engine{
 		size: int64(size), mask: int64(size - 1), multi: cfg.multi, relaxed: relaxedOK() && !cfg.wait.parksAtOnce(),
 		ctl: ctl, recs: make([]consumerRecord, cfg.maxConsumers), marks: make([]markWord, size),
 		wait:      cfg.wait.forProcs(runtime.GOMAXPROCS(0)),
 		procs:     runtime.GOMAXPROCS(0),
-		dataSite:  &chanSite{word: &ctl.DataWait},
-		depSite:   &chanSite{word: &ctl.DepWait},
-		spaceSite: &chanSite{word: &ctl.SpaceWait},
+		dataSite:  h.site(&ctl.DataWait),
+		depSite:   h.site(&ctl.DepWait),
+		spaceSite: h.site(&ctl.SpaceWait),
 	}
 	if cfg.multi {
 		r.eng.avail = make([]availWord, size)
@@ -191,5 +194,6 @@ func (e *engine) leave(rec *consumerRecord) {
 type Dependency interface {
 	cursors() (owner any, words []*atomic.Int64)
 	addDependent(delta int)
-	isClosed() bool // closed: its cursors no longer move, and may be reused
+	isClosed() bool  // closed: its cursors no longer move, and may be reused
+	names() []string // its consumers' names: a shared ring's consumers follow by name
 }

@@ -64,6 +64,8 @@ type shared struct {
 	counters []counterRecord
 	apps     []appRecord // application counter sets, after counters
 	stamps   []int64     // publication times, if the creator asked for them
+	eng      *engine     // the ring's engine over this mapping (the file host's: host_file.go)
+	ring     handle      // the ring handle that maps it
 
 	base, size uintptr               // the mapping's addresses, kept after Close (shm_fault.go)
 	mu         sync.Mutex            // serialises closing and breaking the handle
@@ -173,7 +175,7 @@ func Attach[E any](name string, opts ...Option) (*Ring[E], error) {
 	cfg.multi, cfg.maxConsumers = hdr.MultiProducer, int(hdr.MaxConsumers)
 	r := sharedRing[E](sh, &cfg)
 	if r.eng.multi { // a ring wedged by a dead producer heals when anyone attaches
-		sh.registry(func() error { r.heal(func(int) bool { return false }); return nil })
+		sh.registry(func() error { sh.heal(func(int) bool { return false }); return nil })
 	}
 	return r, nil
 }
@@ -325,7 +327,8 @@ var sharedBarrierOK = sync.OnceValue(registerGlobal)
 func sharedRing[E any](sh *shared, cfg *config) *Ring[E] {
 	g := &sh.geo
 	ctl := &sh.ctl.control
-	r := &Ring[E]{sh: sh, counters: !cfg.noCounts, stamps: sh.stamps, slots: slotsView[E](sh.mem, g)}
+	r := &Ring[E]{sh: sh, host: sh, counters: !cfg.noCounts, stamps: sh.stamps, slots: slotsView[E](sh.mem, g)}
+	sh.eng, sh.ring = &r.eng, r
 	r.eng = engine{
 		size: int64(g.Capacity), mask: int64(g.Capacity - 1), multi: g.MultiProducer,
 		// A ring whose creator parks at once publishes with full barriers
@@ -339,9 +342,9 @@ func sharedRing[E any](sh *shared, cfg *config) *Ring[E] {
 		recs:      sh.recs(),
 		wait:      cfg.wait.forProcs(runtime.GOMAXPROCS(0)),
 		procs:     runtime.NumCPU(),
-		dataSite:  &futexSite{word: &ctl.DataWait},
-		depSite:   &futexSite{word: &ctl.DepWait},
-		spaceSite: &futexSite{word: &ctl.SpaceWait},
+		dataSite:  sh.site(&ctl.DataWait),
+		depSite:   sh.site(&ctl.DepWait),
+		spaceSite: sh.site(&ctl.SpaceWait),
 	}
 	r.eng.marks, r.eng.avail = sh.seqWords()
 	r.eng.watch = r.watch
@@ -350,12 +353,7 @@ func sharedRing[E any](sh *shared, cfg *config) *Ring[E] {
 }
 
 // Path is the file of a shared ring, or "" for an in-process ring.
-func (r *Ring[E]) Path() string {
-	if r.sh == nil {
-		return ""
-	}
-	return r.sh.path
-}
+func (r *Ring[E]) Path() string { return r.host.ringPath() }
 
 // Close releases a shared ring's mapping. Consumers of this handle still
 // open are detached (their records keep gating, so they can resume), and

@@ -80,32 +80,23 @@ func upstreamNames(recs []consumerRecord, rec *consumerRecord) []string {
 	return names
 }
 
-// sharedDeps returns cfg with its After dependencies turned into names, as
-// a shared ring's consumers follow others (AfterName): a consumer by its
-// name, a work group by its members' names. cfg itself is left alone (a
-// work group's members share it). r.mu is held.
-func (r *Ring[E]) sharedDeps(name string, cfg *consumerConfig) (*consumerConfig, error) {
-	if len(cfg.after) == 0 {
-		return cfg, nil
+// depNames is every consumer the consumer of j follows, by name, as a
+// shared ring's consumers follow others (AfterName): its After
+// dependencies turned into names (a consumer's, a work group's members'),
+// then its AfterName names. j itself is left alone. The ring's mu is held.
+func depNames(j *consumerJoin) ([]string, error) {
+	if len(j.after) == 0 {
+		return j.afterNames, nil
 	}
 	var names []string
-	for _, d := range cfg.after {
-		if owner, _ := d.cursors(); owner != any(r) {
-			return nil, fmt.Errorf("%w: consumer %q", ErrForeignDependency, name)
+	for _, d := range j.after {
+		if owner, _ := d.cursors(); owner != j.owner {
+			return nil, fmt.Errorf("%w: consumer %q", ErrForeignDependency, j.name)
 		}
 		if d.isClosed() {
-			return nil, fmt.Errorf("%w: consumer %q cannot follow a closed consumer", ErrClosed, name)
+			return nil, fmt.Errorf("%w: consumer %q cannot follow a closed consumer", ErrClosed, j.name)
 		}
-		switch d := d.(type) {
-		case *Consumer[E]:
-			names = append(names, d.name)
-		case *WorkGroup[E]:
-			for _, m := range d.members {
-				names = append(names, m.name)
-			}
-		}
+		names = append(names, d.names()...)
 	}
-	c := *cfg
-	c.afterNames = append(names, cfg.afterNames...)
-	return &c, nil
+	return append(names, j.afterNames...), nil
 }

@@ -34,9 +34,9 @@ import "github.com/disruptor-go/disruptor/internal/buggify"
 // heal publishes as holes what dead producers claimed and left unpublished,
 // and reports how many sequences it healed. The registry lock is held;
 // mine reports whether a table entry is one of this handle's producers.
-func (r *Ring[E]) heal(mine func(j int) bool) int64 {
-	sh, e := r.sh, &r.eng
-	if !e.multi || sh == nil {
+func (sh *shared) heal(mine func(j int) bool) int64 {
+	e := sh.eng
+	if !e.multi {
 		return 0
 	}
 	tab := &sh.ctl.Table

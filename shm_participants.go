@@ -83,20 +83,24 @@ func resumeTally(t *tally) {
 	}
 }
 
-// newSharedConsumer registers (or resumes) a consumer of a shared ring;
-// r.mu is held.
-func (r *Ring[E]) newSharedConsumer(c *Consumer[E], name string, cfg *consumerConfig) error {
+// joinConsumer registers (or resumes) a consumer of a shared ring, which
+// follows others by name (its After dependencies too); the ring's mu is
+// held.
+func (sh *shared) joinConsumer(j *consumerJoin) error {
+	name := j.name
+	byName, err := depNames(j)
+	if err != nil {
+		return err
+	}
 	if err := checkName("consumer", name); err != nil {
 		return err
 	}
-	for _, o := range r.consumers {
-		if o.name == name && o.keepsRecord() {
-			return fmt.Errorf("%w: %q is open in this process", ErrConsumerExists, name)
-		}
+	if sh.ring.keepsConsumer(name) {
+		return fmt.Errorf("%w: %q is open in this process", ErrConsumerExists, name)
 	}
-	sh, e := r.sh, &r.eng
+	e := sh.eng
 	return sh.registry(func() error {
-		r.heal(r.ownsEntry)
+		sh.heal(sh.ring.ownsEntry)
 		if buggify.Enabled {
 			buggify.Pause(buggify.Register)
 		}
@@ -104,39 +108,37 @@ func (r *Ring[E]) newSharedConsumer(c *Consumer[E], name string, cfg *consumerCo
 			return err
 		}
 		var ups []int
-		for _, up := range cfg.afterNames {
+		for _, up := range byName {
 			i := e.findConsumer(up)
 			if i < 0 || up == name {
 				return fmt.Errorf("%w: %q (followed by %q)", ErrUnknownConsumer, up, name)
 			}
 			ups = append(ups, i)
-			c.deps = append(c.deps, &e.recs[i].Cursor)
-			c.site = e.depSite
+			j.deps = append(j.deps, &e.recs[i].Cursor)
 		}
 		if len(ups) > maxUps {
 			return fmt.Errorf("disruptor: consumer %q: a shared ring's consumer follows at most %d others, not %d", name, maxUps, len(ups))
 		}
-		c.w.deps = c.deps
 		if i := e.findConsumer(name); i >= 0 { // resume
 			rec := &e.recs[i]
 			ok, err := tryLock(sh.f, sh.recLock(i))
 			if err != nil || !ok {
 				return fmt.Errorf("%w: %q (pid %d)", ErrConsumerExists, name, rec.PID.Load())
 			}
+			j.found = foundOf(rec)
 			rec.PID.Store(int64(os.Getpid()))
 			rec.Beat.Store(time.Now().UnixNano())
 			rec.Detached.Store(0)
 			e.follow(rec, ups)
-			c.rec = rec
-			c.t.rec = sh.counterRec(i)
-			resumeTally(&c.t)
-			c.t.rec.open(roleConsumer, i, name)
-			c.t.exact = !c.t.off
-			c.setStart(rec.Cursor.Load() + 1)
-			c.resumed = true
+			j.t.rec = sh.counterRec(i)
+			resumeTally(j.t)
+			j.t.rec.open(roleConsumer, i, name)
+			j.t.exact = !j.t.off
+			sh.seat(j, rec, rec.Cursor.Load()+1)
+			j.resumed = true
 			return nil
 		}
-		rec, start, err := e.join(cfg.latest, func(rec *consumerRecord) {
+		rec, start, err := e.join(j.latest, func(rec *consumerRecord) {
 			setName(&rec.Name, name)
 			rec.NameLen.Store(uint32(len(name)))
 			rec.PID.Store(int64(os.Getpid()))
@@ -158,33 +160,37 @@ func (r *Ring[E]) newSharedConsumer(c *Consumer[E], name string, cfg *consumerCo
 			return fmt.Errorf("disruptor: consumer %q: record lock: %v", name, err)
 		}
 		e.follow(rec, ups)
-		c.rec = rec
-		c.t.rec = sh.counterRec(i)
-		c.t.rec.close()
-		for k := range c.t.rec.V {
-			c.t.rec.V[k].Store(0)
+		j.t.rec = sh.counterRec(i)
+		j.t.rec.close()
+		for k := range j.t.rec.V {
+			j.t.rec.V[k].Store(0)
 		}
-		c.t.rec.open(roleConsumer, i, name)
-		c.t.exact = !c.t.off
-		c.setStart(start)
+		j.t.rec.open(roleConsumer, i, name)
+		j.t.exact = !j.t.off
+		sh.seat(j, rec, start)
 		return nil
 	})
 }
 
-// leaveShared ends a shared consumer's registration: its record is freed
-// (Close) or kept gating for a later resume (detach).
-func (c *Consumer[E]) leaveShared(keep bool) {
-	sh := c.r.sh
-	i := c.r.eng.recIndex(c.rec)
-	// An evicted record whose consumer was not told yet stays evicted, so
-	// that whoever resumes it learns it was left behind (see claimEvicted).
-	if keep && !(c.evicted() && c.toldEvicted) {
-		c.rec.Detached.Store(1)
+// seat gives the consumer of j the record rec, from start: its waiter
+// carries what watch checks (the record, its heartbeat, its upstreams).
+func (sh *shared) seat(j *consumerJoin, rec *consumerRecord, start int64) {
+	j.rec, j.start = rec, start
+	j.w.deps, j.w.beat, j.w.rec = j.deps, &rec.Beat, rec
+}
+
+// leaveConsumer ends a shared consumer's registration: its record is freed
+// (Close) or kept gating for a later resume (keep: detach).
+func (sh *shared) leaveConsumer(rec *consumerRecord, keep bool) {
+	e := sh.eng
+	i := e.recIndex(rec)
+	if keep {
+		rec.Detached.Store(1)
 	} else {
 		sh.registry(func() error {
-			unfollow(c.r.eng.recs, c.rec)
-			c.rec.NameLen.Store(0)
-			c.r.eng.leave(c.rec)
+			unfollow(e.recs, rec)
+			rec.NameLen.Store(0)
+			e.leave(rec)
 			return nil
 		})
 	}
@@ -220,22 +226,24 @@ func (c *Consumer[E]) detachLocked() {
 	if c.group != nil {
 		c.group.leave(c, true) // what it holds goes to another member
 	}
-	c.leaveShared(true)
+	c.leaveRecord(true)
 	for _, d := range c.ups {
 		d.addDependent(-1)
 	}
 }
 
-// newSharedProducer registers a producer of a shared ring; r.mu is held.
-func (r *Ring[E]) newSharedProducer(p *Producer[E], name string) error {
+// joinProducer registers a producer of a shared ring; the ring's mu is
+// held.
+func (sh *shared) joinProducer(pj *producerJoin) error {
+	name := pj.name
 	if err := checkName("producer", name); err != nil {
 		return err
 	}
-	sh, e := r.sh, &r.eng
+	e := sh.eng
 	return sh.registry(func() error {
 		tab := &sh.ctl.Table
-		r.heal(r.ownsEntry) // before a dead producer's entry, and what it claimed, is taken over
-		live := func(j int) bool { return r.ownsEntry(j) || lockedByOther(sh.f, sh.prodLock(j)) }
+		sh.heal(sh.ring.ownsEntry) // before a dead producer's entry, and what it claimed, is taken over
+		live := func(j int) bool { return sh.ring.ownsEntry(j) || lockedByOther(sh.f, sh.prodLock(j)) }
 		pick, wedged := -1, -1
 		for j := range tab {
 			switch tab[j].State.Load() {
@@ -269,7 +277,7 @@ func (r *Ring[E]) newSharedProducer(p *Producer[E], name string) error {
 		if ok, err := tryLock(sh.f, sh.prodLock(pick)); !ok {
 			return fmt.Errorf("disruptor: producer %q: entry lock: %v", name, err)
 		}
-		p.takeMark(ent, name) // before the entry is renamed
+		pj.mark, pj.markOK = e.takeMark(ent, name) // before the entry is renamed
 		if ent.State.Load() == prodFree {
 			e.ctl.Producers.Add(1)
 		}
@@ -282,20 +290,21 @@ func (r *Ring[E]) newSharedProducer(p *Producer[E], name string) error {
 		}
 		ent.State.Store(prodActive)
 		if e.multi {
-			p.st.intent = ent
+			pj.st.intent = ent
 		}
-		p.entry = pick
-		p.t.rec = sh.counterRec(len(e.recs) + pick)
-		if p.t.rec.label() != name {
-			for k := range p.t.rec.V {
-				p.t.rec.V[k].Store(0)
+		pj.entry = pick
+		t := pj.t
+		t.rec = sh.counterRec(len(e.recs) + pick)
+		if t.rec.label() != name {
+			for k := range t.rec.V {
+				t.rec.V[k].Store(0)
 			}
 		}
-		resumeTally(&p.t)
-		p.t.rec.open(roleProducer, pick, name)
-		p.t.exact = !p.t.off
-		p.st.last = e.ctl.Cursor.Load()
-		p.st.gate = e.ctl.GateCache.Load()
+		resumeTally(t)
+		t.rec.open(roleProducer, pick, name)
+		t.exact = !t.off
+		pj.st.last = e.ctl.Cursor.Load()
+		pj.st.gate = e.ctl.GateCache.Load()
 		return nil
 	})
 }
@@ -313,17 +322,14 @@ func (r *Ring[E]) ownsEntry(j int) bool {
 // markClosed marks a shared producer's entry closed, with eof, the
 // sequence of its EOF marker, before the marker is published: a consumer
 // that reads the marker sees the entry closed.
-func (p *Producer[E]) markClosed(eof int64) {
-	ent := &p.r.sh.ctl.Table[p.entry]
+func (sh *shared) markClosed(entry int, eof int64) {
+	ent := &sh.ctl.Table[entry]
 	ent.EOF.Store(eof)
 	ent.State.Store(prodClosed)
 }
 
-// closeShared gives up a shared producer's entry after its EOF.
-func (p *Producer[E]) closeShared() {
-	sh := p.r.sh
-	unlock(sh.f, sh.prodLock(p.entry))
-}
+// leaveProducer gives up a shared producer's entry after its EOF.
+func (sh *shared) leaveProducer(entry int) { unlock(sh.f, sh.prodLock(entry)) }
 
 // evictDead frees the records of consumers whose process died without
 // detaching (or after EvictConsumer evicted them). r.mu and the registry

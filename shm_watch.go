@@ -80,7 +80,7 @@ func (r *Ring[E]) watchLocked(producer bool) (open, live bool, err error) {
 		}
 	}
 	if dead && e.multi {
-		err = sh.registry(func() error { r.heal(r.ownsEntry); return nil })
+		err = sh.registry(func() error { sh.heal(r.ownsEntry); return nil })
 	}
 	if err == nil && producer && e.evictDead {
 		err = sh.registry(func() error { r.evictDead(); return nil })

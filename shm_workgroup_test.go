@@ -150,3 +150,54 @@ func canceled() context.Context {
 	cancel()
 	return ctx
 }
+
+// TestSharedWorkGroupFailedCleanupAsFound: a failed group's member that
+// resumed a record its process left without detaching (it died) puts back
+// all that resuming changed: the record stays not detached (so eviction
+// still applies to it), with its owner, heartbeat and upstreams as found,
+// and its upstream still counts it as a follower.
+func TestSharedWorkGroupFailedCleanupAsFound(t *testing.T) {
+	r, path := tempRing(t, WithMaxConsumers(3))
+	up, err := r.NewConsumer("up")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := r.NewConsumer("wg/0", AfterName("up"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Detach(); err != nil {
+		t.Fatal(err)
+	}
+	e := &r.eng
+	i, u := e.findConsumer("wg/0"), e.findConsumer("up")
+	rec := &e.recs[i]
+	rec.Detached.Store(0) // as a process that died holding it leaves it
+	rec.PID.Store(1 << 40)
+	rec.Beat.Store(12345)
+	if _, err := r.NewWorkGroup("wg", 3); !errors.Is(err, ErrTooManyConsumers) {
+		t.Fatalf("NewWorkGroup(wg, 3): %v, want ErrTooManyConsumers", err)
+	}
+	if got := e.findConsumer("wg/0"); got != i {
+		t.Fatalf("wg/0 at entry %d after the failed group, want %d", got, i)
+	}
+	if d, pid, beat := rec.Detached.Load(), rec.PID.Load(), rec.Beat.Load(); d != 0 || pid != 1<<40 || beat != 12345 {
+		t.Errorf("wg/0 after the failed group: detached %d, pid %d, beat %d; want 0, %d, 12345 as found", d, pid, beat, int64(1<<40))
+	}
+	if n, idx := rec.NUps.Load(), rec.Ups[0].Idx.Load(); n != 1 || int(idx) != u {
+		t.Errorf("wg/0 follows %d records (the first %d), want 1 (up, %d)", n, idx, u)
+	}
+	if n := e.recs[u].Followers.Load(); n != 1 {
+		t.Errorf("up has %d followers, want 1 (wg/0)", n)
+	}
+	if err := up.Close(); !errors.Is(err, ErrHasDependents) {
+		t.Errorf("Close of up, which wg/0's record follows: %v, want ErrHasDependents", err)
+	}
+	in, err := Inspect(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := consumerInfo(in, "wg/1"); ok {
+		t.Error("wg/1 left behind by the failed group")
+	}
+}

@@ -243,24 +243,16 @@ func consumerStats(name string, rec *counterRecord) ConsumerStats {
 // the ring's tables record them, and fails with ErrClosed after the
 // ring's Close or ErrTruncated; otherwise the error is w's.
 func (r *Ring[E]) Report(w io.Writer) error {
-	if r.sh != nil {
-		if err := r.sh.usable(); err != nil {
-			return err
-		}
-		in, err := guarded(r.sh, r.sh.info)
-		if err != nil {
-			return err
-		}
-		var ps []ProducerStats
-		var cs []ConsumerStats
-		for _, p := range in.Producers {
-			ps = append(ps, *p.Producer)
-		}
-		for _, c := range in.Consumers {
-			cs = append(cs, *c.Consumer)
-		}
-		return writeReport(w, r.Size(), r.Cursor(), ps, cs)
+	ps, cs, err := r.host.reportStats()
+	if err != nil {
+		return err
 	}
+	return writeReport(w, r.Size(), r.Cursor(), ps, cs)
+}
+
+// ownStats is the statistics of this handle's producers and consumers: an
+// in-process ring's Report.
+func (r *Ring[E]) ownStats() ([]ProducerStats, []ConsumerStats) {
 	r.mu.Lock()
 	ps := make([]ProducerStats, 0, len(r.producers))
 	for _, p := range r.producers {
@@ -271,7 +263,7 @@ func (r *Ring[E]) Report(w io.Writer) error {
 		cs = append(cs, c.Stats())
 	}
 	r.mu.Unlock()
-	return writeReport(w, r.Size(), r.Cursor(), ps, cs)
+	return ps, cs
 }
 
 func writeReport(w io.Writer, size int, cursor int64, ps []ProducerStats, cs []ConsumerStats) error {

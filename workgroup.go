@@ -142,6 +142,14 @@ func (g *WorkGroup[E]) cursors() (any, []*atomic.Int64) {
 
 func (g *WorkGroup[E]) addDependent(d int) { g.dependents.Add(int32(d)) }
 
+func (g *WorkGroup[E]) names() []string {
+	names := make([]string, len(g.members))
+	for i, m := range g.members {
+		names[i] = m.name
+	}
+	return names
+}
+
 func (g *WorkGroup[E]) isClosed() bool {
 	for _, m := range g.members {
 		if m.closed {

@@ -163,7 +163,7 @@ func (g *WorkGroup[E]) finish(m *workMember[E]) {
 		by.nlent.Store(int32(len(by.lent)))
 	}
 	if len(by.lent) == 0 && by.gone == memberClosed && by.kept.Load() {
-		by.c.leaveRecord()
+		by.c.leaveRecord(false)
 		by.kept.Store(false)
 	}
 	lifted := g.lift(by)
@@ -273,7 +273,7 @@ func (g *WorkGroup[E]) leave(c *Consumer[E], detach bool) (keep bool) {
 	// The last member left: nobody can read what was given back.
 	for _, o := range g.members {
 		if o.wm.kept.Load() {
-			o.leaveRecord()
+			o.leaveRecord(false)
 			o.wm.kept.Store(false)
 		}
 	}
@@ -288,24 +288,18 @@ func (c *Consumer[E]) keepsRecord() bool {
 	return !c.closed || (c.wm != nil && c.wm.kept.Load())
 }
 
-// leaveRecord frees the record of a closed consumer: it stops gating.
-func (c *Consumer[E]) leaveRecord() {
-	if c.r.sh != nil {
-		c.leaveShared(false)
-	} else {
-		c.r.eng.leave(c.rec)
-	}
+// leaveRecord ends a closed consumer's registration: its record is freed
+// (it stops gating), or, with keep (Detach), kept gating for a later
+// resume. An evicted record whose consumer was not told yet stays evicted,
+// so that whoever resumes it learns it was left behind (see claimEvicted).
+func (c *Consumer[E]) leaveRecord(keep bool) {
+	c.r.host.leaveConsumer(c.rec, keep && !(c.evicted() && c.toldEvicted))
 }
 
 // abandon undoes the registration of a member whose group could not be
-// made; r.mu is held. A record it resumed is left as it found it, for a
-// later resume; one it joined is freed.
+// made; r.mu is held. A record it resumed is put back as it found it, for
+// a later resume; one it joined is freed.
 func (c *Consumer[E]) abandon() {
 	c.closed = true
-	if c.resumed {
-		c.leaveShared(true)
-		return
-	}
-	c.t.rec.close()
-	c.leaveRecord()
+	c.r.host.abandonConsumer(c.rec, &c.t, c.found)
 }

@@ -1,0 +1,118 @@
+package disruptor
+
+import "fmt"
+
+// heapHost is the host of an in-process ring: the engine's words are on the
+// Go heap, and only this handle's participants use them. Nothing outlives
+// the handle, so there is nothing to resume, to watch or to heal: producers
+// and consumers are counted, and the handle's own lists (handle) answer for
+// marks and counters.
+type heapHost struct {
+	eng  *engine
+	ring handle
+}
+
+func (h *heapHost) usable() error             { return nil }
+func (h *heapHost) ringPath() string          { return "" }
+func (h *heapHost) site(w *parkWord) parkSite { return &chanSite{word: w} }
+
+func (h *heapHost) observable() error {
+	return fmt.Errorf("%w: observers read shared rings; an in-process ring's readers are consumers", ErrNotSupported)
+}
+
+// joinProducer: one producer in single-producer mode, any number otherwise;
+// each counts in Producers, whose EOFs end the stream (lastEOF).
+func (h *heapHost) joinProducer(j *producerJoin) error {
+	e := h.eng
+	if !e.multi && j.made > 0 {
+		return ErrSingleProducer
+	}
+	j.t.rec.open(roleProducer, j.made, j.name)
+	j.st.last = e.ctl.Cursor.Load()
+	j.st.gate = e.ctl.GateCache.Load()
+	e.ctl.Producers.Add(1)
+	e.members.Add(1)
+	return nil
+}
+
+func (h *heapHost) markClosed(int, int64) {} // the engine counts closed producers (pastEnd)
+func (h *heapHost) leaveProducer(int)     {}
+
+// joinConsumer follows the dependencies given (After) and the open
+// consumers of this handle named (AfterName), which are followed as if
+// given: j.after gets them.
+func (h *heapHost) joinConsumer(j *consumerJoin) error {
+	for _, up := range j.afterNames {
+		d := h.ring.namedConsumer(up)
+		if d == nil {
+			return fmt.Errorf("%w: %q (followed by %q)", ErrUnknownConsumer, up, j.name)
+		}
+		j.after = append(j.after, d)
+	}
+	for _, d := range j.after {
+		owner, words := d.cursors()
+		if owner != j.owner {
+			return fmt.Errorf("%w: consumer %q", ErrForeignDependency, j.name)
+		}
+		if d.isClosed() {
+			return fmt.Errorf("%w: consumer %q cannot follow a closed consumer", ErrClosed, j.name)
+		}
+		j.deps = append(j.deps, words...)
+	}
+	rec, start, err := h.eng.join(j.latest, nil)
+	if err != nil {
+		return err
+	}
+	j.rec, j.start = rec, start
+	j.t.rec.open(roleConsumer, h.eng.recIndex(rec), j.name)
+	return nil
+}
+
+func (h *heapHost) leaveConsumer(rec *consumerRecord, _ bool) { h.eng.leave(rec) }
+
+func (h *heapHost) abandonConsumer(rec *consumerRecord, t *tally, _ *foundRecord) {
+	t.rec.close()
+	h.eng.leave(rec)
+}
+
+func (h *heapHost) followers(_ *consumerRecord, here int32) int32 { return here }
+
+func (h *heapHost) lastEOF(_, eofs int64) bool { return eofs >= int64(h.eng.ctl.Producers.Load()) }
+
+// pastEnd: two counts compared, cheap enough for every poll.
+func (h *heapHost) pastEnd(w endWatch, next, _ int64) (bool, endWatch) {
+	e := h.eng
+	return e.closed.Load() >= int64(e.ctl.Producers.Load()) && next > e.claimed(), w
+}
+
+func (h *heapHost) stageMark(int, int64, uint64) {} // the producer keeps its mark
+func (h *heapHost) commitMark(int, uint64)       {}
+
+// producerMark: that of the producer of the name made last.
+func (h *heapHost) producerMark(name string) (uint64, bool, error) {
+	m, ok, _ := h.ring.producerMarkOf(name, false)
+	return m, ok, nil
+}
+
+func (h *heapHost) statsOf(rec *counterRecord) *counterRecord { return rec }
+
+func (h *heapHost) readCounters() []Counter { return h.ring.ownCounters() }
+
+func (h *heapHost) appValues(out []Counter, open []*AppCounters) []Counter {
+	for _, a := range open {
+		out = readApp(out, a.rec.Load())
+	}
+	return out
+}
+
+func (h *heapHost) openApps(a *AppCounters, role, owner string) (func(), error) {
+	rec := new(appRecord)
+	rec.fill(role, owner, a.types, 0)
+	a.rec.Store(rec)
+	return rec.close, nil
+}
+
+func (h *heapHost) reportStats() ([]ProducerStats, []ConsumerStats, error) {
+	ps, cs := h.ring.ownStats()
+	return ps, cs, nil
+}
