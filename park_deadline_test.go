@@ -26,14 +26,7 @@ func TestSharedDeadlineHonoured(t *testing.T) {
 }
 
 func testDeadlineHonoured(t *testing.T, r *Ring[int]) {
-	p, err := r.NewProducer("p")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := r.NewConsumer("c")
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, c := pair(t, r)
 	// median runs op five times under a deadline d and returns the median
 	// time past d it took to return.
 	median := func(t *testing.T, d time.Duration, op func(context.Context) error) time.Duration {

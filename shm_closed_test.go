@@ -45,14 +45,7 @@ func testSharedClosedHandle(t *testing.T, multi, attached bool) {
 		}
 		defer creator.Close()
 	}
-	p, err := r.NewProducer("p")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := r.NewConsumer("c")
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, c := pair(t, r)
 	g, err := r.NewWorkGroup("g", 2)
 	if err != nil {
 		t.Fatal(err)

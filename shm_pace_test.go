@@ -44,14 +44,7 @@ func TestSharedSlowHandlerBeats(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer r.Close()
-			p, err := r.NewProducer("p")
-			if err != nil {
-				t.Fatal(err)
-			}
-			c, err := r.NewConsumer("c")
-			if err != nil {
-				t.Fatal(err)
-			}
+			p, c := pair(t, r)
 			for i := range n {
 				if err := p.Put(ctx, i); err != nil {
 					t.Fatal(err)

@@ -74,14 +74,7 @@ func TestSharedTruncatedHandle(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	p, err := r.NewProducer("p")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := r.NewConsumer("c")
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, c := pair(t, r)
 	o, err := r.NewObserver(false)
 	if err != nil {
 		t.Fatal(err)
