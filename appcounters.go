@@ -35,6 +35,8 @@ import (
 	"fmt"
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // Limits of application counter sets.
@@ -69,11 +71,11 @@ type appRecord struct {
 	Kind    [appRoleMax / 8]atomic.Uint64 // the set's role
 	KindLen atomic.Uint32
 	N       atomic.Uint32 // counters in use: 1..AppCountersMax
-	_       [lineSize - appRoleMax - 8]byte
+	_       [engine.LineSize - appRoleMax - 8]byte
 	Types   [AppCountersMax]appType
 }
 
-var _ [9*lineSize - unsafe.Sizeof(appRecord{})]byte // fails to compile unless nine lines
+var _ [9*engine.LineSize - unsafe.Sizeof(appRecord{})]byte // fails to compile unless nine lines
 
 // AppCounters is a set of counters an application keeps in a ring's
 // counters area: Ring.Counters, Inspect (RingInfo.Apps), `disruptor stat`,

@@ -9,14 +9,15 @@ import (
 	"time"
 
 	"github.com/disruptor-go/disruptor/internal/buggify"
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // Consumer reads every event of a ring in sequence order (broadcast), or, as
 // a member of a WorkGroup, the events its group hands it. A consumer is used
 // by one goroutine at a time.
 type Consumer[E any] struct {
-	_     [lineSize]byte // keep other heap objects off the hot fields' lines
-	slots []E            // the ring's, copied here to keep the hot path short
+	_     [engine.LineSize]byte // keep other heap objects off the hot fields' lines
+	slots []E                   // the ring's, copied here to keep the hot path short
 	mask  int64
 	plain bool // a broadcast consumer holding no lease: Next's fast path applies
 
@@ -24,7 +25,7 @@ type Consumer[E any] struct {
 	stamps []int64
 	r      *Ring[E]
 	name   string
-	rec    *consumerRecord
+	rec    *engine.ConsumerRecord
 	deps   []*atomic.Int64
 	ups    []Dependency
 	site   parkSite
@@ -66,7 +67,7 @@ type Consumer[E any] struct {
 	wc         waitCounts
 	t          tally
 	dependents atomic.Int32
-	_          [lineSize]byte
+	_          [engine.LineSize]byte
 }
 
 // ConsumerOption configures NewConsumer and NewWorkGroup.

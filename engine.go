@@ -29,10 +29,11 @@ import (
 	"time"
 
 	"github.com/disruptor-go/disruptor/internal/buggify"
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // engine holds the geometry and the views of the shared words.
-type engine struct {
+type ringEngine struct {
 	size    int64
 	mask    int64
 	multi   bool
@@ -53,10 +54,10 @@ type engine struct {
 	members atomic.Int32 // this process's open producers and consumers
 	closed  atomic.Int64 // in-process rings: producers closed (pastEnd)
 	procs   int          // processors to run participants on, fixed when the ring is made
-	ctl     *control
-	avail   []availWord      // multi-producer only
-	marks   []markWord       // markers out of the slots (markers.go)
-	recs    []consumerRecord // the consumer table
+	ctl     *engine.Control
+	avail   []engine.AvailWord      // multi-producer only
+	marks   []markWord              // markers out of the slots (markers.go)
+	recs    []engine.ConsumerRecord // the consumer table
 	wait    WaitStrategy
 
 	dataSite  parkSite // consumers waiting for producers
@@ -66,7 +67,7 @@ type engine struct {
 
 // initWords sets the shared words of a new ring whose first sequence is
 // first (0 except in tests).
-func (e *engine) initWords(first int64) {
+func (e *ringEngine) initWords(first int64) {
 	e.ctl.Cursor.Store(first - 1)
 	e.ctl.GateCache.Store(first - 1)
 	for i := range e.avail {
@@ -75,11 +76,11 @@ func (e *engine) initWords(first int64) {
 	e.initMarks()
 }
 
-func (e *engine) halted() bool { return e.ctl.State.Load() == stateHalted }
+func (e *ringEngine) halted() bool { return e.ctl.State.Load() == engine.StateHalted }
 
 // halt stops the ring: every waiter returns ErrHalted.
-func (e *engine) halt() {
-	e.ctl.State.Store(stateHalted)
+func (e *ringEngine) halt() {
+	e.ctl.State.Store(engine.StateHalted)
 	e.dataSite.wake()
 	e.depSite.wake()
 	e.spaceSite.wake()
@@ -87,7 +88,7 @@ func (e *engine) halt() {
 
 // claimed is the highest sequence claimed by any producer, for producers'
 // default gate and for consumers starting at the latest event.
-func (e *engine) claimed() int64 { return e.ctl.Cursor.Load() }
+func (e *ringEngine) claimed() int64 { return e.ctl.Cursor.Load() }
 
 // refreshGate computes the gating minimum over active consumer records and
 // claimHigh, and raises GateCache to it before returning it. If a consumer
@@ -98,14 +99,14 @@ func (e *engine) claimed() int64 { return e.ctl.Cursor.Load() }
 // as far as want, the claim's wrap point, needs): a producer then refreshes
 // every half ring, and observers of a shared ring keep half a ring of slack
 // before they are told they were lapped.
-func (e *engine) refreshGate(claimHigh, want int64) int64 {
+func (e *ringEngine) refreshGate(claimHigh, want int64) int64 {
 	for {
 		epoch := e.ctl.Epoch.Load()
 		g := max(want, claimHigh-e.size/2)
 		n := min(int(e.ctl.Records.Load()), len(e.recs)) // a mapped word: bounded
 		for i := 0; i < n; i++ {
 			r := &e.recs[i]
-			if r.State.Load() == recActive {
+			if r.State.Load() == engine.RecActive {
 				g = min(g, r.Cursor.Load())
 			}
 			if buggify.Enabled {
@@ -133,12 +134,12 @@ type producerState struct {
 	gate   int64 // the gating minimum last computed
 	w      waiter
 	wc     waitCounts
-	intent *producerRecord // multi-producer shared rings: where claims are announced
+	intent *engine.ProducerRecord // multi-producer shared rings: where claims are announced
 }
 
 // claim reserves n sequences. try makes it fail with ErrFull instead of
 // waiting.
-func (e *engine) claim(ctx context.Context, p *producerState, n int64, try bool) (lo, hi int64, err error) {
+func (e *ringEngine) claim(ctx context.Context, p *producerState, n int64, try bool) (lo, hi int64, err error) {
 	if buggify.Enabled && try && buggify.Fire(buggify.TryFull) {
 		p.wc.full++
 		return 0, 0, ErrFull
@@ -163,7 +164,7 @@ func (e *engine) claim(ctx context.Context, p *producerState, n int64, try bool)
 			continue
 		}
 		if p.intent != nil { // announce the claim, so that it is known if this process dies
-			p.intent.announce(cur+1, hi)
+			p.intent.Announce(cur+1, hi)
 		}
 		if buggify.Enabled {
 			buggify.Pause(buggify.ClaimCAS)
@@ -172,35 +173,14 @@ func (e *engine) claim(ctx context.Context, p *producerState, n int64, try bool)
 			return cur + 1, hi, nil
 		}
 		if p.intent != nil {
-			p.intent.ClaimLo.Store(claimNone)
-		}
-	}
-}
-
-// announce records that the producer is claiming [lo, hi]: Hi first, so
-// that a reader that sees Lo unchanged around its load of Hi (see claimed)
-// sees a range that holds the producer's true claim.
-func (ent *producerRecord) announce(lo, hi int64) {
-	ent.ClaimHi.Store(hi)
-	ent.ClaimLo.Store(lo)
-}
-
-// claimRange reads the range the producer of ent announced, or ok false if
-// it claims nothing. The range read contains the producer's claim at some
-// instant during the call, or two consecutive claims of it.
-func (ent *producerRecord) claimRange() (lo, hi int64, ok bool) {
-	for {
-		lo = ent.ClaimLo.Load()
-		hi = ent.ClaimHi.Load()
-		if ent.ClaimLo.Load() == lo {
-			return lo, hi, lo != claimNone && lo <= hi
+			p.intent.ClaimLo.Store(engine.ClaimNone)
 		}
 	}
 }
 
 // awaitSpace waits until the gate reaches wrap (the sequence whose slot the
 // claim overwrites).
-func (e *engine) awaitSpace(ctx context.Context, p *producerState, wrap int64, try bool) error {
+func (e *ringEngine) awaitSpace(ctx context.Context, p *producerState, wrap int64, try bool) error {
 	ready := func() bool {
 		high := p.last
 		if e.multi {
@@ -221,7 +201,7 @@ func (e *engine) awaitSpace(ctx context.Context, p *producerState, wrap int64, t
 
 // publish makes [lo, hi] visible to consumers; the slots' writes happen
 // before it. It reports whether it woke parked consumers.
-func (e *engine) publish(lo, hi int64) bool {
+func (e *ringEngine) publish(lo, hi int64) bool {
 	if !e.multi {
 		return e.publishSingle(hi)
 	}
@@ -234,7 +214,7 @@ func (e *engine) publish(lo, hi int64) bool {
 
 // publishSingle is publish in single-producer mode: one store of the
 // cursor. (Producer.Publish's fast path does the same store itself.)
-func (e *engine) publishSingle(hi int64) bool {
+func (e *ringEngine) publishSingle(hi int64) bool {
 	e.store(&e.ctl.Cursor.Int64, hi)
 	if buggify.Enabled {
 		buggify.Pause(buggify.PublishWake)
@@ -244,7 +224,7 @@ func (e *engine) publishSingle(hi int64) bool {
 
 // wakeIfParked wakes parked consumers, if there are any: one load when
 // there are none.
-func (e *engine) wakeIfParked() bool {
+func (e *ringEngine) wakeIfParked() bool {
 	if e.ctl.DataWait.Waiters.Load() != 0 {
 		e.wakeData()
 		return true
@@ -252,13 +232,13 @@ func (e *engine) wakeIfParked() bool {
 	return false
 }
 
-func (e *engine) wakeData() { e.dataSite.wake() }
+func (e *ringEngine) wakeData() { e.dataSite.wake() }
 
 // wakeEnded wakes the consumers parked for data or for their upstream
 // after a producer closed: one past the end of the stream learns it from
 // the count of closed producers (pastEnd), which its EOF's wake-up came
 // too early to see.
-func (e *engine) wakeEnded() {
+func (e *ringEngine) wakeEnded() {
 	e.wakeIfParked()
 	if e.ctl.DepWait.Waiters.Load() != 0 {
 		e.depSite.wake()
@@ -267,21 +247,21 @@ func (e *engine) wakeEnded() {
 
 // fence is the waiter's half of the release-store protocol: a barrier on
 // every thread that may publish to this ring.
-func (e *engine) fence() {
+func (e *ringEngine) fence() {
 	switch {
 	case e.fullBarriers: // every publisher's store was a barrier already
 	case e.shared:
-		globalBarrier() // publishers in other processes may be relaxed
+		engine.GlobalBarrier() // publishers in other processes may be relaxed
 	case e.relaxed:
-		processBarrier()
+		engine.ProcessBarrier()
 	}
 }
 
 // store publishes v in *w: a release store where the engine is relaxed,
 // otherwise a sequentially consistent one.
-func (e *engine) store(w *atomic.Int64, v int64) {
+func (e *ringEngine) store(w *atomic.Int64, v int64) {
 	if e.relaxed {
-		storeRelease(w, v)
+		engine.StoreRelease(w, v)
 	} else {
 		w.Store(v)
 	}
@@ -290,7 +270,7 @@ func (e *engine) store(w *atomic.Int64, v int64) {
 // publishAvail is kept out of line so that publish inlines.
 //
 //go:noinline
-func (e *engine) publishAvail(lo, hi int64) {
+func (e *ringEngine) publishAvail(lo, hi int64) {
 	avail, mask := e.avail, e.mask // locals, as in published
 	for s := lo; s <= hi; s++ {
 		if buggify.Enabled && s > lo {
@@ -302,7 +282,7 @@ func (e *engine) publishAvail(lo, hi int64) {
 
 // published returns the highest sequence h >= next-1 such that every
 // sequence in [next, h] is published.
-func (e *engine) published(next int64) int64 {
+func (e *ringEngine) published(next int64) int64 {
 	hi := e.ctl.Cursor.Load()
 	if !e.multi {
 		return hi
@@ -325,7 +305,7 @@ func (e *engine) published(next int64) int64 {
 
 // available returns the highest sequence a consumer reading from next with
 // the given upstream cursors may read.
-func (e *engine) available(next int64, deps []*atomic.Int64) int64 {
+func (e *ringEngine) available(next int64, deps []*atomic.Int64) int64 {
 	if len(deps) == 0 {
 		return e.published(next)
 	}
@@ -339,7 +319,7 @@ func (e *engine) available(next int64, deps []*atomic.Int64) int64 {
 // released is called after a consumer stored its cursor: it wakes producers
 // waiting for room and dependents waiting for it, if any are parked, and
 // reports how many kinds of waiter it woke.
-func (e *engine) released() (woke int64) {
+func (e *ringEngine) released() (woke int64) {
 	if e.ctl.SpaceWait.Waiters.Load() != 0 {
 		e.spaceSite.wake()
 		woke++

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/disruptor-go/disruptor/internal/engine"
 	"go.uber.org/goleak"
 )
 
@@ -95,7 +96,7 @@ func waitGraph(t *testing.T, g *Graph[gev]) error {
 func graphActiveRecords(r *Ring[gev]) int {
 	n := 0
 	for i := range r.eng.recs {
-		if r.eng.recs[i].State.Load() == recActive {
+		if r.eng.recs[i].State.Load() == engine.RecActive {
 			n++
 		}
 	}

@@ -8,14 +8,16 @@ package disruptor
 import (
 	"fmt"
 	"os"
+
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
-func (sh *shared) observable() error         { return sh.usable() }
-func (sh *shared) ringPath() string          { return sh.path }
-func (sh *shared) site(w *parkWord) parkSite { return &futexSite{word: w} }
+func (sh *shared) observable() error                { return sh.usable() }
+func (sh *shared) ringPath() string                 { return sh.path }
+func (sh *shared) site(w *engine.ParkWord) parkSite { return &futexSite{word: w} }
 
 // followers: those of every process, which the record counts.
-func (sh *shared) followers(rec *consumerRecord, here int32) int32 {
+func (sh *shared) followers(rec *engine.ConsumerRecord, here int32) int32 {
 	return max(here, rec.Followers.Load())
 }
 
@@ -41,7 +43,7 @@ func (sh *shared) pastEnd(w endWatch, next, parks int64) (bool, endWatch) {
 // before its entry is active) has no stream that ended.
 func (sh *shared) anyClosed() bool {
 	for j := range sh.ctl.Table {
-		if sh.ctl.Table[j].State.Load() == prodClosed {
+		if sh.ctl.Table[j].State.Load() == engine.ProdClosed {
 			return true
 		}
 	}
@@ -77,7 +79,7 @@ func (sh *shared) producerMark(name string) (m uint64, ok bool, err error) {
 		}
 		tab := &sh.ctl.Table
 		for j := range tab {
-			if tab[j].State.Load() != prodFree && prodName(&tab[j]) == name {
+			if tab[j].State.Load() != engine.ProdFree && prodName(&tab[j]) == name {
 				m, ok = sh.eng.resolveMark(&tab[j])
 				return nil
 			}
@@ -100,7 +102,7 @@ func (sh *shared) statsOf(rec *counterRecord) *counterRecord {
 // is freed with its counters; a resumed one gets back what resuming
 // changed (owner, heartbeat, detached flag, the upstreams it follows), so
 // that it is found as it was, then its lock goes.
-func (sh *shared) abandonConsumer(rec *consumerRecord, t *tally, found *foundRecord) {
+func (sh *shared) abandonConsumer(rec *engine.ConsumerRecord, t *tally, found *foundRecord) {
 	if found == nil {
 		t.rec.close()
 		sh.leaveConsumer(rec, false)
@@ -127,8 +129,8 @@ func (sh *shared) abandonConsumer(rec *consumerRecord, t *tally, found *foundRec
 }
 
 // foundOf is what resuming changes in rec (see abandonConsumer).
-func foundOf(rec *consumerRecord) foundRecord {
-	f := foundRecord{pid: rec.PID.Load(), beat: rec.Beat.Load(), detached: rec.Detached.Load(), nups: min(rec.NUps.Load(), maxUps)}
+func foundOf(rec *engine.ConsumerRecord) foundRecord {
+	f := foundRecord{pid: rec.PID.Load(), beat: rec.Beat.Load(), detached: rec.Detached.Load(), nups: min(rec.NUps.Load(), engine.MaxUps)}
 	for k := range f.nups {
 		f.ups[k] = [2]uint32{rec.Ups[k].Idx.Load(), rec.Ups[k].Gen.Load()}
 	}

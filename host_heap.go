@@ -1,5 +1,6 @@
 package disruptor
 
+import "github.com/disruptor-go/disruptor/internal/engine"
 import "fmt"
 
 // heapHost is the host of an in-process ring: the engine's words are on the
@@ -8,13 +9,13 @@ import "fmt"
 // and consumers are counted, and the handle's own lists (handle) answer for
 // marks and counters.
 type heapHost struct {
-	eng  *engine
+	eng  *ringEngine
 	ring handle
 }
 
-func (h *heapHost) usable() error             { return nil }
-func (h *heapHost) ringPath() string          { return "" }
-func (h *heapHost) site(w *parkWord) parkSite { return &chanSite{word: w} }
+func (h *heapHost) usable() error                    { return nil }
+func (h *heapHost) ringPath() string                 { return "" }
+func (h *heapHost) site(w *engine.ParkWord) parkSite { return &chanSite{word: w} }
 
 func (h *heapHost) observable() error {
 	return fmt.Errorf("%w: observers read shared rings; an in-process ring's readers are consumers", ErrNotSupported)
@@ -68,14 +69,14 @@ func (h *heapHost) joinConsumer(j *consumerJoin) error {
 	return nil
 }
 
-func (h *heapHost) leaveConsumer(rec *consumerRecord, _ bool) { h.eng.leave(rec) }
+func (h *heapHost) leaveConsumer(rec *engine.ConsumerRecord, _ bool) { h.eng.leave(rec) }
 
-func (h *heapHost) abandonConsumer(rec *consumerRecord, t *tally, _ *foundRecord) {
+func (h *heapHost) abandonConsumer(rec *engine.ConsumerRecord, t *tally, _ *foundRecord) {
 	t.rec.close()
 	h.eng.leave(rec)
 }
 
-func (h *heapHost) followers(_ *consumerRecord, here int32) int32 { return here }
+func (h *heapHost) followers(_ *engine.ConsumerRecord, here int32) int32 { return here }
 
 func (h *heapHost) lastEOF(_, eofs int64) bool { return eofs >= int64(h.eng.ctl.Producers.Load()) }
 

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // lingerOpts are the consumer settings the linger tests run under: off,
@@ -195,7 +197,7 @@ func TestLingerBursts(t *testing.T) {
 								runtime.Gosched()
 							case 2:
 								for range prng.IntN(2000) { // a pause shorter than a sleep
-									cpuPause()
+									engine.CPUPause()
 								}
 							case 3:
 								time.Sleep(time.Duration(prng.IntN(200)) * time.Microsecond)

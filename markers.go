@@ -37,7 +37,7 @@ type markWord struct {
 }
 
 // initMarks sets a new ring's marker words.
-func (e *engine) initMarks() {
+func (e *ringEngine) initMarks() {
 	for i := range e.marks {
 		e.marks[i].Seq.Store(math.MinInt64)
 	}
@@ -45,7 +45,7 @@ func (e *engine) initMarks() {
 }
 
 // mark records markers of kind at [lo, hi], before they are published.
-func (e *engine) mark(lo, hi int64, kind uint32) {
+func (e *ringEngine) mark(lo, hi int64, kind uint32) {
 	for s := lo; s <= hi; s++ {
 		m := &e.marks[s&e.mask]
 		m.Kind.Store(int64(kind))
@@ -64,7 +64,7 @@ func (e *engine) mark(lo, hi int64, kind uint32) {
 
 // nextMark returns the first marker in [lo, hi] of readable sequences and
 // its kind, or hi+1 and kindData if there is none.
-func (e *engine) nextMark(lo, hi int64) (int64, uint32) {
+func (e *ringEngine) nextMark(lo, hi int64) (int64, uint32) {
 	if e.ctl.LastMark.Load() < lo {
 		return hi + 1, kindData
 	}
@@ -77,7 +77,7 @@ func (e *engine) nextMark(lo, hi int64) (int64, uint32) {
 }
 
 // kindAt is what readable sequence s holds.
-func (e *engine) kindAt(s int64) uint32 {
+func (e *ringEngine) kindAt(s int64) uint32 {
 	_, k := e.nextMark(s, s)
 	return k
 }

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/disruptor-go/disruptor/internal/buggify"
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // waiter is one participant's parking state, made once and reused, so
@@ -29,14 +30,14 @@ type waiter struct {
 	idx   int    // position in the site's list while announced
 	tok   uint32 // futex sites: the word's value when announced
 
-	spins   int             // adaptive spin phase (see adapt)
-	parks   int64           // times parked, ever (pastEnd)
-	checked time.Time       // shared rings: the last watch
-	beat    *atomic.Int64   // shared consumers: their record's heartbeat
-	deps    []*atomic.Int64 // shared consumers: the upstream cursors they follow
-	rec     *consumerRecord // shared consumers: their record
-	flush   func()          // publishes the owner's counters, waits so far included
-	shown   time.Time       // when flush last ran
+	spins   int                    // adaptive spin phase (see adapt)
+	parks   int64                  // times parked, ever (pastEnd)
+	checked time.Time              // shared rings: the last watch
+	beat    *atomic.Int64          // shared consumers: their record's heartbeat
+	deps    []*atomic.Int64        // shared consumers: the upstream cursors they follow
+	rec     *engine.ConsumerRecord // shared consumers: their record
+	flush   func()                 // publishes the owner's counters, waits so far included
+	shown   time.Time              // when flush last ran
 }
 
 func (w *waiter) init() {
@@ -60,7 +61,7 @@ type parkSite interface {
 
 // chanSite parks goroutines of this process.
 type chanSite struct {
-	word *parkWord
+	word *engine.ParkWord
 	mu   sync.Mutex
 	list []*waiter
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/disruptor-go/disruptor/internal/buggify"
+	"github.com/disruptor-go/disruptor/internal/engine"
 	"github.com/disruptor-go/disruptor/internal/futex"
 )
 
@@ -16,7 +17,7 @@ const futexSlice = 20 * time.Millisecond
 // when it announces itself; a waker bumps Seq before waking, so a wake that
 // lands between the announcement and the sleep makes the sleep return at
 // once.
-type futexSite struct{ word *parkWord }
+type futexSite struct{ word *engine.ParkWord }
 
 func (s *futexSite) prepare(me *waiter) {
 	s.word.Waiters.Add(1)

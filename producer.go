@@ -8,14 +8,15 @@ import (
 	"unsafe"
 
 	"github.com/disruptor-go/disruptor/internal/buggify"
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // Producer claims slots, fills them in place and publishes them. A producer
 // is used by one goroutine at a time and holds at most one claim: Publish or
 // Skip it before claiming again.
 type Producer[E any] struct {
-	_     [lineSize]byte // keep other heap objects off the hot fields' lines
-	slots []E            // the ring's, copied here to keep the hot path short
+	_     [engine.LineSize]byte // keep other heap objects off the hot fields' lines
+	slots []E                   // the ring's, copied here to keep the hot path short
 	mask  int64
 	// next: single mode, the next sequence to claim; multi mode, the multi
 	// fast path's state, multiOpen, multiHeld or multiShut (never a
@@ -44,12 +45,12 @@ type Producer[E any] struct {
 	// multiFast: the multi-producer fast paths apply (no stamps, no exact
 	// counts, no claim announcements: in-process)
 	multiFast bool
-	avail     []availWord   // multi mode: the ring's availability words
-	held      bool          // a claim is outstanding, other than one limit marks (see holding)
-	relaxed   bool          // the engine's: publish with a release store
-	cursor    *atomic.Int64 // the ring's cursor
-	waiters   *atomic.Int32 // consumers parked waiting for data
-	eng       *engine
+	avail     []engine.AvailWord // multi mode: the ring's availability words
+	held      bool               // a claim is outstanding, other than one limit marks (see holding)
+	relaxed   bool               // the engine's: publish with a release store
+	cursor    *atomic.Int64      // the ring's cursor
+	waiters   *atomic.Int32      // consumers parked waiting for data
+	eng       *ringEngine
 	lo, hi    int64 // the latest claim (single mode: hi is next-1)
 	stamps    []int64
 	size      int64
@@ -76,7 +77,7 @@ type Producer[E any] struct {
 	markStaged bool
 	markOK     bool
 	mark       uint64
-	_          [lineSize]byte
+	_          [engine.LineSize]byte
 }
 
 // claimShut in limit shuts Claim's fast path; claimHeld shuts it too, and
@@ -379,7 +380,7 @@ func (p *Producer[E]) Publish() {
 // release store. It reports whether published must follow: a consumer may
 // be parked, the tallies are due, or the store was no barrier. It inlines.
 func (p *Producer[E]) storeCursor(hi int64) (more bool) {
-	storeRelease(p.cursor, hi)
+	engine.StoreRelease(p.cursor, hi)
 	return p.waiters.Load() != 0 || hi >= p.quietTo || buggify.Enabled
 }
 
@@ -387,7 +388,7 @@ func (p *Producer[E]) storeCursor(hi int64) (more bool) {
 // its availability word's release store, counted in ones. It reports
 // whether published must follow, as storeCursor does. It inlines.
 func (p *Producer[E]) storeAvail(s int64) (more bool) {
-	storeRelease(slot(p.avail, p.mask, s), s)
+	engine.StoreRelease(slot(p.avail, p.mask, s), s)
 	p.ones++
 	return p.waiters.Load() != 0 || p.ones >= p.quietTo || buggify.Enabled
 }
@@ -397,7 +398,7 @@ func (p *Producer[E]) storeAvail(s int64) (more bool) {
 // barrier (quietTo is claimShut), one comes first: the waiters' load must
 // not pass the store (see engine.publish).
 func (p *Producer[E]) published(hi int64) {
-	if haveReleaseStore && !p.relaxed {
+	if engine.HaveReleaseStore && !p.relaxed {
 		p.fence.Add(1)
 	}
 	if buggify.Enabled {
@@ -456,7 +457,7 @@ func (p *Producer[E]) flushStats() {
 		p.flushAt = p.ones + publishFlushEvery
 	}
 	p.quietTo = p.flushAt
-	if haveReleaseStore && !p.relaxed {
+	if engine.HaveReleaseStore && !p.relaxed {
 		p.quietTo = claimShut
 	}
 	if p.single {

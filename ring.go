@@ -9,13 +9,14 @@ import (
 	"time"
 
 	"github.com/disruptor-go/disruptor/internal/buggify"
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // Ring is a pre-allocated ring buffer of events of type E, with the producers
 // and consumers attached to it. Make one with New.
 type Ring[E any] struct {
-	_      [lineSize]byte // the engine is read on every publish: no neighbour writes its line
-	eng    engine
+	_      [engine.LineSize]byte // the engine is read on every publish: no neighbour writes its line
+	eng    ringEngine
 	slots  []E     // dense: markers live apart (markers.go)
 	stamps []int64 // publication times, with WithPublishTimes
 	sh     *shared // the mapping, for a ring in shared memory; nil in-process (the file host's own)
@@ -79,16 +80,16 @@ func New[E any](size int, opts ...Option) (*Ring[E], error) {
 	if err := checkMemory[E](size, &cfg); err != nil {
 		return nil, err
 	}
-	ctl := new(control)
+	ctl := new(engine.Control)
 	r := &Ring[E]{slots: make([]E, size), counters: !cfg.noCounts}
 	if cfg.stamps {
 		r.stamps = make([]int64, size)
 	}
 	h := &heapHost{eng: &r.eng, ring: r}
 	r.host = h
-	r.eng = engine{
-		size: int64(size), mask: int64(size - 1), multi: cfg.multi, relaxed: relaxedOK() && !cfg.wait.parksAtOnce(),
-		ctl: ctl, recs: make([]consumerRecord, cfg.maxConsumers), marks: make([]markWord, size),
+	r.eng = ringEngine{
+		size: int64(size), mask: int64(size - 1), multi: cfg.multi, relaxed: engine.RelaxedOK() && !cfg.wait.parksAtOnce(),
+		ctl: ctl, recs: make([]engine.ConsumerRecord, cfg.maxConsumers), marks: make([]markWord, size),
 		wait:      cfg.wait.forProcs(runtime.GOMAXPROCS(0)),
 		procs:     runtime.GOMAXPROCS(0),
 		dataSite:  h.site(&ctl.DataWait),
@@ -96,7 +97,7 @@ func New[E any](size int, opts ...Option) (*Ring[E], error) {
 		spaceSite: h.site(&ctl.SpaceWait),
 	}
 	if cfg.multi {
-		r.eng.avail = make([]availWord, size)
+		r.eng.avail = make([]engine.AvailWord, size)
 	}
 	r.eng.initWords(cfg.first)
 	return r, nil
@@ -136,14 +137,14 @@ func (r *Ring[E]) Halted() bool { return r.eng.halted() }
 // The record becomes active, then Epoch moves, then GateCache is read: a
 // producer computing a gate without the record re-checks Epoch after raising
 // GateCache, so either it sees the record or this load sees its gate.
-func (e *engine) join(latest bool, init func(*consumerRecord)) (*consumerRecord, int64, error) {
-	var rec *consumerRecord
+func (e *ringEngine) join(latest bool, init func(*engine.ConsumerRecord)) (*engine.ConsumerRecord, int64, error) {
+	var rec *engine.ConsumerRecord
 	idx := -1
 	for i := range e.recs {
 		if e.recs[i].Followers.Load() != 0 {
 			continue // freed, but followers still refer to it (see shm_follow.go)
 		}
-		if e.recs[i].State.CompareAndSwap(recFree, recClosed) { // reserved, not yet gating
+		if e.recs[i].State.CompareAndSwap(engine.RecFree, engine.RecClosed) { // reserved, not yet gating
 			rec, idx = &e.recs[i], i
 			break
 		}
@@ -161,7 +162,7 @@ func (e *engine) join(latest bool, init func(*consumerRecord)) (*consumerRecord,
 		init(rec)
 	}
 	rec.Cursor.Store(e.ctl.GateCache.Load())
-	rec.State.Store(recActive)
+	rec.State.Store(engine.RecActive)
 	if buggify.Enabled {
 		buggify.Pause(buggify.Join)
 	}
@@ -179,9 +180,9 @@ func (e *engine) join(latest bool, init func(*consumerRecord)) (*consumerRecord,
 }
 
 // leave frees a consumer record: it stops gating producers.
-func (e *engine) leave(rec *consumerRecord) {
+func (e *ringEngine) leave(rec *engine.ConsumerRecord) {
 	e.members.Add(-1)
-	rec.State.Store(recFree)
+	rec.State.Store(engine.RecFree)
 	if buggify.Enabled {
 		buggify.Pause(buggify.Leave)
 	}

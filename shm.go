@@ -38,6 +38,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/disruptor-go/disruptor/internal/engine"
 	"github.com/disruptor-go/disruptor/internal/layout"
 	"github.com/disruptor-go/disruptor/internal/typecheck"
 )
@@ -60,11 +61,11 @@ type shared struct {
 	mem      []byte
 	geo      layout.Geometry
 	instance uint64
-	ctl      *sharedControl
+	ctl      *engine.SharedControl
 	counters []counterRecord
 	apps     []appRecord // application counter sets, after counters
 	stamps   []int64     // publication times, if the creator asked for them
-	eng      *engine     // the ring's engine over this mapping (the file host's: host_file.go)
+	eng      *ringEngine // the ring's engine over this mapping (the file host's: host_file.go)
 	ring     handle      // the ring handle that maps it
 
 	base, size uintptr               // the mapping's addresses, kept after Close (shm_fault.go)
@@ -126,12 +127,12 @@ func sharedParams[E any](size int, cfg *config) (layout.Params, error) {
 		return layout.Params{}, fmt.Errorf("%w: %d slots; a shared ring has at most %d", ErrInvalidSize, size, layout.MaxCapacity)
 	}
 	var s E
-	counters := uint64(cfg.maxConsumers+maxSharedProducers) * uint64(unsafe.Sizeof(counterRecord{}))
+	counters := uint64(cfg.maxConsumers+engine.MaxSharedProducers) * uint64(unsafe.Sizeof(counterRecord{}))
 	return layout.Params{
 		Capacity: uint64(size), SlotSize: uint64(unsafe.Sizeof(s)), SlotAlign: uint64(unsafe.Alignof(s)),
 		MultiProducer: cfg.multi, MaxConsumers: uint64(cfg.maxConsumers),
-		ConsumerEntrySize: uint64(unsafe.Sizeof(consumerRecord{})),
-		ControlSize:       uint64(unsafe.Sizeof(sharedControl{})),
+		ConsumerEntrySize: uint64(unsafe.Sizeof(engine.ConsumerRecord{})),
+		ControlSize:       uint64(unsafe.Sizeof(engine.SharedControl{})),
 		CountersSize:      counters,
 		AppsSize:          appSets * uint64(unsafe.Sizeof(appRecord{})),
 		PublishTimes:      cfg.stamps,
@@ -295,12 +296,12 @@ func (sh *shared) view() {
 
 // seqWords are the views of the per-slot sequence words: the marker words,
 // and in a multi-producer ring the availability words after them.
-func (sh *shared) seqWords() (marks []markWord, avail []availWord) {
+func (sh *shared) seqWords() (marks []markWord, avail []engine.AvailWord) {
 	return markWords(sh.mem, &sh.geo), availWords(sh.mem, &sh.geo)
 }
 
 // recs is the consumer table.
-func (sh *shared) recs() []consumerRecord { return consumerTable(sh.mem, &sh.geo) }
+func (sh *shared) recs() []engine.ConsumerRecord { return consumerTable(sh.mem, &sh.geo) }
 
 // header decodes the header again (it is immutable once ready).
 func (sh *shared) header() *layout.Header {
@@ -321,21 +322,21 @@ func (sh *shared) close() error {
 
 // sharedBarrierOK registers this process for cross-process barriers once;
 // it reports whether this process may publish with release stores.
-var sharedBarrierOK = sync.OnceValue(registerGlobal)
+var sharedBarrierOK = sync.OnceValue(engine.RegisterGlobal)
 
 // sharedRing builds the ring over a mapping.
 func sharedRing[E any](sh *shared, cfg *config) *Ring[E] {
 	g := &sh.geo
-	ctl := &sh.ctl.control
+	ctl := &sh.ctl.Control
 	r := &Ring[E]{sh: sh, host: sh, counters: !cfg.noCounts, stamps: sh.stamps, slots: slotsView[E](sh.mem, g)}
 	sh.eng, sh.ring = &r.eng, r
-	r.eng = engine{
+	r.eng = ringEngine{
 		size: int64(g.Capacity), mask: int64(g.Capacity - 1), multi: g.MultiProducer,
 		// A ring whose creator parks at once publishes with full barriers
 		// in every process, so that no park needs a barrier across
 		// processes; otherwise this process registers for those barriers
 		// and may publish with release stores.
-		relaxed:      !g.FullBarriers && haveReleaseStore && sharedBarrierOK(),
+		relaxed:      !g.FullBarriers && engine.HaveReleaseStore && sharedBarrierOK(),
 		fullBarriers: g.FullBarriers,
 		shared:       true, evictDead: cfg.evictDead, untether: cfg.untether,
 		ctl:       ctl,

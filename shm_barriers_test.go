@@ -3,6 +3,8 @@ package disruptor
 import (
 	"testing"
 	"time"
+
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // TestSharedFullBarriers: a shared ring whose creator parks at once (Park)
@@ -46,7 +48,7 @@ func TestSharedFullBarriers(t *testing.T) {
 			if e.fullBarriers != tc.full {
 				t.Errorf("%s, %s: fullBarriers %v, want %v", tc.name, who, e.fullBarriers, tc.full)
 			}
-			if want := !tc.full && haveReleaseStore && sharedBarrierOK(); e.relaxed != want {
+			if want := !tc.full && engine.HaveReleaseStore && sharedBarrierOK(); e.relaxed != want {
 				t.Errorf("%s, %s: relaxed %v, want %v", tc.name, who, e.relaxed, want)
 			}
 		}

@@ -1,13 +1,15 @@
 package disruptor
 
+import "github.com/disruptor-go/disruptor/internal/engine"
+
 // Words read from a shared mapping are data another process wrote, maybe
 // wrongly: a word used as a count, an index or a length is bounded before
 // it is used (see also recName, and every loop over Records, which stops
 // at the table's length).
 
 // prodName is a producer entry's name, its length bounded by the field.
-func prodName(ent *producerRecord) string {
-	return string(ent.Name[:min(uint64(ent.NameLen.Load()), nameMax)])
+func prodName(ent *engine.ProducerRecord) string {
+	return string(ent.Name[:min(uint64(ent.NameLen.Load()), engine.NameMax)])
 }
 
 // counterRec is the counter record at index i of the counters area, or,

@@ -8,6 +8,7 @@ package disruptor
 // fast paths are shut by the fields they test (Producer.fast, and
 // Consumer.plain and hi), which Close resets.
 
+import "github.com/disruptor-go/disruptor/internal/engine"
 import "math"
 
 // letGo ends the handle's participants; r.mu is held. Consumers detach
@@ -39,7 +40,7 @@ func (r *Ring[E]) letGo() {
 // held.
 func (r *Ring[E]) unhook() {
 	e, sh := &r.eng, r.sh
-	ctl := new(control)
+	ctl := new(engine.Control)
 	last := func() error { // the mapping is read for the last time
 		ctl.Cursor.Store(e.ctl.Cursor.Load())
 		ctl.GateCache.Store(e.ctl.GateCache.Load())
@@ -48,9 +49,9 @@ func (r *Ring[E]) unhook() {
 			p.t.rec = copyRecord(p.t.rec)
 		}
 		for _, c := range r.consumers {
-			rec := new(consumerRecord)
+			rec := new(engine.ConsumerRecord)
 			rec.Cursor.Store(c.rec.Cursor.Load())
-			rec.State.Store(recClosed)
+			rec.State.Store(engine.RecClosed)
 			c.rec, c.t.rec = rec, copyRecord(c.t.rec)
 		}
 		r.unhookApps()
@@ -72,8 +73,8 @@ func (r *Ring[E]) unhook() {
 		c.slots, c.stamps, c.lat, c.deps = nil, nil, nil, nil
 		c.site, c.w.beat = e.dataSite, nil
 	}
-	sh.ctl, sh.counters, sh.apps, sh.stamps = new(sharedControl), nil, nil, nil
-	sh.ctl.control.State.Store(ctl.State.Load())
+	sh.ctl, sh.counters, sh.apps, sh.stamps = new(engine.SharedControl), nil, nil, nil
+	sh.ctl.Control.State.Store(ctl.State.Load())
 }
 
 // copyRecord copies a counter record into process memory.

@@ -233,7 +233,7 @@ func createFile(f *os.File, path string, geo layout.Geometry, made bool) (*share
 	layout.Encode(&hdr, mem[:layout.HeaderSize])
 	sh := &shared{path: path, f: f, mem: mem, geo: geo, instance: hdr.InstanceID}
 	sh.view()
-	e := engine{ctl: &sh.ctl.control, size: int64(geo.Capacity), mask: int64(geo.Capacity - 1)}
+	e := ringEngine{ctl: &sh.ctl.Control, size: int64(geo.Capacity), mask: int64(geo.Capacity - 1)}
 	e.marks, e.avail = sh.seqWords()
 	e.initWords(0)
 	layout.StateWord(mem).Store(layout.StateReady)

@@ -32,6 +32,8 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
+
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // poisonSeq is the cursor value of a replaced mapping: far below any
@@ -53,7 +55,7 @@ func (sh *shared) usable() error {
 
 // haltErr is what a waiter returns when the ring is halted: the handle's
 // own error if it has one (a replaced mapping says halted), else ErrHalted.
-func (e *engine) haltErr() error {
+func (e *ringEngine) haltErr() error {
 	if e.mapping != nil {
 		if err := e.mapping.usable(); err != nil {
 			return err
@@ -114,11 +116,11 @@ func (sh *shared) poison(mem []byte) {
 	ctl := controlView(mem, g)
 	ctl.Cursor.Store(poisonSeq)
 	ctl.GateCache.Store(poisonSeq)
-	ctl.State.Store(stateHalted)
+	ctl.State.Store(engine.StateHalted)
 	recs := consumerTable(mem, g)
 	for i := range recs {
 		recs[i].Cursor.Store(poisonSeq)
-		recs[i].State.Store(recActive)
+		recs[i].State.Store(engine.RecActive)
 	}
 	ctl.Records.Store(uint32(len(recs)))
 }

@@ -4,7 +4,7 @@ package disruptor
 // and publish.
 //
 // A producer announces each claim in its table entry (ClaimLo..ClaimHi,
-// see producerRecord) before the CAS that takes it. If its process dies
+// see engine.ProducerRecord) before the CAS that takes it. If its process dies
 // before it publishes, the sequences it took are never published, and every
 // consumer would wait at the first of them forever. Whoever meets the wedge
 // first (a waiting consumer or producer on its watch, or a participant that
@@ -29,6 +29,7 @@ package disruptor
 // then published with a CAS on the availability word, so that two healers
 // agree.
 
+import "github.com/disruptor-go/disruptor/internal/engine"
 import "github.com/disruptor-go/disruptor/internal/buggify"
 
 // heal publishes as holes what dead producers claimed and left unpublished,
@@ -40,10 +41,10 @@ func (sh *shared) heal(mine func(j int) bool) int64 {
 		return 0
 	}
 	tab := &sh.ctl.Table
-	var dead [maxSharedProducers]bool
+	var dead [engine.MaxSharedProducers]bool
 	anyDead := false
 	for j := range tab {
-		if tab[j].State.Load() == prodActive && !mine(j) && !lockedByOther(sh.f, sh.prodLock(j)) {
+		if tab[j].State.Load() == engine.ProdActive && !mine(j) && !lockedByOther(sh.f, sh.prodLock(j)) {
 			dead[j], anyDead = true, true
 		}
 	}
@@ -55,13 +56,13 @@ func (sh *shared) heal(mine func(j int) bool) int64 {
 		buggify.Pause(buggify.Heal)
 	}
 	type span struct{ lo, hi int64 }
-	var live [maxSharedProducers]span
+	var live [engine.MaxSharedProducers]span
 	nl := 0
 	for j := range tab {
-		if dead[j] || tab[j].State.Load() != prodActive {
+		if dead[j] || tab[j].State.Load() != engine.ProdActive {
 			continue
 		}
-		if lo, hi, ok := tab[j].claimRange(); ok {
+		if lo, hi, ok := tab[j].ClaimRange(); ok {
 			live[nl] = span{lo, hi}
 			nl++
 		}
@@ -79,12 +80,12 @@ func (sh *shared) heal(mine func(j int) bool) int64 {
 		if !dead[j] {
 			continue
 		}
-		lo, hi, ok := tab[j].claimRange()
+		lo, hi, ok := tab[j].ClaimRange()
 		if !ok {
 			continue
 		}
 		if hi > top { // its CAS, which would have moved the cursor to hi, never happened
-			tab[j].ClaimLo.Store(claimNone)
+			tab[j].ClaimLo.Store(engine.ClaimNone)
 			continue
 		}
 		pending := false
@@ -108,7 +109,7 @@ func (sh *shared) heal(mine func(j int) bool) int64 {
 			}
 		}
 		if !pending {
-			tab[j].ClaimLo.Store(claimNone) // nothing of it is left to heal
+			tab[j].ClaimLo.Store(engine.ClaimNone) // nothing of it is left to heal
 		}
 	}
 	if healed > 0 {

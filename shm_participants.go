@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/disruptor-go/disruptor/internal/buggify"
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // AfterName makes the consumer follow the named consumers of a shared ring,
@@ -27,28 +28,31 @@ func AfterName(names ...string) ConsumerOption {
 }
 
 func checkName(kind, name string) error {
-	if name == "" || len(name) > nameMax {
-		return fmt.Errorf("disruptor: %s name %q must have 1..%d bytes", kind, name, nameMax)
+	if name == "" || len(name) > engine.NameMax {
+		return fmt.Errorf("disruptor: %s name %q must have 1..%d bytes", kind, name, engine.NameMax)
 	}
 	return nil
 }
 
-func setName(dst *[nameMax]byte, name string) { *dst = [nameMax]byte{}; copy(dst[:], name) }
+func setName(dst *[engine.NameMax]byte, name string) {
+	*dst = [engine.NameMax]byte{}
+	copy(dst[:], name)
+}
 
-func recName(r *consumerRecord) string {
-	return string(r.Name[:min(uint(r.NameLen.Load()), nameMax)])
+func recName(r *engine.ConsumerRecord) string {
+	return string(r.Name[:min(uint(r.NameLen.Load()), engine.NameMax)])
 }
 
 // recIndex is the table index of a consumer record.
-func (e *engine) recIndex(rec *consumerRecord) int {
+func (e *ringEngine) recIndex(rec *engine.ConsumerRecord) int {
 	return tableIndex(e.recs, rec)
 }
 
 // findConsumer returns the index of the active record named name, or -1.
-func (e *engine) findConsumer(name string) int {
+func (e *ringEngine) findConsumer(name string) int {
 	n := min(int(e.ctl.Records.Load()), len(e.recs))
 	for i := 0; i < n; i++ {
-		if r := &e.recs[i]; r.State.Load() == recActive && recName(r) == name {
+		if r := &e.recs[i]; r.State.Load() == engine.RecActive && recName(r) == name {
 			return i
 		}
 	}
@@ -116,8 +120,8 @@ func (sh *shared) joinConsumer(j *consumerJoin) error {
 			ups = append(ups, i)
 			j.deps = append(j.deps, &e.recs[i].Cursor)
 		}
-		if len(ups) > maxUps {
-			return fmt.Errorf("disruptor: consumer %q: a shared ring's consumer follows at most %d others, not %d", name, maxUps, len(ups))
+		if len(ups) > engine.MaxUps {
+			return fmt.Errorf("disruptor: consumer %q: a shared ring's consumer follows at most %d others, not %d", name, engine.MaxUps, len(ups))
 		}
 		if i := e.findConsumer(name); i >= 0 { // resume
 			rec := &e.recs[i]
@@ -138,7 +142,7 @@ func (sh *shared) joinConsumer(j *consumerJoin) error {
 			j.resumed = true
 			return nil
 		}
-		rec, start, err := e.join(j.latest, func(rec *consumerRecord) {
+		rec, start, err := e.join(j.latest, func(rec *engine.ConsumerRecord) {
 			setName(&rec.Name, name)
 			rec.NameLen.Store(uint32(len(name)))
 			rec.PID.Store(int64(os.Getpid()))
@@ -174,14 +178,14 @@ func (sh *shared) joinConsumer(j *consumerJoin) error {
 
 // seat gives the consumer of j the record rec, from start: its waiter
 // carries what watch checks (the record, its heartbeat, its upstreams).
-func (sh *shared) seat(j *consumerJoin, rec *consumerRecord, start int64) {
+func (sh *shared) seat(j *consumerJoin, rec *engine.ConsumerRecord, start int64) {
 	j.rec, j.start = rec, start
 	j.w.deps, j.w.beat, j.w.rec = j.deps, &rec.Beat, rec
 }
 
 // leaveConsumer ends a shared consumer's registration: its record is freed
 // (Close) or kept gating for a later resume (keep: detach).
-func (sh *shared) leaveConsumer(rec *consumerRecord, keep bool) {
+func (sh *shared) leaveConsumer(rec *engine.ConsumerRecord, keep bool) {
 	e := sh.eng
 	i := e.recIndex(rec)
 	if keep {
@@ -247,22 +251,22 @@ func (sh *shared) joinProducer(pj *producerJoin) error {
 		pick, wedged := -1, -1
 		for j := range tab {
 			switch tab[j].State.Load() {
-			case prodActive:
+			case engine.ProdActive:
 				if live(j) {
 					if !e.multi {
 						return fmt.Errorf("%w (pid %d)", ErrSingleProducer, tab[j].PID.Load())
 					}
 					continue
 				}
-				if _, _, ok := tab[j].claimRange(); ok && e.multi {
+				if _, _, ok := tab[j].ClaimRange(); ok && e.multi {
 					wedged = j // what it claimed is not healed yet: keep its record while others are free
 					continue
 				}
 				if pick < 0 || prodName(&tab[j]) == name {
 					pick = j // a dead producer's entry: take it over
 				}
-			case prodFree, prodClosed: // a closed entry is done with (see eofEnds)
-				if pick < 0 || (tab[j].State.Load() == prodClosed && prodName(&tab[j]) == name && prodName(&tab[pick]) != name) {
+			case engine.ProdFree, engine.ProdClosed: // a closed entry is done with (see eofEnds)
+				if pick < 0 || (tab[j].State.Load() == engine.ProdClosed && prodName(&tab[j]) == name && prodName(&tab[pick]) != name) {
 					pick = j // the same name's closed entry keeps its mark (marks.go)
 				}
 			}
@@ -278,17 +282,17 @@ func (sh *shared) joinProducer(pj *producerJoin) error {
 			return fmt.Errorf("disruptor: producer %q: entry lock: %v", name, err)
 		}
 		pj.mark, pj.markOK = e.takeMark(ent, name) // before the entry is renamed
-		if ent.State.Load() == prodFree {
+		if ent.State.Load() == engine.ProdFree {
 			e.ctl.Producers.Add(1)
 		}
 		setName(&ent.Name, name)
 		ent.NameLen.Store(uint32(len(name)))
 		ent.PID.Store(int64(os.Getpid()))
-		ent.ClaimLo.Store(claimNone)
+		ent.ClaimLo.Store(engine.ClaimNone)
 		if buggify.Enabled {
 			buggify.Pause(buggify.Register)
 		}
-		ent.State.Store(prodActive)
+		ent.State.Store(engine.ProdActive)
 		if e.multi {
 			pj.st.intent = ent
 		}
@@ -325,7 +329,7 @@ func (r *Ring[E]) ownsEntry(j int) bool {
 func (sh *shared) markClosed(entry int, eof int64) {
 	ent := &sh.ctl.Table[entry]
 	ent.EOF.Store(eof)
-	ent.State.Store(prodClosed)
+	ent.State.Store(engine.ProdClosed)
 }
 
 // leaveProducer gives up a shared producer's entry after its EOF.
@@ -336,7 +340,7 @@ func (sh *shared) leaveProducer(entry int) { unlock(sh.f, sh.prodLock(entry)) }
 // lock are held, so no consumer is half-registered.
 func (r *Ring[E]) evictDead() {
 	sh, e := r.sh, &r.eng
-	own := make(map[*consumerRecord]bool, len(r.consumers))
+	own := make(map[*engine.ConsumerRecord]bool, len(r.consumers))
 	for _, c := range r.consumers {
 		if c.keepsRecord() {
 			own[c.rec] = true
@@ -345,7 +349,7 @@ func (r *Ring[E]) evictDead() {
 	n := min(int(e.ctl.Records.Load()), len(e.recs))
 	for i := 0; i < n; i++ {
 		rec := &e.recs[i]
-		if st := rec.State.Load(); st != recActive && st != recEvicted || rec.Detached.Load() != 0 || own[rec] {
+		if st := rec.State.Load(); st != engine.RecActive && st != recEvicted || rec.Detached.Load() != 0 || own[rec] {
 			continue
 		}
 		if buggify.Enabled {
@@ -389,7 +393,7 @@ func (r *Ring[E]) Consumers() int {
 	e := &r.eng
 	k := 0
 	for i := range min(int(e.ctl.Records.Load()), len(e.recs)) {
-		if e.recs[i].State.Load() == recActive {
+		if e.recs[i].State.Load() == engine.RecActive {
 			k++
 		}
 	}

@@ -9,6 +9,8 @@ package disruptor
 import (
 	"fmt"
 	"sync/atomic"
+
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // eofEnds reports whether the EOF marker at s ends a shared ring's stream:
@@ -21,9 +23,9 @@ func (sh *shared) eofEnds(s int64) bool {
 	for j := range sh.ctl.Table {
 		ent := &sh.ctl.Table[j]
 		switch ent.State.Load() {
-		case prodActive:
+		case engine.ProdActive:
 			return false
-		case prodClosed:
+		case engine.ProdClosed:
 			if ent.EOF.Load() > s {
 				return false
 			}
@@ -70,7 +72,7 @@ func (r *Ring[E]) watchLocked(producer bool) (open, live bool, err error) {
 	defer r.mu.Unlock()
 	dead := false
 	for j := range sh.ctl.Table {
-		if sh.ctl.Table[j].State.Load() == prodActive {
+		if sh.ctl.Table[j].State.Load() == engine.ProdActive {
 			open = true
 			if lockedByOther(sh.f, sh.prodLock(j)) || r.ownsEntry(j) {
 				live = true
@@ -102,7 +104,7 @@ func (r *Ring[E]) upstreamBusy(deps []*atomic.Int64) bool {
 			continue // it has released everything there is
 		}
 		rec, i := cursorRecord(e.recs, d)
-		if rec == nil || rec.State.Load() != recActive || rec.Detached.Load() != 0 {
+		if rec == nil || rec.State.Load() != engine.RecActive || rec.Detached.Load() != 0 {
 			continue
 		}
 		if lockedByOther(sh.f, sh.recLock(i)) || r.ownsRecord(rec) {
@@ -113,7 +115,7 @@ func (r *Ring[E]) upstreamBusy(deps []*atomic.Int64) bool {
 }
 
 // ownsRecord reports whether an open consumer of this handle holds rec.
-func (r *Ring[E]) ownsRecord(rec *consumerRecord) bool {
+func (r *Ring[E]) ownsRecord(rec *engine.ConsumerRecord) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.ownsOpen(rec)

@@ -16,6 +16,8 @@ import (
 	"io"
 	"sync/atomic"
 	"text/tabwriter"
+
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // A flush costs about 250 instructions (16 words compared and stored, the
@@ -105,8 +107,8 @@ type counterRecord struct {
 	LabelLen atomic.Uint32
 	Gen      atomic.Uint32 // odd while open rewrites the metadata
 	_        [4]byte
-	Label    [nameMax / 8]atomic.Uint64 // the owner's name, 8 bytes a word
-	_        [lineSize - nameMax - 24]byte
+	Label    [engine.NameMax / 8]atomic.Uint64 // the owner's name, 8 bytes a word
+	_        [engine.LineSize - engine.NameMax - 24]byte
 	V        [recordWords]atomic.Int64
 }
 
@@ -116,7 +118,7 @@ func (c *counterRecord) open(role uint32, owner int, label string) {
 	c.Gen.Add(1)
 	c.Role.Store(role)
 	c.Owner.Store(uint32(owner))
-	var b [nameMax]byte
+	var b [engine.NameMax]byte
 	n := copy(b[:], label)
 	for i := range c.Label {
 		c.Label[i].Store(binary.LittleEndian.Uint64(b[8*i:]))
@@ -131,11 +133,11 @@ func (c *counterRecord) close() { c.State.Store(counterFree) }
 
 // label is the owner's name as recorded.
 func (c *counterRecord) label() string {
-	var b [nameMax]byte
+	var b [engine.NameMax]byte
 	for i := range c.Label {
 		binary.LittleEndian.PutUint64(b[8*i:], c.Label[i].Load())
 	}
-	return string(b[:min(int(c.LabelLen.Load()), nameMax)])
+	return string(b[:min(int(c.LabelLen.Load()), engine.NameMax)])
 }
 
 // stable reports whether the record's metadata was not being rewritten:
@@ -155,7 +157,7 @@ type tally struct {
 }
 
 // store publishes counter i now (see exact).
-func (t *tally) store(i int) { storeRelease(&t.rec.V[i], t.v[i]) }
+func (t *tally) store(i int) { engine.StoreRelease(&t.rec.V[i], t.v[i]) }
 
 func (t *tally) flush() {
 	if t.off {

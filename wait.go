@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/disruptor-go/disruptor/internal/buggify"
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // WaitStrategy says what a producer or consumer does while it cannot proceed:
@@ -126,7 +127,7 @@ func (w WaitStrategy) forProcs(procs int) WaitStrategy {
 func (w *WaitStrategy) idle(n int, osToo bool) (park bool) {
 	if w.spins < 0 || n < w.spins {
 		if w.pause { // one pause a poll: a waiter looks every pause or so
-			cpuPause()
+			engine.CPUPause()
 		}
 		return false
 	}
@@ -134,7 +135,7 @@ func (w *WaitStrategy) idle(n int, osToo bool) (park bool) {
 	if n < w.yields {
 		runtime.Gosched()
 		if osToo {
-			osYield()
+			engine.OSYield()
 		}
 		return false
 	}
@@ -171,7 +172,7 @@ type waitCounts struct {
 // is halted, or ctx ends. ready is called again after announcing a park, so a
 // wake-up cannot be lost (see park.go). On a shared ring it runs guarded: a
 // fault on the mapping (its file was truncated) returns ErrTruncated.
-func (e *engine) await(ctx context.Context, site parkSite, me *waiter, wc *waitCounts, ready func() bool) (err error) {
+func (e *ringEngine) await(ctx context.Context, site parkSite, me *waiter, wc *waitCounts, ready func() bool) (err error) {
 	if e.mapping != nil {
 		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 		defer func() {
@@ -278,7 +279,7 @@ const watchEvery = 100 * time.Millisecond
 const watchPark = time.Second
 
 // parkTimeout is how long a waiter parks at most.
-func (e *engine) parkTimeout() time.Duration {
+func (e *ringEngine) parkTimeout() time.Duration {
 	if e.watch != nil {
 		return min(e.wait.timeout, watchPark)
 	}
@@ -286,7 +287,7 @@ func (e *engine) parkTimeout() time.Duration {
 }
 
 // watchNow runs the ring's watch at most every watchEvery per waiter.
-func (e *engine) watchNow(producer bool, me *waiter) error {
+func (e *ringEngine) watchNow(producer bool, me *waiter) error {
 	now := time.Now()
 	if now.Sub(me.checked) < watchEvery {
 		return nil
@@ -326,13 +327,13 @@ func (me *waiter) adapt(base int, parkedFor time.Duration) {
 // run them: in-process, this process's producers and consumers against
 // GOMAXPROCS; shared, every process's against the machine's CPUs (both
 // read when the ring is made: runtime.GOMAXPROCS takes the scheduler's lock).
-func (e *engine) crowded() bool {
+func (e *ringEngine) crowded() bool {
 	if !e.shared {
 		return int(e.members.Load()) > e.procs
 	}
 	n := 0
 	for i := range min(int(e.ctl.Records.Load()), len(e.recs)) {
-		if e.recs[i].State.Load() == recActive {
+		if e.recs[i].State.Load() == engine.RecActive {
 			n++
 		}
 	}

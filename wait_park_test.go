@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // Park waits by parking at once: a consumer fed with gaps parks at its
@@ -110,8 +112,8 @@ func TestParkRingsPublishWithBarriers(t *testing.T) {
 		relaxed bool
 	}{
 		{"park", Park(), false},
-		{"default", DefaultWait(), relaxedOK()},
-		{"spin-pause", SpinPause(), relaxedOK()},
+		{"default", DefaultWait(), engine.RelaxedOK()},
+		{"spin-pause", SpinPause(), engine.RelaxedOK()},
 	} {
 		r, err := New[int](8, WithWaitStrategy(tc.w))
 		if err != nil {

@@ -50,6 +50,7 @@ import (
 	"sync/atomic"
 
 	"github.com/disruptor-go/disruptor/internal/buggify"
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // WorkGroup is a set of consumers sharing one stream: each event goes to
@@ -57,7 +58,7 @@ import (
 type WorkGroup[E any] struct {
 	r          *Ring[E]
 	name       string
-	work       seqWord // the last sequence taken by a member
+	work       engine.SeqWord // the last sequence taken by a member
 	eofs       atomic.Int64
 	done       atomic.Bool
 	members    []*Consumer[E]
