@@ -64,8 +64,8 @@ type Consumer[E any] struct {
 	found *foundRecord // resumed: what the record held before (abandon)
 
 	w          waiter
-	wc         waitCounts
-	t          tally
+	wc         engine.WaitCounts
+	t          engine.Tally
 	dependents atomic.Int32
 	_          [engine.LineSize]byte
 }
@@ -128,7 +128,7 @@ func (r *Ring[E]) NewConsumer(name string, opts ...ConsumerOption) (*Consumer[E]
 
 // newConsumer joins a consumer record; r.mu is held.
 func (r *Ring[E]) newConsumer(name string, cfg *consumerConfig) (*Consumer[E], error) {
-	c := &Consumer[E]{r: r, name: name, site: r.eng.dataSite, ups: cfg.after, t: tally{rec: new(counterRecord), off: !r.counters},
+	c := &Consumer[E]{r: r, name: name, site: r.eng.dataSite, ups: cfg.after, t: engine.Tally{Rec: new(engine.CounterRecord), Off: !r.counters},
 		slots: r.slots, mask: r.eng.mask, plain: true, follow: cfg.follow, manual: cfg.manual, lingers: lingerPauses(DefaultLinger)}
 	if cfg.lingerSet {
 		c.lingers = lingerPauses(cfg.linger)
@@ -161,18 +161,18 @@ func (c *Consumer[E]) setStart(start int64) {
 	c.next, c.hi, c.released, c.last = start, start-1, start-1, start-1
 	c.markKind, c.avail = kindData, start-1
 	c.seenFrom, c.seen = math.MaxInt64, start-1
-	c.evStart, c.evBase, c.mkBase, c.flushedAt = start, c.t.v[cEvents], c.markers(), start
+	c.evStart, c.evBase, c.mkBase, c.flushedAt = start, c.t.V[cEvents], c.markers(), start
 }
 
 // markers counts the markers the consumer passed.
-func (c *Consumer[E]) markers() int64 { return c.t.v[cHoles] + c.t.v[cFlushes] + c.t.v[cEOFs] }
+func (c *Consumer[E]) markers() int64 { return c.t.V[cHoles] + c.t.V[cFlushes] + c.t.V[cEOFs] }
 
 // fold sets a broadcast consumer's event count from its sequences: every
 // sequence it passed since it started was an event or a marker, so Next
 // and Batch count nothing one by one. (Work group members count.)
 func (c *Consumer[E]) fold() {
 	if c.group == nil {
-		c.t.v[cEvents] = c.evBase + (c.next - c.evStart) - (c.markers() - c.mkBase)
+		c.t.V[cEvents] = c.evBase + (c.next - c.evStart) - (c.markers() - c.mkBase)
 	}
 }
 
@@ -300,12 +300,12 @@ func (c *Consumer[E]) takeMarker() (kind uint32, s int64, ok bool) {
 func (c *Consumer[E]) marker(kind uint32, s int64) error {
 	switch kind {
 	case kindHole:
-		c.t.v[cHoles]++
+		c.t.V[cHoles]++
 	case kindFlush:
-		c.t.v[cFlushes]++
+		c.t.V[cFlushes]++
 		return ErrFlush
 	case kindEOF:
-		c.t.v[cEOFs]++
+		c.t.V[cEOFs]++
 		c.eofs++
 		if c.r.lastEOF(s, c.eofs) {
 			c.done = !c.follow // a follower waits for the next stream
@@ -356,7 +356,7 @@ func (c *Consumer[E]) acquire(ctx context.Context, try bool) error {
 			return io.EOF
 		}
 		if try {
-			c.t.v[cPolls]++
+			c.t.V[cPolls]++
 			return ErrEmpty
 		}
 		ended := false
@@ -365,7 +365,7 @@ func (c *Consumer[E]) acquire(ctx context.Context, try bool) error {
 			ended = hi < c.next && c.pastEnd(&end, c.next)
 			return hi >= c.next || ended || c.evicted()
 		})
-		c.t.addWaits(&c.wc, cPolls, cYields, cParks)
+		c.t.AddWaits(&c.wc, cPolls, cYields, cParks)
 		c.paceAt = 0 // the interval since the last flush was spent waiting
 		if err != nil {
 			return err
@@ -389,9 +389,9 @@ func (c *Consumer[E]) acquire(ctx context.Context, try bool) error {
 		to = c.next - 1 + buggify.Cut(buggify.AcquireShort, to-c.next+1)
 	}
 	c.cut(c.next, to)
-	c.t.v[cBatches]++
-	if lag := hi - c.next + 1; lag > c.t.v[cLagMax] {
-		c.t.v[cLagMax] = lag
+	c.t.V[cBatches]++
+	if lag := hi - c.next + 1; lag > c.t.V[cLagMax] {
+		c.t.V[cLagMax] = lag
 	}
 	return nil
 }
@@ -427,9 +427,9 @@ func (c *Consumer[E]) store(s int64) {
 	if s <= c.released {
 		return
 	}
-	if c.t.exact {
+	if c.t.Exact {
 		c.fold()
-		c.t.store(cEvents) // what was consumed, as the cursor says
+		c.t.Store(cEvents) // what was consumed, as the cursor says
 	}
 	if buggify.Enabled { // done with s, not yet telling producers and dependents
 		buggify.Pause(buggify.ReleaseWake)
@@ -442,7 +442,7 @@ func (c *Consumer[E]) store(s int64) {
 	if buggify.Enabled {
 		buggify.Pause(buggify.ReleaseWake)
 	}
-	c.t.v[cUnparks] += c.r.eng.released()
+	c.t.V[cUnparks] += c.r.eng.released()
 	if c.flushDue() {
 		c.flushStats()
 	}
@@ -473,7 +473,7 @@ func (c *Consumer[E]) Close() error {
 		c.release(c.next - 1)
 	}
 	c.flushStats()
-	c.t.rec.close()
+	c.t.Rec.Close()
 	c.closed, c.plain = true, false
 	c.drop() // what was acquired is no longer held: reads go to acquire, which says ErrClosed
 	switch {
@@ -489,7 +489,7 @@ func (c *Consumer[E]) Close() error {
 
 // showWaits folds the consumer's waits into its tallies and publishes them.
 func (c *Consumer[E]) showWaits() {
-	c.t.addWaits(&c.wc, cPolls, cYields, cParks)
+	c.t.AddWaits(&c.wc, cPolls, cYields, cParks)
 	c.flushStats()
 }
 
@@ -497,8 +497,8 @@ func (c *Consumer[E]) showWaits() {
 func (c *Consumer[E]) flushStats() {
 	c.fold()
 	c.flushedAt = c.next
-	c.t.v[cPos] = c.released
-	c.t.flush()
+	c.t.V[cPos] = c.released
+	c.t.Flush()
 	if c.w.beat != nil && !(buggify.Enabled && buggify.Fire(buggify.Heartbeat)) { // a shared consumer's heartbeat (shm_pace.go)
 		c.beat()
 	}
@@ -507,7 +507,7 @@ func (c *Consumer[E]) flushStats() {
 // Stats returns a snapshot of the consumer's counters. It is safe to call
 // from any goroutine; values may trail the consumer by a few events.
 func (c *Consumer[E]) Stats() ConsumerStats {
-	rec := c.r.host.statsOf(c.t.rec)
+	rec := c.r.host.statsOf(c.t.Rec)
 	if rec == nil { // a fault on the mapping
 		return ConsumerStats{}
 	}

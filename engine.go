@@ -133,7 +133,7 @@ type producerState struct {
 	last   int64 // single-producer: the last claimed sequence
 	gate   int64 // the gating minimum last computed
 	w      waiter
-	wc     waitCounts
+	wc     engine.WaitCounts
 	intent *engine.ProducerRecord // multi-producer shared rings: where claims are announced
 }
 
@@ -141,7 +141,7 @@ type producerState struct {
 // waiting.
 func (e *ringEngine) claim(ctx context.Context, p *producerState, n int64, try bool) (lo, hi int64, err error) {
 	if buggify.Enabled && try && buggify.Fire(buggify.TryFull) {
-		p.wc.full++
+		p.wc.Full++
 		return 0, 0, ErrFull
 	}
 	if !e.multi {
@@ -192,7 +192,7 @@ func (e *ringEngine) awaitSpace(ctx context.Context, p *producerState, wrap int6
 	if ready() {
 		return nil
 	}
-	p.wc.full++
+	p.wc.Full++
 	if try {
 		return ErrFull
 	}

@@ -73,7 +73,7 @@ type host interface {
 	// served (a work group that could not be made): a record it joined is
 	// freed, its counters closed; one it resumed (found not nil) is put
 	// back as it was found, for a later resume.
-	abandonConsumer(rec *engine.ConsumerRecord, t *tally, found *foundRecord)
+	abandonConsumer(rec *engine.ConsumerRecord, t *engine.Tally, found *foundRecord)
 	// followers is how many consumers follow rec, given the here of this
 	// handle: a file adds those of every process (rec.Followers).
 	followers(rec *engine.ConsumerRecord, here int32) int32
@@ -101,7 +101,7 @@ type host interface {
 	// rec itself on the heap; for a file, a copy read under guard, or nil
 	// if reading faulted. (A guarded closure would allocate, through the
 	// interface, at every Stats.)
-	statsOf(rec *counterRecord) *counterRecord
+	statsOf(rec *engine.CounterRecord) *engine.CounterRecord
 	// readCounters is Ring.Counters: a file's whole counters area, or the
 	// handle's own participants and sets on the heap.
 	readCounters() []Counter
@@ -135,7 +135,7 @@ type handle interface {
 type producerJoin struct {
 	name string
 	made int // producers this handle made before this one
-	t    *tally
+	t    *engine.Tally
 	st   *producerState
 
 	// results
@@ -153,7 +153,7 @@ type consumerJoin struct {
 	after      []Dependency // consumers and groups to follow (After)
 	afterNames []string     // consumers to follow by name (AfterName)
 	latest     bool         // StartAtLatest
-	t          *tally
+	t          *engine.Tally
 	w          *waiter
 
 	// results

@@ -92,8 +92,8 @@ func (sh *shared) producerMark(name string) (m uint64, ok bool, err error) {
 	return m, ok, nil
 }
 
-func (sh *shared) statsOf(rec *counterRecord) *counterRecord {
-	var cp *counterRecord
+func (sh *shared) statsOf(rec *engine.CounterRecord) *engine.CounterRecord {
+	var cp *engine.CounterRecord
 	sh.guard(func() error { cp = copyRecord(rec); return nil })
 	return cp
 }
@@ -102,9 +102,9 @@ func (sh *shared) statsOf(rec *counterRecord) *counterRecord {
 // is freed with its counters; a resumed one gets back what resuming
 // changed (owner, heartbeat, detached flag, the upstreams it follows), so
 // that it is found as it was, then its lock goes.
-func (sh *shared) abandonConsumer(rec *engine.ConsumerRecord, t *tally, found *foundRecord) {
+func (sh *shared) abandonConsumer(rec *engine.ConsumerRecord, t *engine.Tally, found *foundRecord) {
 	if found == nil {
-		t.rec.close()
+		t.Rec.Close()
 		sh.leaveConsumer(rec, false)
 		return
 	}
@@ -179,7 +179,7 @@ func (sh *shared) openApps(a *AppCounters, role, owner string) (func(), error) {
 	free := func() {
 		if sh.usable() == nil {
 			sh.registry(func() error {
-				a.rec.Load().close()
+				a.rec.Load().Close()
 				return unlock(sh.f, sh.appLock(a.index))
 			})
 		}

@@ -28,7 +28,7 @@ func (h *heapHost) joinProducer(j *producerJoin) error {
 	if !e.multi && j.made > 0 {
 		return ErrSingleProducer
 	}
-	j.t.rec.open(roleProducer, j.made, j.name)
+	j.t.Rec.Open(engine.RoleProducer, j.made, j.name)
 	j.st.last = e.ctl.Cursor.Load()
 	j.st.gate = e.ctl.GateCache.Load()
 	e.ctl.Producers.Add(1)
@@ -65,14 +65,14 @@ func (h *heapHost) joinConsumer(j *consumerJoin) error {
 		return err
 	}
 	j.rec, j.start = rec, start
-	j.t.rec.open(roleConsumer, h.eng.recIndex(rec), j.name)
+	j.t.Rec.Open(engine.RoleConsumer, h.eng.recIndex(rec), j.name)
 	return nil
 }
 
 func (h *heapHost) leaveConsumer(rec *engine.ConsumerRecord, _ bool) { h.eng.leave(rec) }
 
-func (h *heapHost) abandonConsumer(rec *engine.ConsumerRecord, t *tally, _ *foundRecord) {
-	t.rec.close()
+func (h *heapHost) abandonConsumer(rec *engine.ConsumerRecord, t *engine.Tally, _ *foundRecord) {
+	t.Rec.Close()
 	h.eng.leave(rec)
 }
 
@@ -95,7 +95,7 @@ func (h *heapHost) producerMark(name string) (uint64, bool, error) {
 	return m, ok, nil
 }
 
-func (h *heapHost) statsOf(rec *counterRecord) *counterRecord { return rec }
+func (h *heapHost) statsOf(rec *engine.CounterRecord) *engine.CounterRecord { return rec }
 
 func (h *heapHost) readCounters() []Counter { return h.ring.ownCounters() }
 
@@ -110,7 +110,7 @@ func (h *heapHost) openApps(a *AppCounters, role, owner string) (func(), error) 
 	rec := new(appRecord)
 	rec.fill(role, owner, a.types, 0)
 	a.rec.Store(rec)
-	return rec.close, nil
+	return rec.Close, nil
 }
 
 func (h *heapHost) reportStats() ([]ProducerStats, []ConsumerStats, error) {

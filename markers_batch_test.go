@@ -153,7 +153,7 @@ func readMarks(t *testing.T, ctx context.Context, c *Consumer[int], m readMode, 
 				out = append(out, fmt.Sprint(*v))
 			}
 		case byBatch:
-			flushes := c.t.v[cFlushes]
+			flushes := c.t.V[cFlushes]
 			var n, calls int
 			var ended bool
 			n, err = c.Batch(ctx, func(v *int, seq int64, end bool) error {
@@ -174,7 +174,7 @@ func readMarks(t *testing.T, ctx context.Context, c *Consumer[int], m readMode, 
 			if n != calls || (n > 0 && !ended) {
 				t.Fatalf("Batch returned %d after %d calls (the last with endOfBatch %v)", n, calls, ended)
 			}
-			if err == nil && c.t.v[cFlushes] > flushes {
+			if err == nil && c.t.V[cFlushes] > flushes {
 				out = append(out, "flush")
 			}
 		case byLease:

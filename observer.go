@@ -16,6 +16,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // ErrLapped is returned by an observer that fell so far behind that
@@ -32,7 +34,7 @@ type Observer[E any] struct {
 	next int64
 	done bool
 	w    waiter
-	wc   waitCounts
+	wc   engine.WaitCounts
 }
 
 // NewObserver starts an observer at the next event to be published (latest)

@@ -59,7 +59,7 @@ type Producer[E any] struct {
 	closed    bool
 	orphan    bool // closed by the ring's Close: no EOF was sent
 	evSize    int64
-	t         tally
+	t         engine.Tally
 	// Single mode tallies claims and publications from sequences (see
 	// fold): from start, with base what the counters held then, and the
 	// claims counted one by one (the slow path's and ClaimN's: see
@@ -143,14 +143,14 @@ func (r *Ring[E]) NewProducer(name string) (*Producer[E], error) {
 	defer r.mu.Unlock()
 	p := &Producer[E]{r: r, name: name, slots: r.slots, stamps: r.stamps, mask: r.eng.mask, size: r.eng.size,
 		eng: &r.eng, single: !r.eng.multi, relaxed: r.eng.relaxed, cursor: &r.eng.ctl.Cursor.Int64, waiters: &r.eng.ctl.DataWait.Waiters,
-		evSize: int64(unsafe.Sizeof(*new(E))), t: tally{rec: new(counterRecord), off: !r.counters}}
+		evSize: int64(unsafe.Sizeof(*new(E))), t: engine.Tally{Rec: new(engine.CounterRecord), Off: !r.counters}}
 	p.st.w.flush = p.showWaits
 	j := producerJoin{name: name, made: len(r.producers), t: &p.t, st: &p.st}
 	if err := r.host.joinProducer(&j); err != nil {
 		return nil, err
 	}
 	p.entry, p.mark, p.markOK = j.entry, j.mark, j.markOK
-	p.next, p.start, p.base = p.st.last+1, p.st.last+1, p.t.v
+	p.next, p.start, p.base = p.st.last+1, p.st.last+1, p.t.V
 	p.lo, p.hi, p.flushAt = p.next, p.next-1, p.next+publishFlushEvery
 	p.setFast()
 	p.avail = r.eng.avail
@@ -165,7 +165,7 @@ func (r *Ring[E]) NewProducer(name string) (*Producer[E], error) {
 // to the slow path.
 func (p *Producer[E]) setFast() {
 	p.pubFast = p.single && p.stamps == nil && !p.markStaged && !p.closed
-	p.multiFast = !p.single && p.stamps == nil && !p.t.exact && p.st.intent == nil && !p.markStaged && !p.closed
+	p.multiFast = !p.single && p.stamps == nil && !p.t.Exact && p.st.intent == nil && !p.markStaged && !p.closed
 	if p.limit == claimHeld && !p.pubFast {
 		p.held, p.limit = true, claimShut
 	}
@@ -252,7 +252,7 @@ func (p *Producer[E]) casClaim() (s int64) {
 // claims in ones, will not publish it.
 func (p *Producer[E]) slowHold() {
 	p.hi, p.held, p.next = p.lo, true, multiShut
-	p.t.v[pClaims]++
+	p.t.V[pClaims]++
 }
 
 // claimSlow is Claim's slow path.
@@ -316,7 +316,7 @@ func (p *Producer[E]) claim(ctx context.Context, n int, try bool) error {
 		p.st.last = p.next - 1
 	}
 	lo, hi, err := p.eng.claim(ctx, &p.st, int64(n), try)
-	if p.st.wc.full != 0 || p.st.wc.polls != 0 {
+	if p.st.wc.Full != 0 || p.st.wc.Polls != 0 {
 		p.showWaits()
 	}
 	p.regate()
@@ -336,10 +336,10 @@ func (p *Producer[E]) countClaim(n int64) {
 		p.countedClaims++
 		p.countedSeqs += n
 	} else {
-		p.t.v[pClaims]++
+		p.t.V[pClaims]++
 	}
 	if n > 1 {
-		p.t.v[pBatches]++
+		p.t.V[pBatches]++
 	}
 }
 
@@ -366,12 +366,12 @@ func (p *Producer[E]) Publish() {
 	}
 	n := p.publishAs(kindData)
 	if !p.single {
-		p.t.v[pPublished] += n
+		p.t.V[pPublished] += n
 	}
-	if p.t.exact && !p.single { // single mode: readers add what the cursor moved (pMark)
+	if p.t.Exact && !p.single { // single mode: readers add what the cursor moved (pMark)
 		p.storeExact()
 	}
-	if p.t.pending += int(n); p.t.pending >= publishFlushEvery {
+	if p.t.Pending += int(n); p.t.Pending >= publishFlushEvery {
 		p.flushStats()
 	}
 }
@@ -405,9 +405,9 @@ func (p *Producer[E]) published(hi int64) {
 		buggify.Pause(buggify.PublishWake)
 	}
 	if p.eng.wakeIfParked() {
-		p.t.v[pUnparks]++
+		p.t.V[pUnparks]++
 	}
-	if (p.single && hi >= p.flushAt) || p.t.pending >= publishFlushEvery || (!p.single && p.ones >= p.flushAt) {
+	if (p.single && hi >= p.flushAt) || p.t.Pending >= publishFlushEvery || (!p.single && p.ones >= p.flushAt) {
 		p.flushStats()
 	}
 }
@@ -419,8 +419,8 @@ func (p *Producer[E]) published(hi int64) {
 // once, in ones: fold adds those since the last fold to both counts.
 func (p *Producer[E]) fold() {
 	if !p.single {
-		p.t.v[pPublished] += p.ones - p.onesFolded
-		p.t.v[pClaims] += p.ones - p.onesFolded
+		p.t.V[pPublished] += p.ones - p.onesFolded
+		p.t.V[pClaims] += p.ones - p.onesFolded
 		p.onesFolded = p.ones
 		return
 	}
@@ -428,25 +428,25 @@ func (p *Producer[E]) fold() {
 	if p.holding() {
 		pub -= p.next - p.lo
 	}
-	markers := p.t.v[pSkips] - p.base[pSkips] + p.t.v[pFlushes] - p.base[pFlushes] + p.t.v[pEOFs] - p.base[pEOFs]
-	p.t.v[pPublished] = p.base[pPublished] + pub - markers
-	p.t.v[pClaims] = p.base[pClaims] + p.countedClaims + (p.next - p.start - p.countedSeqs)
+	markers := p.t.V[pSkips] - p.base[pSkips] + p.t.V[pFlushes] - p.base[pFlushes] + p.t.V[pEOFs] - p.base[pEOFs]
+	p.t.V[pPublished] = p.base[pPublished] + pub - markers
+	p.t.V[pClaims] = p.base[pClaims] + p.countedClaims + (p.next - p.start - p.countedSeqs)
 }
 
 // showWaits folds the producer's waits into its tallies and publishes them.
 func (p *Producer[E]) showWaits() {
-	p.t.v[pFull] += p.st.wc.full
-	p.st.wc.full = 0
-	p.t.addWaits(&p.st.wc, pPolls, pYields, pParks)
+	p.t.V[pFull] += p.st.wc.Full
+	p.st.wc.Full = 0
+	p.t.AddWaits(&p.st.wc, pPolls, pYields, pParks)
 	p.flushStats()
 }
 
 // storeExact publishes the counts that follow from what was published.
 func (p *Producer[E]) storeExact() {
 	p.fold()
-	p.t.v[pBytes] = p.t.v[pPublished] * p.evSize
-	p.t.store(pPublished)
-	p.t.store(pBytes)
+	p.t.V[pBytes] = p.t.V[pPublished] * p.evSize
+	p.t.Store(pPublished)
+	p.t.Store(pBytes)
 }
 
 // flushStats publishes the producer's tallies.
@@ -465,10 +465,10 @@ func (p *Producer[E]) flushStats() {
 		if p.holding() {
 			pos = p.lo - 1
 		}
-		p.t.v[pMark] = pos + 2 // 0 stays "none"
+		p.t.V[pMark] = pos + 2 // 0 stays "none"
 	}
-	p.t.v[pBytes] = p.t.v[pPublished] * p.evSize
-	p.t.flush()
+	p.t.V[pBytes] = p.t.V[pPublished] * p.evSize
+	p.t.Flush()
 }
 
 // Skip publishes the outstanding claim as holes: consumers pass over its
@@ -477,7 +477,7 @@ func (p *Producer[E]) Skip() {
 	if buggify.Enabled {
 		buggify.Pause(buggify.ClaimPublish)
 	}
-	p.t.v[pSkips] += p.publishAs(kindHole)
+	p.t.V[pSkips] += p.publishAs(kindHole)
 	p.flushStats() // holes are not publications: pMark must not count them
 }
 
@@ -504,7 +504,7 @@ func (p *Producer[E]) publishAs(kind uint32) int64 {
 		p.stageMark(hi)
 	}
 	if p.eng.publish(lo, hi) {
-		p.t.v[pUnparks]++
+		p.t.V[pUnparks]++
 	}
 	if staged {
 		p.commitMark()
@@ -524,7 +524,7 @@ func (p *Producer[E]) marker(ctx context.Context, kind uint32, counter int) erro
 		buggify.Pause(buggify.MarkEOF)
 	}
 	p.publishAs(kind)
-	p.t.v[counter]++
+	p.t.V[counter]++
 	p.flushStats()
 	return nil
 }
@@ -565,7 +565,7 @@ func (p *Producer[E]) CloseContext(ctx context.Context) error {
 	p.eng.closed.Add(1)
 	p.eng.members.Add(-1)
 	p.eng.wakeEnded()
-	p.t.rec.close()
+	p.t.Rec.Close()
 	p.r.host.leaveProducer(p.entry)
 	return nil
 }
@@ -573,7 +573,7 @@ func (p *Producer[E]) CloseContext(ctx context.Context) error {
 // Stats returns a snapshot of the producer's counters. It is safe to call
 // from any goroutine; values may trail the producer by a few events.
 func (p *Producer[E]) Stats() ProducerStats {
-	rec := p.r.host.statsOf(p.t.rec)
+	rec := p.r.host.statsOf(p.t.Rec)
 	if rec == nil { // a fault on the mapping
 		return ProducerStats{}
 	}

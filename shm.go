@@ -62,7 +62,7 @@ type shared struct {
 	geo      layout.Geometry
 	instance uint64
 	ctl      *engine.SharedControl
-	counters []counterRecord
+	counters []engine.CounterRecord
 	apps     []appRecord // application counter sets, after counters
 	stamps   []int64     // publication times, if the creator asked for them
 	eng      *ringEngine // the ring's engine over this mapping (the file host's: host_file.go)
@@ -127,7 +127,7 @@ func sharedParams[E any](size int, cfg *config) (layout.Params, error) {
 		return layout.Params{}, fmt.Errorf("%w: %d slots; a shared ring has at most %d", ErrInvalidSize, size, layout.MaxCapacity)
 	}
 	var s E
-	counters := uint64(cfg.maxConsumers+engine.MaxSharedProducers) * uint64(unsafe.Sizeof(counterRecord{}))
+	counters := uint64(cfg.maxConsumers+engine.MaxSharedProducers) * uint64(unsafe.Sizeof(engine.CounterRecord{}))
 	return layout.Params{
 		Capacity: uint64(size), SlotSize: uint64(unsafe.Sizeof(s)), SlotAlign: uint64(unsafe.Alignof(s)),
 		MultiProducer: cfg.multi, MaxConsumers: uint64(cfg.maxConsumers),

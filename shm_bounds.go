@@ -15,9 +15,9 @@ func prodName(ent *engine.ProducerRecord) string {
 // counterRec is the counter record at index i of the counters area, or,
 // if the area (laid out by another version) has no such record, a record
 // of process memory that nobody else reads.
-func (sh *shared) counterRec(i int) *counterRecord {
+func (sh *shared) counterRec(i int) *engine.CounterRecord {
 	if i < 0 || i >= len(sh.counters) {
-		return new(counterRecord)
+		return new(engine.CounterRecord)
 	}
 	return &sh.counters[i]
 }

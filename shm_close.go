@@ -46,13 +46,13 @@ func (r *Ring[E]) unhook() {
 		ctl.GateCache.Store(e.ctl.GateCache.Load())
 		ctl.State.Store(e.ctl.State.Load())
 		for _, p := range r.producers {
-			p.t.rec = copyRecord(p.t.rec)
+			p.t.Rec = copyRecord(p.t.Rec)
 		}
 		for _, c := range r.consumers {
 			rec := new(engine.ConsumerRecord)
 			rec.Cursor.Store(c.rec.Cursor.Load())
 			rec.State.Store(engine.RecClosed)
-			c.rec, c.t.rec = rec, copyRecord(c.t.rec)
+			c.rec, c.t.Rec = rec, copyRecord(c.t.Rec)
 		}
 		r.unhookApps()
 		return nil
@@ -78,8 +78,8 @@ func (r *Ring[E]) unhook() {
 }
 
 // copyRecord copies a counter record into process memory.
-func copyRecord(c *counterRecord) *counterRecord {
-	n := new(counterRecord)
+func copyRecord(c *engine.CounterRecord) *engine.CounterRecord {
+	n := new(engine.CounterRecord)
 	n.State.Store(c.State.Load())
 	n.Role.Store(c.Role.Load())
 	n.Owner.Store(c.Owner.Load())

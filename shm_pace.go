@@ -57,7 +57,7 @@ func (c *Consumer[E]) flushDue() bool {
 	if c.runMax > 0 {
 		gap = min(gap, c.runMax)
 	}
-	return c.t.pending >= flushEvery || c.next-c.flushedAt >= gap
+	return c.t.Pending >= flushEvery || c.next-c.flushedAt >= gap
 }
 
 // beat stores a shared consumer's heartbeat at a flush, pacing it.

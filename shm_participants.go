@@ -81,9 +81,9 @@ func (sh *shared) registry(fn func() error) error {
 
 // resumeTally loads a participant's counters from its record, so that
 // counts go on across restarts.
-func resumeTally(t *tally) {
-	for i := range t.v {
-		t.v[i] = t.rec.V[i].Load()
+func resumeTally(t *engine.Tally) {
+	for i := range t.V {
+		t.V[i] = t.Rec.V[i].Load()
 	}
 }
 
@@ -134,10 +134,10 @@ func (sh *shared) joinConsumer(j *consumerJoin) error {
 			rec.Beat.Store(time.Now().UnixNano())
 			rec.Detached.Store(0)
 			e.follow(rec, ups)
-			j.t.rec = sh.counterRec(i)
+			j.t.Rec = sh.counterRec(i)
 			resumeTally(j.t)
-			j.t.rec.open(roleConsumer, i, name)
-			j.t.exact = !j.t.off
+			j.t.Rec.Open(engine.RoleConsumer, i, name)
+			j.t.Exact = !j.t.Off
 			sh.seat(j, rec, rec.Cursor.Load()+1)
 			j.resumed = true
 			return nil
@@ -164,13 +164,13 @@ func (sh *shared) joinConsumer(j *consumerJoin) error {
 			return fmt.Errorf("disruptor: consumer %q: record lock: %v", name, err)
 		}
 		e.follow(rec, ups)
-		j.t.rec = sh.counterRec(i)
-		j.t.rec.close()
-		for k := range j.t.rec.V {
-			j.t.rec.V[k].Store(0)
+		j.t.Rec = sh.counterRec(i)
+		j.t.Rec.Close()
+		for k := range j.t.Rec.V {
+			j.t.Rec.V[k].Store(0)
 		}
-		j.t.rec.open(roleConsumer, i, name)
-		j.t.exact = !j.t.off
+		j.t.Rec.Open(engine.RoleConsumer, i, name)
+		j.t.Exact = !j.t.Off
 		sh.seat(j, rec, start)
 		return nil
 	})
@@ -298,15 +298,15 @@ func (sh *shared) joinProducer(pj *producerJoin) error {
 		}
 		pj.entry = pick
 		t := pj.t
-		t.rec = sh.counterRec(len(e.recs) + pick)
-		if t.rec.label() != name {
-			for k := range t.rec.V {
-				t.rec.V[k].Store(0)
+		t.Rec = sh.counterRec(len(e.recs) + pick)
+		if t.Rec.LabelText() != name {
+			for k := range t.Rec.V {
+				t.Rec.V[k].Store(0)
 			}
 		}
 		resumeTally(t)
-		t.rec.open(roleProducer, pick, name)
-		t.exact = !t.off
+		t.Rec.Open(engine.RoleProducer, pick, name)
+		t.Exact = !t.Off
 		pj.st.last = e.ctl.Cursor.Load()
 		pj.st.gate = e.ctl.GateCache.Load()
 		return nil

@@ -107,7 +107,7 @@ func controlView(m []byte, g *layout.Geometry) *engine.SharedControl {
 func consumerTable(m []byte, g *layout.Geometry) []engine.ConsumerRecord {
 	// SAFETY: bounds: the consumers region is MaxConsumers entries of
 	// ConsumerEntrySize bytes (Plan, checked by Decode), which checkViews
-	// made the size of a engine.ConsumerRecord; alignment: a region offset, and
+	// made the size of an engine.ConsumerRecord; alignment: a region offset, and
 	// the record's size is a multiple of 128.
 	return regionView[engine.ConsumerRecord](m, g.Consumers, g.MaxConsumers)
 }
@@ -136,12 +136,12 @@ func availWords(m []byte, g *layout.Geometry) []engine.AvailWord {
 // counterRecords are the participants' counter records: one a consumer
 // entry, then one a producer table entry, or as many as the region holds
 // (counterRec bounds every index).
-func counterRecords(m []byte, g *layout.Geometry) []counterRecord {
-	n := min(g.Counters.Size/uint64(unsafe.Sizeof(counterRecord{})), g.MaxConsumers+engine.MaxSharedProducers)
+func counterRecords(m []byte, g *layout.Geometry) []engine.CounterRecord {
+	n := min(g.Counters.Size/uint64(unsafe.Sizeof(engine.CounterRecord{})), g.MaxConsumers+engine.MaxSharedProducers)
 	// SAFETY: bounds: n records fit in the counters region (n is bounded
 	// by its size); alignment: a region offset, and the record's size is a
 	// multiple of 128.
-	return regionView[counterRecord](m, g.Counters, n)
+	return regionView[engine.CounterRecord](m, g.Counters, n)
 }
 
 // appRecords are the application counter sets' records: appSets, or as

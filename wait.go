@@ -158,21 +158,12 @@ func (w *WaitStrategy) idle(n int, osToo bool) (park bool) {
 // yields reports whether idle step n gave the processor away (for statistics).
 func (w *WaitStrategy) yielded(n int) bool { return w.spins >= 0 && n >= w.spins }
 
-// waitCounts are a participant's own tallies of its waits, flushed into its
-// statistics record with the rest.
-type waitCounts struct {
-	full   int64 // producers: claims that found the ring full
-	polls  int64 // idle polls: the condition was not met
-	yields int64 // idle steps that gave the processor away
-	parks  int64 // times parked
-}
-
 // await is the one wait loop of the engine, for producers and consumers
 // alike: it runs the strategy's idle steps until ready reports true, the ring
 // is halted, or ctx ends. ready is called again after announcing a park, so a
 // wake-up cannot be lost (see park.go). On a shared ring it runs guarded: a
 // fault on the mapping (its file was truncated) returns ErrTruncated.
-func (e *ringEngine) await(ctx context.Context, site parkSite, me *waiter, wc *waitCounts, ready func() bool) (err error) {
+func (e *ringEngine) await(ctx context.Context, site parkSite, me *waiter, wc *engine.WaitCounts, ready func() bool) (err error) {
 	if e.mapping != nil {
 		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 		defer func() {
@@ -212,12 +203,12 @@ func (e *ringEngine) await(ctx context.Context, site parkSite, me *waiter, wc *w
 			default:
 			}
 		}
-		wc.polls++
+		wc.Polls++
 		if n&1023 == 1023 && me.flush != nil {
 			me.showWaits(time.Now())
 		}
 		if w.yielded(n) {
-			wc.yields++
+			wc.Yields++
 			if e.watch != nil && (n&15 == 0 || w.park) {
 				if err := e.watchNow(site == e.spaceSite, me); err != nil {
 					if ready() { // what the producers published before they died comes first
@@ -239,7 +230,7 @@ func (e *ringEngine) await(ctx context.Context, site parkSite, me *waiter, wc *w
 			if ready() || e.halted() {
 				site.cancel(me)
 			} else {
-				wc.parks++
+				wc.Parks++
 				me.parks++
 				t0 := time.Now()
 				me.showWaits(t0)

@@ -14,7 +14,7 @@ func TestSharedWordSizes(t *testing.T) {
 		"control":        unsafe.Sizeof(engine.Control{}),
 		"consumerRecord": unsafe.Sizeof(engine.ConsumerRecord{}),
 		"producerRecord": unsafe.Sizeof(engine.ProducerRecord{}),
-		"counterRecord":  unsafe.Sizeof(counterRecord{}),
+		"counterRecord":  unsafe.Sizeof(engine.CounterRecord{}),
 		"sharedControl":  unsafe.Sizeof(engine.SharedControl{}),
 	} {
 		if size%engine.LineSize != 0 {

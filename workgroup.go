@@ -192,12 +192,12 @@ func (c *Consumer[E]) readWork(ctx context.Context, try bool) (*E, error) {
 		if !c.held && !g.take(c) { // the group is done, nothing is given back
 			if g.pending(c) {
 				if try {
-					c.t.v[cPolls]++
+					c.t.V[cPolls]++
 					return nil, ErrEmpty
 				}
 				c.flushStats()
 				err := e.await(ctx, c.site, &c.w, &c.wc, func() bool { return g.low.Load() != noneBack || !g.pending(c) })
-				c.t.addWaits(&c.wc, cPolls, cYields, cParks)
+				c.t.AddWaits(&c.wc, cPolls, cYields, cParks)
 				if err != nil {
 					return nil, err
 				}
@@ -230,12 +230,12 @@ func (c *Consumer[E]) readWork(ctx context.Context, try bool) (*E, error) {
 		}
 		if !ready() {
 			if try {
-				c.t.v[cPolls]++
+				c.t.V[cPolls]++
 				return nil, ErrEmpty
 			}
 			c.flushStats()
 			err := e.await(ctx, c.site, &c.w, &c.wc, ready)
-			c.t.addWaits(&c.wc, cPolls, cYields, cParks)
+			c.t.AddWaits(&c.wc, cPolls, cYields, cParks)
 			if err != nil {
 				g.giveBack(c) // another member reads it
 				return nil, err
@@ -255,11 +255,11 @@ func (c *Consumer[E]) readWork(ctx context.Context, try bool) (*E, error) {
 		}
 		g.unhold(c)
 		c.hi, c.next = s, s+1
-		c.t.v[cBatches]++
+		c.t.V[cBatches]++
 		switch k := e.kindAt(s); k {
 		case kindData:
-			c.t.v[cEvents]++
-			c.t.pending++
+			c.t.V[cEvents]++
+			c.t.Pending++
 			c.last = s
 			c.observe(s)
 			return &c.slots[s&c.mask], nil
@@ -268,7 +268,7 @@ func (c *Consumer[E]) readWork(ctx context.Context, try bool) (*E, error) {
 				return nil, err
 			}
 		case kindEOF: // the group's own count and end
-			c.t.v[cEOFs]++
+			c.t.V[cEOFs]++
 			if c.r.lastEOF(s, g.eofs.Add(1)) {
 				g.end.Store(max(s, e.claimed()))
 				if buggify.Enabled {
