@@ -28,7 +28,7 @@ type Consumer[E any] struct {
 	rec    *engine.ConsumerRecord
 	deps   []*atomic.Int64
 	ups    []Dependency
-	site   parkSite
+	site   engine.ParkSite
 	group  *WorkGroup[E]  // nil for a broadcast consumer
 	wm     *workMember[E] // a member's share of its group's bookkeeping
 
@@ -63,7 +63,7 @@ type Consumer[E any] struct {
 
 	found *foundRecord // resumed: what the record held before (abandon)
 
-	w          waiter
+	w          engine.Waiter
 	wc         engine.WaitCounts
 	t          engine.Tally
 	dependents atomic.Int32
@@ -133,7 +133,7 @@ func (r *Ring[E]) newConsumer(name string, cfg *consumerConfig) (*Consumer[E], e
 	if cfg.lingerSet {
 		c.lingers = lingerPauses(cfg.linger)
 	}
-	c.w.flush = c.showWaits
+	c.w.Flush = c.showWaits
 	if cfg.lat != nil && r.stamps != nil {
 		c.lat, c.stamps, c.plain = cfg.lat, r.stamps, false
 	}
@@ -150,7 +150,7 @@ func (r *Ring[E]) newConsumer(name string, cfg *consumerConfig) (*Consumer[E], e
 		c.found = &j.found
 	}
 	c.setStart(j.start)
-	if c.w.beat != nil { // a consumer with a heartbeat paces it (shm_pace.go)
+	if c.w.Beat != nil { // a consumer with a heartbeat paces it (shm_pace.go)
 		c.runMax = paceStart
 	}
 	return c, nil
@@ -499,7 +499,7 @@ func (c *Consumer[E]) flushStats() {
 	c.flushedAt = c.next
 	c.t.V[cPos] = c.released
 	c.t.Flush()
-	if c.w.beat != nil && !(buggify.Enabled && buggify.Fire(buggify.Heartbeat)) { // a shared consumer's heartbeat (shm_pace.go)
+	if c.w.Beat != nil && !(buggify.Enabled && buggify.Fire(buggify.Heartbeat)) { // a shared consumer's heartbeat (shm_pace.go)
 		c.beat()
 	}
 }

@@ -46,7 +46,7 @@ type ringEngine struct {
 	// watch, for shared rings, checks on the other processes while a
 	// participant waits: producers evict dead consumers (if evictDead),
 	// consumers learn that the producers died (ErrProducerGone).
-	watch     func(producer bool, me *waiter) error
+	watch     func(producer bool, me *engine.Waiter) error
 	evictDead bool
 	untether  time.Duration // shared rings: evict consumers silent this long (0: never)
 	mapping   *shared       // shared rings: the handle's mapping and its error (shm_fault.go)
@@ -58,11 +58,11 @@ type ringEngine struct {
 	avail   []engine.AvailWord      // multi-producer only
 	marks   []markWord              // markers out of the slots (markers.go)
 	recs    []engine.ConsumerRecord // the consumer table
-	wait    WaitStrategy
+	wait    engine.Schedule         // the strategy's phases, adapted to procs (forProcs)
 
-	dataSite  parkSite // consumers waiting for producers
-	depSite   parkSite // consumers waiting for upstream consumers
-	spaceSite parkSite // producers waiting for room
+	dataSite  engine.ParkSite // consumers waiting for producers
+	depSite   engine.ParkSite // consumers waiting for upstream consumers
+	spaceSite engine.ParkSite // producers waiting for room
 }
 
 // initWords sets the shared words of a new ring whose first sequence is
@@ -81,9 +81,9 @@ func (e *ringEngine) halted() bool { return e.ctl.State.Load() == engine.StateHa
 // halt stops the ring: every waiter returns ErrHalted.
 func (e *ringEngine) halt() {
 	e.ctl.State.Store(engine.StateHalted)
-	e.dataSite.wake()
-	e.depSite.wake()
-	e.spaceSite.wake()
+	e.dataSite.Wake()
+	e.depSite.Wake()
+	e.spaceSite.Wake()
 }
 
 // claimed is the highest sequence claimed by any producer, for producers'
@@ -132,7 +132,7 @@ func (e *ringEngine) refreshGate(claimHigh, want int64) int64 {
 type producerState struct {
 	last   int64 // single-producer: the last claimed sequence
 	gate   int64 // the gating minimum last computed
-	w      waiter
+	w      engine.Waiter
 	wc     engine.WaitCounts
 	intent *engine.ProducerRecord // multi-producer shared rings: where claims are announced
 }
@@ -232,7 +232,7 @@ func (e *ringEngine) wakeIfParked() bool {
 	return false
 }
 
-func (e *ringEngine) wakeData() { e.dataSite.wake() }
+func (e *ringEngine) wakeData() { e.dataSite.Wake() }
 
 // wakeEnded wakes the consumers parked for data or for their upstream
 // after a producer closed: one past the end of the stream learns it from
@@ -241,7 +241,7 @@ func (e *ringEngine) wakeData() { e.dataSite.wake() }
 func (e *ringEngine) wakeEnded() {
 	e.wakeIfParked()
 	if e.ctl.DepWait.Waiters.Load() != 0 {
-		e.depSite.wake()
+		e.depSite.Wake()
 	}
 }
 
@@ -321,11 +321,11 @@ func (e *ringEngine) available(next int64, deps []*atomic.Int64) int64 {
 // reports how many kinds of waiter it woke.
 func (e *ringEngine) released() (woke int64) {
 	if e.ctl.SpaceWait.Waiters.Load() != 0 {
-		e.spaceSite.wake()
+		e.spaceSite.Wake()
 		woke++
 	}
 	if e.ctl.DepWait.Waiters.Load() != 0 {
-		e.depSite.wake()
+		e.depSite.Wake()
 		woke++
 	}
 	return woke

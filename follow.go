@@ -43,7 +43,7 @@ func (c *Consumer[E]) pastEnd(w *endWatch, next int64) bool {
 	if c.follow || next <= e.claimed() || e.ctl.Producers.Load() == 0 {
 		return false
 	}
-	ended, seen := c.r.host.pastEnd(*w, next, c.w.parks) // w by value: a pointer would escape, and allocate each wait
+	ended, seen := c.r.host.pastEnd(*w, next, c.w.Parks) // w by value: a pointer would escape, and allocate each wait
 	*w = seen
 	return ended
 }

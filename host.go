@@ -48,7 +48,7 @@ type host interface {
 	ringPath() string
 	// site makes the park site of one of the control block's wait words:
 	// goroutines on channels in-process, futexes across processes.
-	site(w *engine.ParkWord) parkSite
+	site(w *engine.ParkWord) engine.ParkSite
 
 	// joinProducer registers a producer (the ring's mu is held): it checks
 	// that one more may join, takes its entry (a file's producer table), and
@@ -154,7 +154,7 @@ type consumerJoin struct {
 	afterNames []string     // consumers to follow by name (AfterName)
 	latest     bool         // StartAtLatest
 	t          *engine.Tally
-	w          *waiter
+	w          *engine.Waiter
 
 	// results
 	rec     *engine.ConsumerRecord

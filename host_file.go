@@ -12,9 +12,9 @@ import (
 	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
-func (sh *shared) observable() error                { return sh.usable() }
-func (sh *shared) ringPath() string                 { return sh.path }
-func (sh *shared) site(w *engine.ParkWord) parkSite { return &futexSite{word: w} }
+func (sh *shared) observable() error                       { return sh.usable() }
+func (sh *shared) ringPath() string                        { return sh.path }
+func (sh *shared) site(w *engine.ParkWord) engine.ParkSite { return &engine.FutexSite{Word: w} }
 
 // followers: those of every process, which the record counts.
 func (sh *shared) followers(rec *engine.ConsumerRecord, here int32) int32 {

@@ -13,9 +13,9 @@ type heapHost struct {
 	ring handle
 }
 
-func (h *heapHost) usable() error                    { return nil }
-func (h *heapHost) ringPath() string                 { return "" }
-func (h *heapHost) site(w *engine.ParkWord) parkSite { return &chanSite{word: w} }
+func (h *heapHost) usable() error                           { return nil }
+func (h *heapHost) ringPath() string                        { return "" }
+func (h *heapHost) site(w *engine.ParkWord) engine.ParkSite { return &engine.ChanSite{Word: w} }
 
 func (h *heapHost) observable() error {
 	return fmt.Errorf("%w: observers read shared rings; an in-process ring's readers are consumers", ErrNotSupported)

@@ -33,7 +33,7 @@ type Observer[E any] struct {
 	r    *Ring[E]
 	next int64
 	done bool
-	w    waiter
+	w    engine.Waiter
 	wc   engine.WaitCounts
 }
 

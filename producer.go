@@ -144,7 +144,7 @@ func (r *Ring[E]) NewProducer(name string) (*Producer[E], error) {
 	p := &Producer[E]{r: r, name: name, slots: r.slots, stamps: r.stamps, mask: r.eng.mask, size: r.eng.size,
 		eng: &r.eng, single: !r.eng.multi, relaxed: r.eng.relaxed, cursor: &r.eng.ctl.Cursor.Int64, waiters: &r.eng.ctl.DataWait.Waiters,
 		evSize: int64(unsafe.Sizeof(*new(E))), t: engine.Tally{Rec: new(engine.CounterRecord), Off: !r.counters}}
-	p.st.w.flush = p.showWaits
+	p.st.w.Flush = p.showWaits
 	j := producerJoin{name: name, made: len(r.producers), t: &p.t, st: &p.st}
 	if err := r.host.joinProducer(&j); err != nil {
 		return nil, err

@@ -90,7 +90,7 @@ func New[E any](size int, opts ...Option) (*Ring[E], error) {
 	r.eng = ringEngine{
 		size: int64(size), mask: int64(size - 1), multi: cfg.multi, relaxed: engine.RelaxedOK() && !cfg.wait.parksAtOnce(),
 		ctl: ctl, recs: make([]engine.ConsumerRecord, cfg.maxConsumers), marks: make([]markWord, size),
-		wait:      cfg.wait.forProcs(runtime.GOMAXPROCS(0)),
+		wait:      cfg.wait.forProcs(runtime.GOMAXPROCS(0)).s,
 		procs:     runtime.GOMAXPROCS(0),
 		dataSite:  h.site(&ctl.DataWait),
 		depSite:   h.site(&ctl.DepWait),
@@ -120,7 +120,7 @@ func (r *Ring[E]) Size() int { return int(r.eng.size) }
 func (r *Ring[E]) Cursor() int64 { return r.eng.claimed() }
 
 // WaitStrategy is the strategy the ring's participants wait with.
-func (r *Ring[E]) WaitStrategy() WaitStrategy { return r.eng.wait }
+func (r *Ring[E]) WaitStrategy() WaitStrategy { return WaitStrategy{s: r.eng.wait} }
 
 // Halt stops the ring now: every call that is waiting, or that would have
 // to wait, returns ErrHalted. Calls that need not wait still succeed: events

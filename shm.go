@@ -341,7 +341,7 @@ func sharedRing[E any](sh *shared, cfg *config) *Ring[E] {
 		shared:       true, evictDead: cfg.evictDead, untether: cfg.untether,
 		ctl:       ctl,
 		recs:      sh.recs(),
-		wait:      cfg.wait.forProcs(runtime.GOMAXPROCS(0)),
+		wait:      cfg.wait.forProcs(runtime.GOMAXPROCS(0)).s,
 		procs:     runtime.NumCPU(),
 		dataSite:  sh.site(&ctl.DataWait),
 		depSite:   sh.site(&ctl.DepWait),

@@ -15,7 +15,7 @@ import (
 // that only park (with an hour's safety timeout, so a lost wake-up hangs the
 // test instead of passing late), every event delivered in order.
 func TestSharedFullBarriers(t *testing.T) {
-	parkOnly := WaitStrategy{name: "park", park: true, timeout: time.Hour}
+	parkOnly := WaitStrategy{s: engine.Schedule{Name: "park", Park: true, Timeout: time.Hour}}
 	dir := t.TempDir()
 	for _, tc := range []struct {
 		name string

@@ -62,16 +62,16 @@ func (r *Ring[E]) unhook() {
 	}
 	ctl.LastMark.Store(math.MinInt64)
 	e.ctl, e.recs, e.avail, e.marks, e.watch = ctl, nil, nil, nil, nil
-	e.dataSite = &chanSite{word: &ctl.DataWait}
-	e.depSite = &chanSite{word: &ctl.DepWait}
-	e.spaceSite = &chanSite{word: &ctl.SpaceWait}
+	e.dataSite = &engine.ChanSite{Word: &ctl.DataWait}
+	e.depSite = &engine.ChanSite{Word: &ctl.DepWait}
+	e.spaceSite = &engine.ChanSite{Word: &ctl.SpaceWait}
 	r.slots, r.stamps = nil, nil
 	for _, p := range r.producers {
 		p.slots, p.stamps = nil, nil
 	}
 	for _, c := range r.consumers {
 		c.slots, c.stamps, c.lat, c.deps = nil, nil, nil, nil
-		c.site, c.w.beat = e.dataSite, nil
+		c.site, c.w.Beat = e.dataSite, nil
 	}
 	sh.ctl, sh.counters, sh.apps, sh.stamps = new(engine.SharedControl), nil, nil, nil
 	sh.ctl.Control.State.Store(ctl.State.Load())

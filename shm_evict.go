@@ -117,7 +117,7 @@ func (sh *shared) ungated() {
 	sh.ctl.Epoch.Add(1)
 	for _, w := range []*engine.ParkWord{&sh.ctl.SpaceWait, &sh.ctl.DepWait} {
 		if w.Waiters.Load() != 0 {
-			(&futexSite{word: w}).wake()
+			(&engine.FutexSite{Word: w}).Wake()
 		}
 	}
 }

@@ -114,7 +114,7 @@ func (sh *shared) heal(mine func(j int) bool) int64 {
 	}
 	if healed > 0 {
 		e.wakeData()
-		e.depSite.wake()
+		e.depSite.Wake()
 	}
 	return healed
 }

@@ -66,5 +66,5 @@ func (c *Consumer[E]) beat() {
 	if c.runMax > 0 {
 		c.pace(now)
 	}
-	c.w.beat.Store(now)
+	c.w.Beat.Store(now)
 }

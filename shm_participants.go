@@ -180,7 +180,7 @@ func (sh *shared) joinConsumer(j *consumerJoin) error {
 // carries what watch checks (the record, its heartbeat, its upstreams).
 func (sh *shared) seat(j *consumerJoin, rec *engine.ConsumerRecord, start int64) {
 	j.rec, j.start = rec, start
-	j.w.deps, j.w.beat, j.w.rec = j.deps, &rec.Beat, rec
+	j.w.Deps, j.w.Beat, j.w.Rec = j.deps, &rec.Beat, rec
 }
 
 // leaveConsumer ends a shared consumer's registration: its record is freed

@@ -42,7 +42,7 @@ func (sh *shared) eofEnds(s int64) bool {
 // every upstream it follows has either released all that was published or
 // is gone itself. (The caller returns the error only if, after it, nothing
 // is readable: what was published before the deaths is read first.)
-func (r *Ring[E]) watch(producer bool, me *waiter) error {
+func (r *Ring[E]) watch(producer bool, me *engine.Waiter) error {
 	sh, e := r.sh, &r.eng
 	if err := sh.checkMapping(); err != nil {
 		return err
@@ -51,12 +51,12 @@ func (r *Ring[E]) watch(producer bool, me *waiter) error {
 	if err != nil {
 		return err
 	}
-	if !producer && me.rec != nil {
-		if err := e.upstreamGone(me.rec); err != nil {
+	if !producer && me.Rec != nil {
+		if err := e.upstreamGone(me.Rec); err != nil {
 			return err
 		}
 	}
-	if producer || !open || live || r.upstreamBusy(me.deps) {
+	if producer || !open || live || r.upstreamBusy(me.Deps) {
 		return nil
 	}
 	return fmt.Errorf("%w: no live producer on %s", ErrProducerGone, sh.path)

@@ -3,7 +3,6 @@ package disruptor
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"runtime/debug"
 	"time"
 
@@ -19,14 +18,7 @@ import (
 //
 // Strategies are plain values; the zero value is DefaultWait.
 type WaitStrategy struct {
-	name     string
-	spins    int           // busy polls before the next phase; <0 spins forever
-	pause    bool          // issue the CPU pause hint on each busy poll
-	yields   int           // polls that call runtime.Gosched
-	sleepMin time.Duration // first sleep; 0 means no sleep phase
-	sleepMax time.Duration // sleeps double up to this cap
-	park     bool          // park after the phases above
-	timeout  time.Duration // a parked waiter re-checks after this long at most
+	s engine.Schedule // the phases, which the engine's wait loop runs
 }
 
 // Defaults for the parking strategies.
@@ -38,11 +30,13 @@ const (
 
 // BusySpin polls without pause: the lowest latency, one core burned per
 // waiter. Use it only with no more waiters than free cores.
-func BusySpin() WaitStrategy { return WaitStrategy{name: "spin", spins: -1} }
+func BusySpin() WaitStrategy { return WaitStrategy{s: engine.Schedule{Name: "spin", Spins: -1}} }
 
 // SpinPause polls with the CPU's pause hint between polls. Like BusySpin it
 // never gives up its core.
-func SpinPause() WaitStrategy { return WaitStrategy{name: "spin-pause", spins: -1, pause: true} }
+func SpinPause() WaitStrategy {
+	return WaitStrategy{s: engine.Schedule{Name: "spin-pause", Spins: -1, Pause: true}}
+}
 
 // Hybrid spins, then yields, then sleeps with doubling durations from 1µs up
 // to max: low latency while busy, little CPU when idle.
@@ -50,8 +44,8 @@ func Hybrid(max time.Duration) WaitStrategy {
 	if max < time.Microsecond {
 		max = time.Microsecond
 	}
-	return WaitStrategy{name: "hybrid", spins: defaultSpins, pause: true, yields: defaultYields,
-		sleepMin: time.Microsecond, sleepMax: max}
+	return WaitStrategy{s: engine.Schedule{Name: "hybrid", Spins: defaultSpins, Pause: true, Yields: defaultYields,
+		SleepMin: time.Microsecond, SleepMax: max}}
 }
 
 // Sleep polls once every d.
@@ -59,7 +53,7 @@ func Sleep(d time.Duration) WaitStrategy {
 	if d <= 0 {
 		d = time.Microsecond
 	}
-	return WaitStrategy{name: "sleep", sleepMin: d, sleepMax: d}
+	return WaitStrategy{s: engine.Schedule{Name: "sleep", SleepMin: d, SleepMax: d}}
 }
 
 // Block spins briefly, yields briefly, then parks until a publisher wakes it.
@@ -73,8 +67,8 @@ func BlockTimeout(safety time.Duration) WaitStrategy {
 	if safety <= 0 {
 		safety = defaultSafetyTimeout
 	}
-	return WaitStrategy{name: "block", spins: defaultSpins, pause: true, yields: 0,
-		park: true, timeout: safety}
+	return WaitStrategy{s: engine.Schedule{Name: "block", Spins: defaultSpins, Pause: true, Yields: 0,
+		Park: true, Timeout: safety}}
 }
 
 // DefaultWait is the strategy of the zero WaitStrategy: Block's schedule. It
@@ -82,7 +76,7 @@ func BlockTimeout(safety time.Duration) WaitStrategy {
 // cannot proceed soon gives its core away.
 func DefaultWait() WaitStrategy {
 	w := Block()
-	w.name = "default"
+	w.s.Name = "default"
 	return w
 }
 
@@ -90,17 +84,17 @@ func DefaultWait() WaitStrategy {
 func (w WaitStrategy) String() string {
 	w = w.orDefault()
 	switch {
-	case w.spins < 0:
-		return w.name
-	case w.park:
-		return fmt.Sprintf("%s(spins=%d,yields=%d,timeout=%v)", w.name, w.spins, w.yields, w.timeout)
+	case w.s.Spins < 0:
+		return w.s.Name
+	case w.s.Park:
+		return fmt.Sprintf("%s(spins=%d,yields=%d,timeout=%v)", w.s.Name, w.s.Spins, w.s.Yields, w.s.Timeout)
 	default:
-		return fmt.Sprintf("%s(spins=%d,yields=%d,sleep=%v..%v)", w.name, w.spins, w.yields, w.sleepMin, w.sleepMax)
+		return fmt.Sprintf("%s(spins=%d,yields=%d,sleep=%v..%v)", w.s.Name, w.s.Spins, w.s.Yields, w.s.SleepMin, w.s.SleepMax)
 	}
 }
 
 func (w WaitStrategy) orDefault() WaitStrategy {
-	if w.name == "" {
+	if w.s.Name == "" {
 		w = DefaultWait()
 	}
 	return w
@@ -111,59 +105,19 @@ func (w WaitStrategy) orDefault() WaitStrategy {
 // it yields at once.
 func (w WaitStrategy) forProcs(procs int) WaitStrategy {
 	w = w.orDefault()
-	if procs == 1 && w.spins > 0 {
-		w.yields += w.spins
-		w.spins = 0
+	if procs == 1 && w.s.Spins > 0 {
+		w.s.Yields += w.s.Spins
+		w.s.Spins = 0
 	}
 	return w
 }
-
-// idle performs the idle step number n (counting from 0) of a wait and
-// reports whether the caller should park now. It is the only place the
-// phases are interpreted.
-//
-// osToo makes a yield also yield the OS thread: across processes the one
-// waited for is another process, which runtime.Gosched does not serve.
-func (w *WaitStrategy) idle(n int, osToo bool) (park bool) {
-	if w.spins < 0 || n < w.spins {
-		if w.pause { // one pause a poll: a waiter looks every pause or so
-			engine.CPUPause()
-		}
-		return false
-	}
-	n -= w.spins
-	if n < w.yields {
-		runtime.Gosched()
-		if osToo {
-			engine.OSYield()
-		}
-		return false
-	}
-	if w.park {
-		return true
-	}
-	if w.sleepMin == 0 {
-		runtime.Gosched()
-		return false
-	}
-	n -= w.yields
-	d := w.sleepMin
-	for ; n > 0 && d < w.sleepMax; n-- {
-		d *= 2
-	}
-	time.Sleep(min(d, w.sleepMax))
-	return false
-}
-
-// yields reports whether idle step n gave the processor away (for statistics).
-func (w *WaitStrategy) yielded(n int) bool { return w.spins >= 0 && n >= w.spins }
 
 // await is the one wait loop of the engine, for producers and consumers
 // alike: it runs the strategy's idle steps until ready reports true, the ring
 // is halted, or ctx ends. ready is called again after announcing a park, so a
 // wake-up cannot be lost (see park.go). On a shared ring it runs guarded: a
 // fault on the mapping (its file was truncated) returns ErrTruncated.
-func (e *ringEngine) await(ctx context.Context, site parkSite, me *waiter, wc *engine.WaitCounts, ready func() bool) (err error) {
+func (e *ringEngine) await(ctx context.Context, site engine.ParkSite, me *engine.Waiter, wc *engine.WaitCounts, ready func() bool) (err error) {
 	if e.mapping != nil {
 		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 		defer func() {
@@ -176,27 +130,27 @@ func (e *ringEngine) await(ctx context.Context, site parkSite, me *waiter, wc *e
 	sched := e.wait
 	w := &sched
 	adaptive := false
-	if w.park {
+	if w.Park {
 		if e.crowded() {
 			// More participants than processors: a waiter must let the one
 			// it waits for run, so it yields a little before parking and
 			// never spins longer than the strategy says.
-			w.yields = defaultYields
+			w.Yields = defaultYields
 		} else {
-			w.spins, adaptive = max(w.spins, me.spins), true
+			w.Spins, adaptive = max(w.Spins, me.Spins), true
 		}
 	}
 	var parkedFor time.Duration
 	defer func() {
 		if adaptive {
-			me.adapt(e.wait.spins, parkedFor)
+			me.Adapt(e.wait.Spins, parkedFor)
 		}
 	}()
 	for n := 0; ; n++ {
 		if e.halted() {
 			return e.haltErr()
 		}
-		if done != nil && (n&63 == 0 || w.yielded(n)) {
+		if done != nil && (n&63 == 0 || w.Yielded(n)) {
 			select {
 			case <-done:
 				return ctx.Err()
@@ -204,12 +158,12 @@ func (e *ringEngine) await(ctx context.Context, site parkSite, me *waiter, wc *e
 			}
 		}
 		wc.Polls++
-		if n&1023 == 1023 && me.flush != nil {
-			me.showWaits(time.Now())
+		if n&1023 == 1023 && me.Flush != nil {
+			me.ShowWaits(time.Now())
 		}
-		if w.yielded(n) {
+		if w.Yielded(n) {
 			wc.Yields++
-			if e.watch != nil && (n&15 == 0 || w.park) {
+			if e.watch != nil && (n&15 == 0 || w.Park) {
 				if err := e.watchNow(site == e.spaceSite, me); err != nil {
 					if ready() { // what the producers published before they died comes first
 						return nil
@@ -218,45 +172,33 @@ func (e *ringEngine) await(ctx context.Context, site parkSite, me *waiter, wc *e
 				}
 			}
 		}
-		if w.idle(n, e.shared) {
+		if w.Idle(n, e.shared) {
 			if buggify.Enabled {
 				buggify.Pause(buggify.ParkPrepare)
 			}
-			site.prepare(me)
+			site.Prepare(me)
 			e.fence()
 			if buggify.Enabled {
 				buggify.Pause(buggify.ParkRecheck)
 			}
 			if ready() || e.halted() {
-				site.cancel(me)
+				site.Cancel(me)
 			} else {
 				wc.Parks++
-				me.parks++
+				me.Parks++
 				t0 := time.Now()
-				me.showWaits(t0)
-				timeout := parkFor(ctx, e.parkTimeout())
+				me.ShowWaits(t0)
+				timeout := engine.ParkFor(ctx, e.parkTimeout())
 				if buggify.Enabled { // woken early, by nobody
 					timeout = buggify.Shorter(buggify.ParkSpurious, timeout)
 				}
-				site.park(done, me, timeout)
+				site.Park(done, me, timeout)
 				parkedFor = time.Since(t0)
 			}
 		}
 		if ready() {
 			return nil
 		}
-	}
-}
-
-// showEvery is how often a participant that keeps waiting publishes its
-// counters, so that its waits and parks show while it is blocked.
-const showEvery = 50 * time.Millisecond
-
-// showWaits runs the waiter's flush hook if it has not for showEvery.
-func (me *waiter) showWaits(now time.Time) {
-	if me.flush != nil && now.Sub(me.shown) >= showEvery {
-		me.shown = now
-		me.flush()
 	}
 }
 
@@ -272,46 +214,25 @@ const watchPark = time.Second
 // parkTimeout is how long a waiter parks at most.
 func (e *ringEngine) parkTimeout() time.Duration {
 	if e.watch != nil {
-		return min(e.wait.timeout, watchPark)
+		return min(e.wait.Timeout, watchPark)
 	}
-	return e.wait.timeout
+	return e.wait.Timeout
 }
 
 // watchNow runs the ring's watch at most every watchEvery per waiter.
-func (e *ringEngine) watchNow(producer bool, me *waiter) error {
+func (e *ringEngine) watchNow(producer bool, me *engine.Waiter) error {
 	now := time.Now()
-	if now.Sub(me.checked) < watchEvery {
+	if now.Sub(me.Checked) < watchEvery {
 		return nil
 	}
-	me.checked = now
+	me.Checked = now
 	if buggify.Enabled {
 		buggify.Pause(buggify.Watch)
 	}
-	if me.beat != nil && !(buggify.Enabled && buggify.Fire(buggify.Heartbeat)) {
-		me.beat.Store(now.UnixNano())
+	if me.Beat != nil && !(buggify.Enabled && buggify.Fire(buggify.Heartbeat)) {
+		me.Beat.Store(now.UnixNano())
 	}
 	return e.watch(producer, me)
-}
-
-// Adaptive spinning for the parking strategies. A wake-up costs
-// microseconds (the runtime may have to wake a sleeping thread), so two
-// goroutines handing events back and forth can settle into parking on every
-// hand-off, each giving up just before the other answers. A waiter whose
-// park ended soon after it began doubles its spin phase for the next wait,
-// up to maxSpins; one that parked for long goes back to the strategy's own.
-const (
-	maxSpins  = 4096
-	shortPark = 200 * time.Microsecond
-)
-
-func (me *waiter) adapt(base int, parkedFor time.Duration) {
-	switch {
-	case parkedFor == 0: // did not park
-	case parkedFor < shortPark:
-		me.spins = min(max(me.spins, base)*2, maxSpins)
-	default:
-		me.spins = base
-	}
 }
 
 // crowded reports whether the ring has more participants than processors to

@@ -55,7 +55,7 @@ func TestParkDoesNotSpin(t *testing.T) {
 // only a wake-up lost leaves an event waiting that long).
 func TestParkNoLostWakeups(t *testing.T) {
 	w := Park()
-	w.timeout = time.Hour
+	w.s.Timeout = time.Hour
 	for _, multi := range []bool{false, true} {
 		t.Run(modeName(multi), func(t *testing.T) {
 			r, err := New[int64](2, modeOpts(multi, WithWaitStrategy(w))...)

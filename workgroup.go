@@ -285,8 +285,8 @@ func (c *Consumer[E]) readWork(ctx context.Context, try bool) (*E, error) {
 				// what this member lent stays covered by its own.
 				c.release(g.bound(c.wm, max(s, e.claimed())))
 				c.flushStats()
-				e.dataSite.wake()
-				e.depSite.wake()
+				e.dataSite.Wake()
+				e.depSite.Wake()
 			}
 		}
 	}

@@ -144,8 +144,8 @@ func (g *WorkGroup[E]) giveBack(c *Consumer[E]) {
 		buggify.Pause(buggify.WorkFinish)
 	}
 	e := &c.r.eng
-	e.dataSite.wake()
-	e.depSite.wake()
+	e.dataSite.Wake()
+	e.depSite.Wake()
 }
 
 // finish records that m read the sequence it took back from another's
@@ -173,8 +173,8 @@ func (g *WorkGroup[E]) finish(m *workMember[E]) {
 	}
 	if g.done.Load() { // the lender may be waiting to end (see pending)
 		e := &m.c.r.eng
-		e.dataSite.wake()
-		e.depSite.wake()
+		e.dataSite.Wake()
+		e.depSite.Wake()
 	}
 }
 
@@ -201,8 +201,8 @@ func (g *WorkGroup[E]) unhold(c *Consumer[E]) {
 	}
 	if g.done.Load() {
 		e := &c.r.eng
-		e.dataSite.wake()
-		e.depSite.wake()
+		e.dataSite.Wake()
+		e.depSite.Wake()
 	}
 }
 

@@ -106,8 +106,8 @@ type Tally struct {
 	V       [RecordWords]int64
 	Pending int // events since the last flush
 	Rec     *CounterRecord
-	Off     bool // counters switched off: Tally, never publish
-	// Exact: shared rings Store the counts that follow from sequences
+	Off     bool // counters switched off: tally, never publish
+	// Exact: shared rings store the counts that follow from sequences
 	// (published, consumed) as they change, so that they hold when the
 	// process is killed between flushes.
 	Exact bool
