@@ -128,8 +128,8 @@ func (r *Ring[E]) NewConsumer(name string, opts ...ConsumerOption) (*Consumer[E]
 
 // newConsumer joins a consumer record; r.mu is held.
 func (r *Ring[E]) newConsumer(name string, cfg *consumerConfig) (*Consumer[E], error) {
-	c := &Consumer[E]{r: r, name: name, site: r.eng.dataSite, ups: cfg.after, t: engine.Tally{Rec: new(engine.CounterRecord), Off: !r.counters},
-		slots: r.slots, mask: r.eng.mask, plain: true, follow: cfg.follow, manual: cfg.manual, lingers: lingerPauses(DefaultLinger)}
+	c := &Consumer[E]{r: r, name: name, site: r.eng.DataSite, ups: cfg.after, t: engine.Tally{Rec: new(engine.CounterRecord), Off: !r.counters},
+		slots: r.slots, mask: r.eng.Mask, plain: true, follow: cfg.follow, manual: cfg.manual, lingers: lingerPauses(DefaultLinger)}
 	if cfg.lingerSet {
 		c.lingers = lingerPauses(cfg.linger)
 	}
@@ -144,7 +144,7 @@ func (r *Ring[E]) newConsumer(name string, cfg *consumerConfig) (*Consumer[E], e
 	cfg.after = j.after // with what the heap host resolved of AfterName: NewConsumer counts them all
 	c.ups, c.rec, c.deps, c.resumed = j.after, j.rec, j.deps, j.resumed
 	if len(c.deps) > 0 {
-		c.site = r.eng.depSite
+		c.site = r.eng.DepSite
 	}
 	if j.resumed {
 		c.found = &j.found
@@ -159,7 +159,7 @@ func (r *Ring[E]) newConsumer(name string, cfg *consumerConfig) (*Consumer[E], e
 func (c *Consumer[E]) setStart(start int64) {
 	c.rec.Cursor.Store(start - 1)
 	c.next, c.hi, c.released, c.last = start, start-1, start-1, start-1
-	c.markKind, c.avail = kindData, start-1
+	c.markKind, c.avail = engine.KindData, start-1
 	c.seenFrom, c.seen = math.MaxInt64, start-1
 	c.evStart, c.evBase, c.mkBase, c.flushedAt = start, c.t.V[cEvents], c.markers(), start
 }
@@ -273,22 +273,22 @@ func (c *Consumer[E]) read(ctx context.Context, try bool) (*E, error) {
 // data up to c.hi, then the marker at c.markAt if markKind says one is
 // there (markers.go), then, through c.avail, what a later cut will tell.
 func (c *Consumer[E]) cut(lo, hi int64) {
-	m, k := c.r.eng.nextMark(lo, hi)
+	m, k := c.r.eng.NextMark(lo, hi)
 	c.hi, c.markAt, c.markKind, c.avail = m-1, m, k, hi
 }
 
 // drop forgets what was acquired: the next read acquires afresh.
-func (c *Consumer[E]) drop() { c.hi, c.markKind, c.avail = c.next-1, kindData, c.next-1 }
+func (c *Consumer[E]) drop() { c.hi, c.markKind, c.avail = c.next-1, engine.KindData, c.next-1 }
 
 // takeMarker takes the marker at c.next, if one is there, and cuts what
 // follows it of what was acquired.
 func (c *Consumer[E]) takeMarker() (kind uint32, s int64, ok bool) {
-	if c.markKind == kindData || c.next != c.markAt {
-		return kindData, 0, false
+	if c.markKind == engine.KindData || c.next != c.markAt {
+		return engine.KindData, 0, false
 	}
 	kind, s = c.markKind, c.next
 	c.next++
-	c.markKind = kindData
+	c.markKind = engine.KindData
 	if c.next <= c.avail {
 		c.cut(c.next, c.avail)
 	}
@@ -299,12 +299,12 @@ func (c *Consumer[E]) takeMarker() (kind uint32, s int64, ok bool) {
 // the reader: ErrFlush, io.EOF for the final EOF, or nil to pass over it.
 func (c *Consumer[E]) marker(kind uint32, s int64) error {
 	switch kind {
-	case kindHole:
+	case engine.KindHole:
 		c.t.V[cHoles]++
-	case kindFlush:
+	case engine.KindFlush:
 		c.t.V[cFlushes]++
 		return ErrFlush
-	case kindEOF:
+	case engine.KindEOF:
 		c.t.V[cEOFs]++
 		c.eofs++
 		if c.r.lastEOF(s, c.eofs) {
@@ -360,7 +360,7 @@ func (c *Consumer[E]) acquire(ctx context.Context, try bool) error {
 			return ErrEmpty
 		}
 		ended := false
-		err := e.await(ctx, c.site, &c.w, &c.wc, func() bool {
+		err := e.Await(ctx, c.site, &c.w, &c.wc, func() bool {
 			hi = c.readable()
 			ended = hi < c.next && c.pastEnd(&end, c.next)
 			return hi >= c.next || ended || c.evicted()
@@ -408,7 +408,7 @@ func (c *Consumer[E]) readable() int64 {
 	if c.seenFrom <= from && from <= c.seen {
 		from = c.seen + 1
 	}
-	hi := c.r.eng.available(from, c.deps)
+	hi := c.r.eng.Available(from, c.deps)
 	c.seenFrom, c.seen = c.next, hi
 	return hi
 }
@@ -433,16 +433,16 @@ func (c *Consumer[E]) store(s int64) {
 	}
 	if buggify.Enabled { // done with s, not yet telling producers and dependents
 		buggify.Pause(buggify.ReleaseWake)
-		if c.r.eng.claimed()-s <= 2 { // a consumer at the head lags: its dependents wait, maybe past the end of the stream
+		if c.r.eng.Claimed()-s <= 2 { // a consumer at the head lags: its dependents wait, maybe past the end of the stream
 			buggify.Delay(buggify.LateRelease)
 		}
 	}
-	c.r.eng.store(&c.rec.Cursor, s)
+	c.r.eng.Store(&c.rec.Cursor, s)
 	c.released = s
 	if buggify.Enabled {
 		buggify.Pause(buggify.ReleaseWake)
 	}
-	c.t.V[cUnparks] += c.r.eng.released()
+	c.t.V[cUnparks] += c.r.eng.Released()
 	if c.flushDue() {
 		c.flushStats()
 	}

@@ -95,8 +95,8 @@ func waitGraph(t *testing.T, g *Graph[gev]) error {
 // graphActiveRecords counts the consumers gating the ring's producers.
 func graphActiveRecords(r *Ring[gev]) int {
 	n := 0
-	for i := range r.eng.recs {
-		if r.eng.recs[i].State.Load() == engine.RecActive {
+	for i := range r.eng.Recs {
+		if r.eng.Recs[i].State.Load() == engine.RecActive {
 			n++
 		}
 	}

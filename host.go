@@ -136,7 +136,7 @@ type producerJoin struct {
 	name string
 	made int // producers this handle made before this one
 	t    *engine.Tally
-	st   *producerState
+	st   *engine.ProducerState
 
 	// results
 	entry  int    // a file's producer table entry

@@ -12,6 +12,14 @@ import (
 	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
+// Usable and Recovered make the mapping the engine's Mapping: the waits
+// ask it why the memory is gone (usable, shm_fault.go) and what a fault
+// they recovered means (recovered).
+func (sh *shared) Usable() error { return sh.usable() }
+
+// Recovered is recovered, for the engine (see Usable).
+func (sh *shared) Recovered(v any) error { return sh.recovered(v) }
+
 func (sh *shared) observable() error                       { return sh.usable() }
 func (sh *shared) ringPath() string                        { return sh.path }
 func (sh *shared) site(w *engine.ParkWord) engine.ParkSite { return &engine.FutexSite{Word: w} }
@@ -35,7 +43,7 @@ func (sh *shared) pastEnd(w endWatch, next, parks int64) (bool, endWatch) {
 	w.parks = parks
 	// The claim cursor is read again after the producers: one that claimed
 	// its EOF marker and closed after the first read must not be missed.
-	return sh.anyClosed() && sh.eofEnds(next-1) && next > sh.eng.claimed(), w
+	return sh.anyClosed() && sh.eofEnds(next-1) && next > sh.eng.Claimed(), w
 }
 
 // anyClosed reports whether a producer of the shared ring has closed: a
@@ -80,7 +88,7 @@ func (sh *shared) producerMark(name string) (m uint64, ok bool, err error) {
 		tab := &sh.ctl.Table
 		for j := range tab {
 			if tab[j].State.Load() != engine.ProdFree && prodName(&tab[j]) == name {
-				m, ok = sh.eng.resolveMark(&tab[j])
+				m, ok = resolveMark(sh.eng, &tab[j])
 				return nil
 			}
 		}
@@ -110,13 +118,13 @@ func (sh *shared) abandonConsumer(rec *engine.ConsumerRecord, t *engine.Tally, f
 	}
 	e := sh.eng
 	sh.registry(func() error {
-		unfollow(e.recs, rec)
+		unfollow(e.Recs, rec)
 		for k := range found.nups {
 			i, gen := found.ups[k][0], found.ups[k][1]
 			rec.Ups[k].Idx.Store(i)
 			rec.Ups[k].Gen.Store(gen)
-			if up := int(i); up < len(e.recs) && e.recs[up].Gen.Load() == gen {
-				e.recs[up].Followers.Add(1)
+			if up := int(i); up < len(e.Recs) && e.Recs[up].Gen.Load() == gen {
+				e.Recs[up].Followers.Add(1)
 			}
 		}
 		rec.NUps.Store(found.nups)
@@ -125,7 +133,7 @@ func (sh *shared) abandonConsumer(rec *engine.ConsumerRecord, t *engine.Tally, f
 		rec.Detached.Store(found.detached)
 		return nil
 	})
-	unlock(sh.f, sh.recLock(e.recIndex(rec)))
+	unlock(sh.f, sh.recLock(recIndex(e, rec)))
 }
 
 // foundOf is what resuming changes in rec (see abandonConsumer).

@@ -9,7 +9,7 @@ import "fmt"
 // and consumers are counted, and the handle's own lists (handle) answer for
 // marks and counters.
 type heapHost struct {
-	eng  *ringEngine
+	eng  *engine.Engine
 	ring handle
 }
 
@@ -25,14 +25,14 @@ func (h *heapHost) observable() error {
 // each counts in Producers, whose EOFs end the stream (lastEOF).
 func (h *heapHost) joinProducer(j *producerJoin) error {
 	e := h.eng
-	if !e.multi && j.made > 0 {
+	if !e.Multi && j.made > 0 {
 		return ErrSingleProducer
 	}
 	j.t.Rec.Open(engine.RoleProducer, j.made, j.name)
-	j.st.last = e.ctl.Cursor.Load()
-	j.st.gate = e.ctl.GateCache.Load()
-	e.ctl.Producers.Add(1)
-	e.members.Add(1)
+	j.st.Last = e.Ctl.Cursor.Load()
+	j.st.Gate = e.Ctl.GateCache.Load()
+	e.Ctl.Producers.Add(1)
+	e.Members.Add(1)
 	return nil
 }
 
@@ -60,30 +60,30 @@ func (h *heapHost) joinConsumer(j *consumerJoin) error {
 		}
 		j.deps = append(j.deps, words...)
 	}
-	rec, start, err := h.eng.join(j.latest, nil)
+	rec, start, err := h.eng.Join(j.latest, nil)
 	if err != nil {
 		return err
 	}
 	j.rec, j.start = rec, start
-	j.t.Rec.Open(engine.RoleConsumer, h.eng.recIndex(rec), j.name)
+	j.t.Rec.Open(engine.RoleConsumer, recIndex(h.eng, rec), j.name)
 	return nil
 }
 
-func (h *heapHost) leaveConsumer(rec *engine.ConsumerRecord, _ bool) { h.eng.leave(rec) }
+func (h *heapHost) leaveConsumer(rec *engine.ConsumerRecord, _ bool) { h.eng.Leave(rec) }
 
 func (h *heapHost) abandonConsumer(rec *engine.ConsumerRecord, t *engine.Tally, _ *foundRecord) {
 	t.Rec.Close()
-	h.eng.leave(rec)
+	h.eng.Leave(rec)
 }
 
 func (h *heapHost) followers(_ *engine.ConsumerRecord, here int32) int32 { return here }
 
-func (h *heapHost) lastEOF(_, eofs int64) bool { return eofs >= int64(h.eng.ctl.Producers.Load()) }
+func (h *heapHost) lastEOF(_, eofs int64) bool { return eofs >= int64(h.eng.Ctl.Producers.Load()) }
 
 // pastEnd: two counts compared, cheap enough for every poll.
 func (h *heapHost) pastEnd(w endWatch, next, _ int64) (bool, endWatch) {
 	e := h.eng
-	return e.closed.Load() >= int64(e.ctl.Producers.Load()) && next > e.claimed(), w
+	return e.Closed.Load() >= int64(e.Ctl.Producers.Load()) && next > e.Claimed(), w
 }
 
 func (h *heapHost) stageMark(int, int64, uint64) {} // the producer keeps its mark

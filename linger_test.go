@@ -237,7 +237,7 @@ func TestLingerMethod(t *testing.T) {
 					*ev = 1
 					p.Publish()
 				}
-				hi := e.available(c.next, c.deps)
+				hi := e.Available(c.next, c.deps)
 				if hi != 2 {
 					t.Fatalf("available: %d, want 2", hi)
 				}
@@ -270,7 +270,7 @@ func TestLingerMethod(t *testing.T) {
 				within(t, 5*time.Second, "linger while a producer publishes", func() {
 					rose := false
 					for i := 0; i < 2000 && ctx.Err() == nil; i++ {
-						hi := e.available(c.next, c.deps)
+						hi := e.Available(c.next, c.deps)
 						if hi < c.next { // consumers linger only over events they found
 							runtime.Gosched()
 							continue
@@ -280,7 +280,7 @@ func TestLingerMethod(t *testing.T) {
 							t.Errorf("linger(%d) returned %d: lower than it was given", hi, got)
 							return
 						}
-						if now := e.available(c.next, c.deps); got > now {
+						if now := e.Available(c.next, c.deps); got > now {
 							t.Errorf("linger(%d) returned %d: beyond the readable %d", hi, got, now)
 							return
 						}

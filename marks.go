@@ -85,29 +85,20 @@ func (r *Ring[E]) producerMarkOf(name string, open bool) (m uint64, ok, found bo
 }
 
 // resolveMark reads an entry's mark by the rule of the invariants above.
-func (e *ringEngine) resolveMark(ent *engine.ProducerRecord) (uint64, bool) {
-	if end := ent.PendEnd.Load(); end > 0 && e.isPublished(end-1) {
+func resolveMark(e *engine.Engine, ent *engine.ProducerRecord) (uint64, bool) {
+	if end := ent.PendEnd.Load(); end > 0 && e.IsPublished(end-1) {
 		return ent.PendMark.Load(), true
 	}
 	return ent.Mark.Load(), ent.MarkSet.Load() != 0
-}
-
-// isPublished reports whether sequence s was published (as data or a
-// marker) by the time of the call.
-func (e *ringEngine) isPublished(s int64) bool {
-	if !e.multi {
-		return e.ctl.Cursor.Load() >= s
-	}
-	return s <= e.ctl.Cursor.Load() && e.avail[s&e.mask].Load() >= s
 }
 
 // takeMark is a shared producer's mark when it registers into entry ent
 // (the registry lock is held, and dead producers' claims were healed):
 // the entry's own if it is an earlier producer's of the same name, else
 // none. The entry is left with no pending mark.
-func (e *ringEngine) takeMark(ent *engine.ProducerRecord, name string) (m uint64, ok bool) {
+func takeMark(e *engine.Engine, ent *engine.ProducerRecord, name string) (m uint64, ok bool) {
 	if ent.State.Load() != engine.ProdFree && prodName(ent) == name {
-		m, ok = e.resolveMark(ent)
+		m, ok = resolveMark(e, ent)
 	}
 	ent.Mark.Store(m)
 	ent.MarkSet.Store(boolWord(ok))

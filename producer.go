@@ -50,11 +50,11 @@ type Producer[E any] struct {
 	relaxed   bool               // the engine's: publish with a release store
 	cursor    *atomic.Int64      // the ring's cursor
 	waiters   *atomic.Int32      // consumers parked waiting for data
-	eng       *ringEngine
+	eng       *engine.Engine
 	lo, hi    int64 // the latest claim (single mode: hi is next-1)
 	stamps    []int64
 	size      int64
-	st        producerState
+	st        engine.ProducerState
 	single    bool // single-producer mode
 	closed    bool
 	orphan    bool // closed by the ring's Close: no EOF was sent
@@ -141,19 +141,19 @@ func (p *Producer[E]) unhold() {
 func (r *Ring[E]) NewProducer(name string) (*Producer[E], error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	p := &Producer[E]{r: r, name: name, slots: r.slots, stamps: r.stamps, mask: r.eng.mask, size: r.eng.size,
-		eng: &r.eng, single: !r.eng.multi, relaxed: r.eng.relaxed, cursor: &r.eng.ctl.Cursor.Int64, waiters: &r.eng.ctl.DataWait.Waiters,
+	p := &Producer[E]{r: r, name: name, slots: r.slots, stamps: r.stamps, mask: r.eng.Mask, size: r.eng.Size,
+		eng: &r.eng, single: !r.eng.Multi, relaxed: r.eng.Relaxed, cursor: &r.eng.Ctl.Cursor.Int64, waiters: &r.eng.Ctl.DataWait.Waiters,
 		evSize: int64(unsafe.Sizeof(*new(E))), t: engine.Tally{Rec: new(engine.CounterRecord), Off: !r.counters}}
-	p.st.w.Flush = p.showWaits
+	p.st.W.Flush = p.showWaits
 	j := producerJoin{name: name, made: len(r.producers), t: &p.t, st: &p.st}
 	if err := r.host.joinProducer(&j); err != nil {
 		return nil, err
 	}
 	p.entry, p.mark, p.markOK = j.entry, j.mark, j.markOK
-	p.next, p.start, p.base = p.st.last+1, p.st.last+1, p.t.V
+	p.next, p.start, p.base = p.st.Last+1, p.st.Last+1, p.t.V
 	p.lo, p.hi, p.flushAt = p.next, p.next-1, p.next+publishFlushEvery
 	p.setFast()
-	p.avail = r.eng.avail
+	p.avail = r.eng.Avail
 	p.regate()
 	p.flushStats() // its mark: what it publishes from here on counts
 	r.producers = append(r.producers, p)
@@ -165,7 +165,7 @@ func (r *Ring[E]) NewProducer(name string) (*Producer[E], error) {
 // to the slow path.
 func (p *Producer[E]) setFast() {
 	p.pubFast = p.single && p.stamps == nil && !p.markStaged && !p.closed
-	p.multiFast = !p.single && p.stamps == nil && !p.t.Exact && p.st.intent == nil && !p.markStaged && !p.closed
+	p.multiFast = !p.single && p.stamps == nil && !p.t.Exact && p.st.Intent == nil && !p.markStaged && !p.closed
 	if p.limit == claimHeld && !p.pubFast {
 		p.held, p.limit = true, claimShut
 	}
@@ -182,7 +182,7 @@ func (p *Producer[E]) regate() {
 	if p.closed {
 		p.pubFast, p.multiFast = false, false
 	}
-	p.mlimit = p.st.gate + p.size
+	p.mlimit = p.st.Gate + p.size
 	p.glimit, p.gnext = claimShut, multiShut
 	if p.pubFast {
 		p.glimit = p.mlimit
@@ -309,14 +309,14 @@ func (p *Producer[E]) claim(ctx context.Context, n int, try bool) error {
 	if p.closed {
 		return ErrClosed
 	}
-	if n < 1 || int64(n) > p.r.eng.size {
-		return fmt.Errorf("%w: claim of %d slots on a ring of %d", ErrTooLarge, n, p.r.eng.size)
+	if n < 1 || int64(n) > p.r.eng.Size {
+		return fmt.Errorf("%w: claim of %d slots on a ring of %d", ErrTooLarge, n, p.r.eng.Size)
 	}
 	if p.single {
-		p.st.last = p.next - 1
+		p.st.Last = p.next - 1
 	}
-	lo, hi, err := p.eng.claim(ctx, &p.st, int64(n), try)
-	if p.st.wc.Full != 0 || p.st.wc.Polls != 0 {
+	lo, hi, err := p.eng.Claim(ctx, &p.st, int64(n), try)
+	if p.st.WC.Full != 0 || p.st.WC.Polls != 0 {
 		p.showWaits()
 	}
 	p.regate()
@@ -364,7 +364,7 @@ func (p *Producer[E]) Publish() {
 		}
 		return
 	}
-	n := p.publishAs(kindData)
+	n := p.publishAs(engine.KindData)
 	if !p.single {
 		p.t.V[pPublished] += n
 	}
@@ -396,7 +396,7 @@ func (p *Producer[E]) storeAvail(s int64) (more bool) {
 // published is the rest of a fast Publish of hi, when consumers may be
 // parked or the tallies are due. Where the fast path's release store is no
 // barrier (quietTo is claimShut), one comes first: the waiters' load must
-// not pass the store (see engine.publish).
+// not pass the store (see engine.Engine.Publish).
 func (p *Producer[E]) published(hi int64) {
 	if engine.HaveReleaseStore && !p.relaxed {
 		p.fence.Add(1)
@@ -404,7 +404,7 @@ func (p *Producer[E]) published(hi int64) {
 	if buggify.Enabled {
 		buggify.Pause(buggify.PublishWake)
 	}
-	if p.eng.wakeIfParked() {
+	if p.eng.WakeIfParked() {
 		p.t.V[pUnparks]++
 	}
 	if (p.single && hi >= p.flushAt) || p.t.Pending >= publishFlushEvery || (!p.single && p.ones >= p.flushAt) {
@@ -435,9 +435,9 @@ func (p *Producer[E]) fold() {
 
 // showWaits folds the producer's waits into its tallies and publishes them.
 func (p *Producer[E]) showWaits() {
-	p.t.V[pFull] += p.st.wc.Full
-	p.st.wc.Full = 0
-	p.t.AddWaits(&p.st.wc, pPolls, pYields, pParks)
+	p.t.V[pFull] += p.st.WC.Full
+	p.st.WC.Full = 0
+	p.t.AddWaits(&p.st.WC, pPolls, pYields, pParks)
 	p.flushStats()
 }
 
@@ -477,7 +477,7 @@ func (p *Producer[E]) Skip() {
 	if buggify.Enabled {
 		buggify.Pause(buggify.ClaimPublish)
 	}
-	p.t.V[pSkips] += p.publishAs(kindHole)
+	p.t.V[pSkips] += p.publishAs(engine.KindHole)
 	p.flushStats() // holes are not publications: pMark must not count them
 }
 
@@ -492,8 +492,8 @@ func (p *Producer[E]) publishAs(kind uint32) int64 {
 	if p.single {
 		hi = p.next - 1
 	}
-	if kind != kindData {
-		p.eng.mark(lo, hi, kind)
+	if kind != engine.KindData {
+		p.eng.Mark(lo, hi, kind)
 	}
 	if p.stamps != nil {
 		stamp(p.stamps, p.mask, lo, hi)
@@ -503,7 +503,7 @@ func (p *Producer[E]) publishAs(kind uint32) int64 {
 	if staged {
 		p.stageMark(hi)
 	}
-	if p.eng.publish(lo, hi) {
+	if p.eng.Publish(lo, hi) {
 		p.t.V[pUnparks]++
 	}
 	if staged {
@@ -517,10 +517,10 @@ func (p *Producer[E]) marker(ctx context.Context, kind uint32, counter int) erro
 	if err := p.claim(ctx, 1, false); err != nil {
 		return err
 	}
-	if kind == kindEOF {
+	if kind == engine.KindEOF {
 		p.r.host.markClosed(p.entry, p.lo) // before a consumer can read the marker
 	}
-	if buggify.Enabled && kind != kindData {
+	if buggify.Enabled && kind != engine.KindData {
 		buggify.Pause(buggify.MarkEOF)
 	}
 	p.publishAs(kind)
@@ -532,7 +532,9 @@ func (p *Producer[E]) marker(ctx context.Context, kind uint32, counter int) erro
 // Flush publishes a flush marker: consumers' Next returns ErrFlush there,
 // and batch handlers see the event before it as the end of a batch. It
 // takes a slot, waiting for room as Claim does, with Claim's errors.
-func (p *Producer[E]) Flush(ctx context.Context) error { return p.marker(ctx, kindFlush, pFlushes) }
+func (p *Producer[E]) Flush(ctx context.Context) error {
+	return p.marker(ctx, engine.KindFlush, pFlushes)
+}
 
 // Close publishes this producer's EOF marker. Consumers return io.EOF once
 // they have read an EOF from every producer and every event before. An
@@ -552,7 +554,7 @@ func (p *Producer[E]) CloseContext(ctx context.Context) error {
 	if p.holding() {
 		p.Skip()
 	}
-	if err := p.marker(ctx, kindEOF, pEOFs); err != nil {
+	if err := p.marker(ctx, engine.KindEOF, pEOFs); err != nil {
 		return err
 	}
 	if buggify.Enabled {
@@ -562,9 +564,9 @@ func (p *Producer[E]) CloseContext(ctx context.Context) error {
 	p.closed = true
 	p.regate()
 	p.r.mu.Unlock()
-	p.eng.closed.Add(1)
-	p.eng.members.Add(-1)
-	p.eng.wakeEnded()
+	p.eng.Closed.Add(1)
+	p.eng.Members.Add(-1)
+	p.eng.WakeEnded()
 	p.t.Rec.Close()
 	p.r.host.leaveProducer(p.entry)
 	return nil

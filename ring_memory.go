@@ -46,7 +46,7 @@ func checkSize(size int) error {
 // maxAddressable. The arithmetic is overflow-checked: any size gives an
 // error or a ring, never a crash.
 func checkMemory[E any](size int, cfg *config) error {
-	perSlot := uint64(unsafe.Sizeof(*new(E))) + uint64(unsafe.Sizeof(markWord{}))
+	perSlot := uint64(unsafe.Sizeof(*new(E))) + uint64(unsafe.Sizeof(engine.MarkWord{}))
 	if cfg.multi {
 		perSlot += uint64(unsafe.Sizeof(engine.AvailWord{}))
 	}

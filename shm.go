@@ -63,10 +63,10 @@ type shared struct {
 	instance uint64
 	ctl      *engine.SharedControl
 	counters []engine.CounterRecord
-	apps     []appRecord // application counter sets, after counters
-	stamps   []int64     // publication times, if the creator asked for them
-	eng      *ringEngine // the ring's engine over this mapping (the file host's: host_file.go)
-	ring     handle      // the ring handle that maps it
+	apps     []appRecord    // application counter sets, after counters
+	stamps   []int64        // publication times, if the creator asked for them
+	eng      *engine.Engine // the ring's engine over this mapping (the file host's: host_file.go)
+	ring     handle         // the ring handle that maps it
 
 	base, size uintptr               // the mapping's addresses, kept after Close (shm_fault.go)
 	mu         sync.Mutex            // serialises closing and breaking the handle
@@ -175,7 +175,7 @@ func Attach[E any](name string, opts ...Option) (*Ring[E], error) {
 	}
 	cfg.multi, cfg.maxConsumers = hdr.MultiProducer, int(hdr.MaxConsumers)
 	r := sharedRing[E](sh, &cfg)
-	if r.eng.multi { // a ring wedged by a dead producer heals when anyone attaches
+	if r.eng.Multi { // a ring wedged by a dead producer heals when anyone attaches
 		sh.registry(func() error { sh.heal(func(int) bool { return false }); return nil })
 	}
 	return r, nil
@@ -296,7 +296,7 @@ func (sh *shared) view() {
 
 // seqWords are the views of the per-slot sequence words: the marker words,
 // and in a multi-producer ring the availability words after them.
-func (sh *shared) seqWords() (marks []markWord, avail []engine.AvailWord) {
+func (sh *shared) seqWords() (marks []engine.MarkWord, avail []engine.AvailWord) {
 	return markWords(sh.mem, &sh.geo), availWords(sh.mem, &sh.geo)
 }
 
@@ -330,26 +330,26 @@ func sharedRing[E any](sh *shared, cfg *config) *Ring[E] {
 	ctl := &sh.ctl.Control
 	r := &Ring[E]{sh: sh, host: sh, counters: !cfg.noCounts, stamps: sh.stamps, slots: slotsView[E](sh.mem, g)}
 	sh.eng, sh.ring = &r.eng, r
-	r.eng = ringEngine{
-		size: int64(g.Capacity), mask: int64(g.Capacity - 1), multi: g.MultiProducer,
+	r.eng = engine.Engine{
+		Size: int64(g.Capacity), Mask: int64(g.Capacity - 1), Multi: g.MultiProducer,
 		// A ring whose creator parks at once publishes with full barriers
 		// in every process, so that no park needs a barrier across
 		// processes; otherwise this process registers for those barriers
 		// and may publish with release stores.
-		relaxed:      !g.FullBarriers && engine.HaveReleaseStore && sharedBarrierOK(),
-		fullBarriers: g.FullBarriers,
-		shared:       true, evictDead: cfg.evictDead, untether: cfg.untether,
-		ctl:       ctl,
-		recs:      sh.recs(),
-		wait:      cfg.wait.forProcs(runtime.GOMAXPROCS(0)).s,
-		procs:     runtime.NumCPU(),
-		dataSite:  sh.site(&ctl.DataWait),
-		depSite:   sh.site(&ctl.DepWait),
-		spaceSite: sh.site(&ctl.SpaceWait),
+		Relaxed:      !g.FullBarriers && engine.HaveReleaseStore && sharedBarrierOK(),
+		FullBarriers: g.FullBarriers,
+		Shared:       true, EvictDead: cfg.evictDead, Untether: cfg.untether,
+		Ctl:       ctl,
+		Recs:      sh.recs(),
+		Wait:      cfg.wait.forProcs(runtime.GOMAXPROCS(0)).s,
+		Procs:     runtime.NumCPU(),
+		DataSite:  sh.site(&ctl.DataWait),
+		DepSite:   sh.site(&ctl.DepWait),
+		SpaceSite: sh.site(&ctl.SpaceWait),
 	}
-	r.eng.marks, r.eng.avail = sh.seqWords()
-	r.eng.watch = r.watch
-	r.eng.mapping = sh
+	r.eng.Marks, r.eng.Avail = sh.seqWords()
+	r.eng.Watch = r.watch
+	r.eng.Mapping = sh
 	return r
 }
 

@@ -45,11 +45,11 @@ func TestSharedFullBarriers(t *testing.T) {
 		}
 		for who, h := range map[string]*Ring[int]{"creator": r, "attacher": a} {
 			e := &h.eng
-			if e.fullBarriers != tc.full {
-				t.Errorf("%s, %s: fullBarriers %v, want %v", tc.name, who, e.fullBarriers, tc.full)
+			if e.FullBarriers != tc.full {
+				t.Errorf("%s, %s: fullBarriers %v, want %v", tc.name, who, e.FullBarriers, tc.full)
 			}
-			if want := !tc.full && engine.HaveReleaseStore && sharedBarrierOK(); e.relaxed != want {
-				t.Errorf("%s, %s: relaxed %v, want %v", tc.name, who, e.relaxed, want)
+			if want := !tc.full && engine.HaveReleaseStore && sharedBarrierOK(); e.Relaxed != want {
+				t.Errorf("%s, %s: relaxed %v, want %v", tc.name, who, e.Relaxed, want)
 			}
 		}
 		a.Close()

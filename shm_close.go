@@ -29,7 +29,7 @@ func (r *Ring[E]) letGo() {
 			p.unhold()
 			p.closed, p.orphan = true, true
 			p.regate()
-			p.eng.members.Add(-1)
+			p.eng.Members.Add(-1)
 		}
 	}
 }
@@ -42,9 +42,9 @@ func (r *Ring[E]) unhook() {
 	e, sh := &r.eng, r.sh
 	ctl := new(engine.Control)
 	last := func() error { // the mapping is read for the last time
-		ctl.Cursor.Store(e.ctl.Cursor.Load())
-		ctl.GateCache.Store(e.ctl.GateCache.Load())
-		ctl.State.Store(e.ctl.State.Load())
+		ctl.Cursor.Store(e.Ctl.Cursor.Load())
+		ctl.GateCache.Store(e.Ctl.GateCache.Load())
+		ctl.State.Store(e.Ctl.State.Load())
 		for _, p := range r.producers {
 			p.t.Rec = copyRecord(p.t.Rec)
 		}
@@ -61,17 +61,17 @@ func (r *Ring[E]) unhook() {
 		sh.guard(last)
 	}
 	ctl.LastMark.Store(math.MinInt64)
-	e.ctl, e.recs, e.avail, e.marks, e.watch = ctl, nil, nil, nil, nil
-	e.dataSite = &engine.ChanSite{Word: &ctl.DataWait}
-	e.depSite = &engine.ChanSite{Word: &ctl.DepWait}
-	e.spaceSite = &engine.ChanSite{Word: &ctl.SpaceWait}
+	e.Ctl, e.Recs, e.Avail, e.Marks, e.Watch = ctl, nil, nil, nil, nil
+	e.DataSite = &engine.ChanSite{Word: &ctl.DataWait}
+	e.DepSite = &engine.ChanSite{Word: &ctl.DepWait}
+	e.SpaceSite = &engine.ChanSite{Word: &ctl.SpaceWait}
 	r.slots, r.stamps = nil, nil
 	for _, p := range r.producers {
 		p.slots, p.stamps = nil, nil
 	}
 	for _, c := range r.consumers {
 		c.slots, c.stamps, c.lat, c.deps = nil, nil, nil, nil
-		c.site, c.w.Beat = e.dataSite, nil
+		c.site, c.w.Beat = e.DataSite, nil
 	}
 	sh.ctl, sh.counters, sh.apps, sh.stamps = new(engine.SharedControl), nil, nil, nil
 	sh.ctl.Control.State.Store(ctl.State.Load())

@@ -53,17 +53,6 @@ func (sh *shared) usable() error {
 	return nil
 }
 
-// haltErr is what a waiter returns when the ring is halted: the handle's
-// own error if it has one (a replaced mapping says halted), else ErrHalted.
-func (e *ringEngine) haltErr() error {
-	if e.mapping != nil {
-		if err := e.mapping.usable(); err != nil {
-			return err
-		}
-	}
-	return ErrHalted
-}
-
 // checkMapping detects a ring file that is now shorter than the mapping,
 // or that the path no longer names (removed and replaced by another file:
 // a file only removed still serves those who have it mapped). Either
@@ -110,7 +99,7 @@ func (sh *shared) markBroken(err error) error {
 // poison lays a halted ring over mem, the replacement of the mapping:
 // every cursor far in the past and every consumer record active, so that
 // no consumer sees an event, no producer sees room, no observer is lapped,
-// and a waiter that looks again returns the handle's error (haltErr).
+// and a waiter that looks again returns the handle's error (engine.Engine.HaltErr).
 func (sh *shared) poison(mem []byte) {
 	g := &sh.geo
 	ctl := controlView(mem, g)

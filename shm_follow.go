@@ -26,10 +26,10 @@ var ErrUpstreamGone = errors.New("disruptor: followed consumer left the ring")
 
 // follow records that rec follows the records ups (at most engine.MaxUps); the
 // registry lock is held.
-func (e *ringEngine) follow(rec *engine.ConsumerRecord, ups []int) {
-	unfollow(e.recs, rec) // a resumed record may have followed others before
+func follow(e *engine.Engine, rec *engine.ConsumerRecord, ups []int) {
+	unfollow(e.Recs, rec) // a resumed record may have followed others before
 	for k, i := range ups {
-		up := &e.recs[i]
+		up := &e.Recs[i]
 		rec.Ups[k].Idx.Store(uint32(i))
 		rec.Ups[k].Gen.Store(up.Gen.Load())
 		up.Followers.Add(1)
@@ -51,13 +51,13 @@ func unfollow(recs []engine.ConsumerRecord, rec *engine.ConsumerRecord) {
 
 // upstreamGone reports, for a follower's record, an upstream that left the
 // ring for good: freed, or taken by another consumer since.
-func (e *ringEngine) upstreamGone(rec *engine.ConsumerRecord) error {
+func upstreamGone(e *engine.Engine, rec *engine.ConsumerRecord) error {
 	for k := range min(uint(rec.NUps.Load()), engine.MaxUps) {
 		i, gen := uint(rec.Ups[k].Idx.Load()), rec.Ups[k].Gen.Load()
-		if i >= uint(len(e.recs)) {
+		if i >= uint(len(e.Recs)) {
 			return fmt.Errorf("%w: record %d is out of range", ErrCorrupt, i)
 		}
-		if up := &e.recs[i]; up.Gen.Load() != gen || up.State.Load() != engine.RecActive {
+		if up := &e.Recs[i]; up.Gen.Load() != gen || up.State.Load() != engine.RecActive {
 			return fmt.Errorf("%w: %q (record %d)", ErrUpstreamGone, recName(up), i)
 		}
 	}

@@ -37,7 +37,7 @@ import "github.com/disruptor-go/disruptor/internal/buggify"
 // mine reports whether a table entry is one of this handle's producers.
 func (sh *shared) heal(mine func(j int) bool) int64 {
 	e := sh.eng
-	if !e.multi {
+	if !e.Multi {
 		return 0
 	}
 	tab := &sh.ctl.Table
@@ -51,7 +51,7 @@ func (sh *shared) heal(mine func(j int) bool) int64 {
 	if !anyDead {
 		return 0
 	}
-	top := e.ctl.Cursor.Load()
+	top := e.Ctl.Cursor.Load()
 	if buggify.Enabled {
 		buggify.Pause(buggify.Heal)
 	}
@@ -89,13 +89,13 @@ func (sh *shared) heal(mine func(j int) bool) int64 {
 			continue
 		}
 		pending := false
-		for s := max(lo, top-e.size+1); s <= hi; s++ {
-			w := &e.avail[s&e.mask]
+		for s := max(lo, top-e.Size+1); s <= hi; s++ {
+			w := &e.Avail[s&e.Mask]
 			a := w.Load()
 			if a >= s { // published, or the slot moved on
 				continue
 			}
-			if covered(s) || e.ctl.GateCache.Load() >= s {
+			if covered(s) || e.Ctl.GateCache.Load() >= s {
 				pending = true
 				continue
 			}
@@ -103,7 +103,7 @@ func (sh *shared) heal(mine func(j int) bool) int64 {
 			if buggify.Enabled {
 				buggify.Pause(buggify.Heal)
 			}
-			e.mark(s, s, kindHole)
+			e.Mark(s, s, engine.KindHole)
 			if w.CompareAndSwap(a, s) {
 				healed++
 			}
@@ -113,8 +113,8 @@ func (sh *shared) heal(mine func(j int) bool) int64 {
 		}
 	}
 	if healed > 0 {
-		e.wakeData()
-		e.depSite.Wake()
+		e.WakeData()
+		e.DepSite.Wake()
 	}
 	return healed
 }

@@ -115,7 +115,7 @@ const (
 // sleeps add up to more than that between watches, or a handler that
 // takes longer than that over 64 events, makes a healthy consumer look
 // stalled.)
-const StallAfter = 2 * watchPark
+const StallAfter = 2 * engine.WatchPark
 
 // Inspect reads the shared ring under name (see RingPath) without joining
 // it. The file is validated as Attach does, minus the event type. A file

@@ -31,7 +31,7 @@ func (c *Consumer[E]) pace(now int64) {
 	if !judged {
 		return
 	}
-	switch full := c.r.eng.size / 4; {
+	switch full := c.r.eng.Size / 4; {
 	case dt > int64(beatEvery): // slow handling: aim at half of beatEvery
 		c.runMax = max(1, k*int64(beatEvery)/dt/2)
 	case dt < int64(beatEvery)/4 && c.runMax < full:
@@ -43,7 +43,7 @@ func (c *Consumer[E]) pace(now int64) {
 // readable: a quarter of the ring at most, and runMax for a shared
 // consumer.
 func (c *Consumer[E]) runLimit(hi int64) int64 {
-	to := min(hi, c.next+c.r.eng.size/4)
+	to := min(hi, c.next+c.r.eng.Size/4)
 	if c.runMax > 0 {
 		to = min(to, c.next+c.runMax-1)
 	}

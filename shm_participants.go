@@ -44,15 +44,15 @@ func recName(r *engine.ConsumerRecord) string {
 }
 
 // recIndex is the table index of a consumer record.
-func (e *ringEngine) recIndex(rec *engine.ConsumerRecord) int {
-	return tableIndex(e.recs, rec)
+func recIndex(e *engine.Engine, rec *engine.ConsumerRecord) int {
+	return tableIndex(e.Recs, rec)
 }
 
 // findConsumer returns the index of the active record named name, or -1.
-func (e *ringEngine) findConsumer(name string) int {
-	n := min(int(e.ctl.Records.Load()), len(e.recs))
+func findConsumer(e *engine.Engine, name string) int {
+	n := min(int(e.Ctl.Records.Load()), len(e.Recs))
 	for i := 0; i < n; i++ {
-		if r := &e.recs[i]; r.State.Load() == engine.RecActive && recName(r) == name {
+		if r := &e.Recs[i]; r.State.Load() == engine.RecActive && recName(r) == name {
 			return i
 		}
 	}
@@ -113,18 +113,18 @@ func (sh *shared) joinConsumer(j *consumerJoin) error {
 		}
 		var ups []int
 		for _, up := range byName {
-			i := e.findConsumer(up)
+			i := findConsumer(e, up)
 			if i < 0 || up == name {
 				return fmt.Errorf("%w: %q (followed by %q)", ErrUnknownConsumer, up, name)
 			}
 			ups = append(ups, i)
-			j.deps = append(j.deps, &e.recs[i].Cursor)
+			j.deps = append(j.deps, &e.Recs[i].Cursor)
 		}
 		if len(ups) > engine.MaxUps {
 			return fmt.Errorf("disruptor: consumer %q: a shared ring's consumer follows at most %d others, not %d", name, engine.MaxUps, len(ups))
 		}
-		if i := e.findConsumer(name); i >= 0 { // resume
-			rec := &e.recs[i]
+		if i := findConsumer(e, name); i >= 0 { // resume
+			rec := &e.Recs[i]
 			ok, err := tryLock(sh.f, sh.recLock(i))
 			if err != nil || !ok {
 				return fmt.Errorf("%w: %q (pid %d)", ErrConsumerExists, name, rec.PID.Load())
@@ -133,7 +133,7 @@ func (sh *shared) joinConsumer(j *consumerJoin) error {
 			rec.PID.Store(int64(os.Getpid()))
 			rec.Beat.Store(time.Now().UnixNano())
 			rec.Detached.Store(0)
-			e.follow(rec, ups)
+			follow(e, rec, ups)
 			j.t.Rec = sh.counterRec(i)
 			resumeTally(j.t)
 			j.t.Rec.Open(engine.RoleConsumer, i, name)
@@ -142,7 +142,7 @@ func (sh *shared) joinConsumer(j *consumerJoin) error {
 			j.resumed = true
 			return nil
 		}
-		rec, start, err := e.join(j.latest, func(rec *engine.ConsumerRecord) {
+		rec, start, err := e.Join(j.latest, func(rec *engine.ConsumerRecord) {
 			setName(&rec.Name, name)
 			rec.NameLen.Store(uint32(len(name)))
 			rec.PID.Store(int64(os.Getpid()))
@@ -155,15 +155,15 @@ func (sh *shared) joinConsumer(j *consumerJoin) error {
 		if err != nil {
 			return err
 		}
-		i := e.recIndex(rec)
+		i := recIndex(e, rec)
 		if buggify.Enabled {
 			buggify.Pause(buggify.Register)
 		}
 		if ok, err := tryLock(sh.f, sh.recLock(i)); !ok {
-			e.leave(rec)
+			e.Leave(rec)
 			return fmt.Errorf("disruptor: consumer %q: record lock: %v", name, err)
 		}
-		e.follow(rec, ups)
+		follow(e, rec, ups)
 		j.t.Rec = sh.counterRec(i)
 		j.t.Rec.Close()
 		for k := range j.t.Rec.V {
@@ -187,14 +187,14 @@ func (sh *shared) seat(j *consumerJoin, rec *engine.ConsumerRecord, start int64)
 // (Close) or kept gating for a later resume (keep: detach).
 func (sh *shared) leaveConsumer(rec *engine.ConsumerRecord, keep bool) {
 	e := sh.eng
-	i := e.recIndex(rec)
+	i := recIndex(e, rec)
 	if keep {
 		rec.Detached.Store(1)
 	} else {
 		sh.registry(func() error {
-			unfollow(e.recs, rec)
+			unfollow(e.Recs, rec)
 			rec.NameLen.Store(0)
-			e.leave(rec)
+			e.Leave(rec)
 			return nil
 		})
 	}
@@ -253,12 +253,12 @@ func (sh *shared) joinProducer(pj *producerJoin) error {
 			switch tab[j].State.Load() {
 			case engine.ProdActive:
 				if live(j) {
-					if !e.multi {
+					if !e.Multi {
 						return fmt.Errorf("%w (pid %d)", ErrSingleProducer, tab[j].PID.Load())
 					}
 					continue
 				}
-				if _, _, ok := tab[j].ClaimRange(); ok && e.multi {
+				if _, _, ok := tab[j].ClaimRange(); ok && e.Multi {
 					wedged = j // what it claimed is not healed yet: keep its record while others are free
 					continue
 				}
@@ -281,9 +281,9 @@ func (sh *shared) joinProducer(pj *producerJoin) error {
 		if ok, err := tryLock(sh.f, sh.prodLock(pick)); !ok {
 			return fmt.Errorf("disruptor: producer %q: entry lock: %v", name, err)
 		}
-		pj.mark, pj.markOK = e.takeMark(ent, name) // before the entry is renamed
+		pj.mark, pj.markOK = takeMark(e, ent, name) // before the entry is renamed
 		if ent.State.Load() == engine.ProdFree {
-			e.ctl.Producers.Add(1)
+			e.Ctl.Producers.Add(1)
 		}
 		setName(&ent.Name, name)
 		ent.NameLen.Store(uint32(len(name)))
@@ -293,12 +293,12 @@ func (sh *shared) joinProducer(pj *producerJoin) error {
 			buggify.Pause(buggify.Register)
 		}
 		ent.State.Store(engine.ProdActive)
-		if e.multi {
-			pj.st.intent = ent
+		if e.Multi {
+			pj.st.Intent = ent
 		}
 		pj.entry = pick
 		t := pj.t
-		t.Rec = sh.counterRec(len(e.recs) + pick)
+		t.Rec = sh.counterRec(len(e.Recs) + pick)
 		if t.Rec.LabelText() != name {
 			for k := range t.Rec.V {
 				t.Rec.V[k].Store(0)
@@ -307,8 +307,8 @@ func (sh *shared) joinProducer(pj *producerJoin) error {
 		resumeTally(t)
 		t.Rec.Open(engine.RoleProducer, pick, name)
 		t.Exact = !t.Off
-		pj.st.last = e.ctl.Cursor.Load()
-		pj.st.gate = e.ctl.GateCache.Load()
+		pj.st.Last = e.Ctl.Cursor.Load()
+		pj.st.Gate = e.Ctl.GateCache.Load()
 		return nil
 	})
 }
@@ -346,9 +346,9 @@ func (r *Ring[E]) evictDead() {
 			own[c.rec] = true
 		}
 	}
-	n := min(int(e.ctl.Records.Load()), len(e.recs))
+	n := min(int(e.Ctl.Records.Load()), len(e.Recs))
 	for i := 0; i < n; i++ {
-		rec := &e.recs[i]
+		rec := &e.Recs[i]
 		if st := rec.State.Load(); st != engine.RecActive && st != recEvicted || rec.Detached.Load() != 0 || own[rec] {
 			continue
 		}
@@ -376,8 +376,8 @@ func (r *Ring[E]) WaitForConsumers(ctx context.Context, n int) error {
 		if r.Consumers() >= n {
 			return nil
 		}
-		if r.eng.halted() {
-			return r.eng.haltErr()
+		if r.eng.Halted() {
+			return r.eng.HaltErr()
 		}
 		select {
 		case <-ctx.Done():
@@ -392,8 +392,8 @@ func (r *Ring[E]) WaitForConsumers(ctx context.Context, n int) error {
 func (r *Ring[E]) Consumers() int {
 	e := &r.eng
 	k := 0
-	for i := range min(int(e.ctl.Records.Load()), len(e.recs)) {
-		if e.recs[i].State.Load() == engine.RecActive {
+	for i := range min(int(e.Ctl.Records.Load()), len(e.Recs)) {
+		if e.Recs[i].State.Load() == engine.RecActive {
 			k++
 		}
 	}

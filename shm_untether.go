@@ -35,10 +35,10 @@ func WithUntetherAfter(d time.Duration) Option {
 func (r *Ring[E]) untetherStale() {
 	sh, e := r.sh, &r.eng
 	now := time.Now().UnixNano()
-	n := min(int(e.ctl.Records.Load()), len(e.recs))
+	n := min(int(e.Ctl.Records.Load()), len(e.Recs))
 	for i := range n {
-		rec := &e.recs[i]
-		if rec.State.Load() != engine.RecActive || r.ownsOpen(rec) || now-rec.Beat.Load() <= int64(e.untether) {
+		rec := &e.Recs[i]
+		if rec.State.Load() != engine.RecActive || r.ownsOpen(rec) || now-rec.Beat.Load() <= int64(e.Untether) {
 			continue
 		}
 		if rec.State.CompareAndSwap(engine.RecActive, recEvicted) {

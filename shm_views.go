@@ -40,8 +40,8 @@ import (
 
 // A marker word is layout.MarkSize bytes: these fail to compile otherwise.
 var (
-	_ [layout.MarkSize - unsafe.Sizeof(markWord{})]byte
-	_ [unsafe.Sizeof(markWord{}) - layout.MarkSize]byte
+	_ [layout.MarkSize - unsafe.Sizeof(engine.MarkWord{})]byte
+	_ [unsafe.Sizeof(engine.MarkWord{}) - layout.MarkSize]byte
 )
 
 // checkViews refuses a geometry whose regions cannot hold what this program
@@ -114,11 +114,11 @@ func consumerTable(m []byte, g *layout.Geometry) []engine.ConsumerRecord {
 
 // markWords are the per-slot marker words, at the start of the avail
 // region.
-func markWords(m []byte, g *layout.Geometry) []markWord {
+func markWords(m []byte, g *layout.Geometry) []engine.MarkWord {
 	// SAFETY: bounds: MarkWords is Capacity words of layout.MarkSize bytes
-	// (a markWord's size, asserted above), the avail region's start
+	// (an engine.MarkWord's size, asserted above), the avail region's start
 	// (Plan, checked by Decode); alignment: a region offset.
-	return regionView[markWord](m, g.MarkWords(), g.Capacity)
+	return regionView[engine.MarkWord](m, g.MarkWords(), g.Capacity)
 }
 
 // availWords are a multi-producer ring's availability words, after the

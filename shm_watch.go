@@ -52,7 +52,7 @@ func (r *Ring[E]) watch(producer bool, me *engine.Waiter) error {
 		return err
 	}
 	if !producer && me.Rec != nil {
-		if err := e.upstreamGone(me.Rec); err != nil {
+		if err := upstreamGone(e, me.Rec); err != nil {
 			return err
 		}
 	}
@@ -81,13 +81,13 @@ func (r *Ring[E]) watchLocked(producer bool) (open, live bool, err error) {
 			}
 		}
 	}
-	if dead && e.multi {
+	if dead && e.Multi {
 		err = sh.registry(func() error { sh.heal(r.ownsEntry); return nil })
 	}
-	if err == nil && producer && e.evictDead {
+	if err == nil && producer && e.EvictDead {
 		err = sh.registry(func() error { r.evictDead(); return nil })
 	}
-	if err == nil && producer && e.untether > 0 {
+	if err == nil && producer && e.Untether > 0 {
 		err = sh.registry(func() error { r.untetherStale(); return nil })
 	}
 	return open, live, err
@@ -100,10 +100,10 @@ func (r *Ring[E]) upstreamBusy(deps []*atomic.Int64) bool {
 	sh, e := r.sh, &r.eng
 	for _, d := range deps {
 		at := d.Load()
-		if at >= e.published(at+1) {
+		if at >= e.Published(at+1) {
 			continue // it has released everything there is
 		}
-		rec, i := cursorRecord(e.recs, d)
+		rec, i := cursorRecord(e.Recs, d)
 		if rec == nil || rec.State.Load() != engine.RecActive || rec.Detached.Load() != 0 {
 			continue
 		}

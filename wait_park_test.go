@@ -119,8 +119,8 @@ func TestParkRingsPublishWithBarriers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.eng.relaxed != tc.relaxed {
-			t.Errorf("%s: relaxed %v, want %v", tc.name, r.eng.relaxed, tc.relaxed)
+		if r.eng.Relaxed != tc.relaxed {
+			t.Errorf("%s: relaxed %v, want %v", tc.name, r.eng.Relaxed, tc.relaxed)
 		}
 	}
 }

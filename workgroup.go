@@ -196,7 +196,7 @@ func (c *Consumer[E]) readWork(ctx context.Context, try bool) (*E, error) {
 					return nil, ErrEmpty
 				}
 				c.flushStats()
-				err := e.await(ctx, c.site, &c.w, &c.wc, func() bool { return g.low.Load() != noneBack || !g.pending(c) })
+				err := e.Await(ctx, c.site, &c.w, &c.wc, func() bool { return g.low.Load() != noneBack || !g.pending(c) })
 				c.t.AddWaits(&c.wc, cPolls, cYields, cParks)
 				if err != nil {
 					return nil, err
@@ -215,10 +215,10 @@ func (c *Consumer[E]) readWork(ctx context.Context, try bool) (*E, error) {
 				g.raise(c, c.wm.want)
 			}
 			switch {
-			case e.available(s, c.deps) >= s || g.low.Load() < s || g.pastEnd(s):
+			case e.Available(s, c.deps) >= s || g.low.Load() < s || g.pastEnd(s):
 				return true
 			case c.pastEnd(&end, s): // a group made, or resumed, after the final EOF
-				g.end.Store(e.claimed())
+				g.end.Store(e.Claimed())
 				g.done.Store(true)
 				return true
 			}
@@ -234,14 +234,14 @@ func (c *Consumer[E]) readWork(ctx context.Context, try bool) (*E, error) {
 				return nil, ErrEmpty
 			}
 			c.flushStats()
-			err := e.await(ctx, c.site, &c.w, &c.wc, ready)
+			err := e.Await(ctx, c.site, &c.w, &c.wc, ready)
 			c.t.AddWaits(&c.wc, cPolls, cYields, cParks)
 			if err != nil {
 				g.giveBack(c) // another member reads it
 				return nil, err
 			}
 		}
-		if e.available(s, c.deps) < s {
+		if e.Available(s, c.deps) < s {
 			// Past the final EOF nobody reads s. Before it, s is read once
 			// available (a group marked done before its upstream made s
 			// available waits for it): ready returned early only because a
@@ -256,21 +256,21 @@ func (c *Consumer[E]) readWork(ctx context.Context, try bool) (*E, error) {
 		g.unhold(c)
 		c.hi, c.next = s, s+1
 		c.t.V[cBatches]++
-		switch k := e.kindAt(s); k {
-		case kindData:
+		switch k := e.KindAt(s); k {
+		case engine.KindData:
 			c.t.V[cEvents]++
 			c.t.Pending++
 			c.last = s
 			c.observe(s)
 			return &c.slots[s&c.mask], nil
-		case kindHole, kindFlush: // as for any consumer
+		case engine.KindHole, engine.KindFlush: // as for any consumer
 			if err := c.marker(k, s); err != nil {
 				return nil, err
 			}
-		case kindEOF: // the group's own count and end
+		case engine.KindEOF: // the group's own count and end
 			c.t.V[cEOFs]++
 			if c.r.lastEOF(s, g.eofs.Add(1)) {
-				g.end.Store(max(s, e.claimed()))
+				g.end.Store(max(s, e.Claimed()))
 				if buggify.Enabled {
 					buggify.Pause(buggify.WorkEnd)
 				}
@@ -283,10 +283,10 @@ func (c *Consumer[E]) readWork(ctx context.Context, try bool) (*E, error) {
 				// sequence ends the stream; members still holding a
 				// sequence before it gate with their own cursors, and
 				// what this member lent stays covered by its own.
-				c.release(g.bound(c.wm, max(s, e.claimed())))
+				c.release(g.bound(c.wm, max(s, e.Claimed())))
 				c.flushStats()
-				e.dataSite.Wake()
-				e.depSite.Wake()
+				e.DataSite.Wake()
+				e.DepSite.Wake()
 			}
 		}
 	}

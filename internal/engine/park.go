@@ -29,9 +29,9 @@ type Waiter struct {
 	idx   int    // position in the site's list while announced
 	tok   uint32 // futex sites: the word's value when announced
 
-	Spins   int             // adaptive spin phase (see adapt)
+	spins   int             // adaptive spin phase (see adapt)
 	Parks   int64           // times parked, ever (pastEnd)
-	Checked time.Time       // shared rings: the last watch
+	checked time.Time       // shared rings: the last watch
 	Beat    *atomic.Int64   // shared consumers: their record's heartbeat
 	Deps    []*atomic.Int64 // shared consumers: the upstream cursors they follow
 	Rec     *ConsumerRecord // shared consumers: their record
@@ -52,10 +52,10 @@ func (w *Waiter) init() {
 // for room. The in-process site parks goroutines on channels; the word's
 // Waiters count is what publishers test, wherever the word lives.
 type ParkSite interface {
-	Prepare(me *Waiter)
-	Cancel(me *Waiter)
-	Park(done <-chan struct{}, me *Waiter, timeout time.Duration)
-	Wake()
+	Prepare(me *Waiter)                                           // announce me, before the re-check
+	Cancel(me *Waiter)                                            // withdraw the announcement: the re-check succeeded
+	Park(done <-chan struct{}, me *Waiter, timeout time.Duration) // sleep until woken, done or timeout
+	Wake()                                                        // wake every waiter parked here
 }
 
 // ChanSite parks goroutines of this process.
@@ -65,6 +65,7 @@ type ChanSite struct {
 	list []*Waiter
 }
 
+// Prepare announces me: it joins the list and counts in Waiters.
 func (s *ChanSite) Prepare(me *Waiter) {
 	me.init()
 	select { // drop a stale Wake left from an earlier round
@@ -78,6 +79,7 @@ func (s *ChanSite) Prepare(me *Waiter) {
 	s.Word.Waiters.Add(1)
 }
 
+// Cancel withdraws me's announcement.
 func (s *ChanSite) Cancel(me *Waiter) {
 	s.mu.Lock()
 	last := len(s.list) - 1
@@ -89,6 +91,7 @@ func (s *ChanSite) Cancel(me *Waiter) {
 	s.Word.Waiters.Add(-1)
 }
 
+// Park waits for a wake, done or timeout, then withdraws me.
 func (s *ChanSite) Park(done <-chan struct{}, me *Waiter, timeout time.Duration) {
 	me.timer.Reset(timeout)
 	select {
@@ -125,16 +128,16 @@ func (s *ChanSite) Wake() {
 	}
 }
 
-// minPark is the shortest park ParkFor asks for: a deadline that has just
+// minPark is the shortest park parkFor asks for: a deadline that has just
 // passed, before ctx's own timer reports it, costs a few such parks rather
 // than a hot loop of zero-length ones.
 const minPark = 50 * time.Microsecond
 
-// ParkFor bounds a park of at most timeout by ctx's deadline, so that a
+// parkFor bounds a park of at most timeout by ctx's deadline, so that a
 // waiter parked on a futex (which cannot wait on ctx.Done) returns when the
 // deadline passes, not at the end of its current slice. The in-process site
 // waits on ctx.Done as well; the bound is harmless there.
-func ParkFor(ctx context.Context, timeout time.Duration) time.Duration {
+func parkFor(ctx context.Context, timeout time.Duration) time.Duration {
 	if dl, ok := ctx.Deadline(); ok {
 		if left := time.Until(dl); left < timeout {
 			return max(left, minPark)

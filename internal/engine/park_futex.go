@@ -18,13 +18,16 @@ const futexSlice = 20 * time.Millisecond
 // once.
 type FutexSite struct{ Word *ParkWord }
 
+// Prepare counts me in Waiters and notes the word's Seq.
 func (s *FutexSite) Prepare(me *Waiter) {
 	s.Word.Waiters.Add(1)
 	me.tok = s.Word.Seq.Load()
 }
 
+// Cancel withdraws an announcement.
 func (s *FutexSite) Cancel(*Waiter) { s.Word.Waiters.Add(-1) }
 
+// Park sleeps on Seq in futexSlice slices until woken, done, or timeout.
 func (s *FutexSite) Park(done <-chan struct{}, me *Waiter, timeout time.Duration) {
 	for left := timeout; left > 0; left -= futexSlice {
 		if futex.Wait(&s.Word.Seq, me.tok, min(left, futexSlice)) == nil {
@@ -39,6 +42,7 @@ func (s *FutexSite) Park(done <-chan struct{}, me *Waiter, timeout time.Duration
 	s.Word.Waiters.Add(-1)
 }
 
+// Wake bumps Seq and wakes every sleeper on it, in any process.
 func (s *FutexSite) Wake() {
 	if buggify.Enabled {
 		buggify.Pause(buggify.WakeDelay)

@@ -26,7 +26,7 @@ type Schedule struct {
 //
 // osToo makes a yield also yield the OS thread: across processes the one
 // waited for is another process, which runtime.Gosched does not serve.
-func (w *Schedule) Idle(n int, osToo bool) (park bool) {
+func (w *Schedule) idle(n int, osToo bool) (park bool) {
 	if w.Spins < 0 || n < w.Spins {
 		if w.Pause { // one pause a poll: a Waiter looks every pause or so
 			CPUPause()
@@ -58,14 +58,14 @@ func (w *Schedule) Idle(n int, osToo bool) (park bool) {
 }
 
 // Yielded reports whether Idle step n gave the processor away (for statistics).
-func (w *Schedule) Yielded(n int) bool { return w.Spins >= 0 && n >= w.Spins }
+func (w *Schedule) yielded(n int) bool { return w.Spins >= 0 && n >= w.Spins }
 
 // showEvery is how often a participant that keeps waiting publishes its
 // counters, so that its waits and parks show while it is blocked.
 const showEvery = 50 * time.Millisecond
 
-// ShowWaits runs the Waiter's flush hook if it has not for showEvery.
-func (me *Waiter) ShowWaits(now time.Time) {
+// showWaits runs the Waiter's flush hook if it has not for showEvery.
+func (me *Waiter) showWaits(now time.Time) {
 	if me.Flush != nil && now.Sub(me.shown) >= showEvery {
 		me.shown = now
 		me.Flush()
@@ -83,12 +83,14 @@ const (
 	shortPark = 200 * time.Microsecond
 )
 
-func (me *Waiter) Adapt(base int, parkedFor time.Duration) {
+// Adapt sets the waiter's spin phase after a wait that parked for
+// parkedFor (0: it did not park), from base, the strategy's own.
+func (me *Waiter) adapt(base int, parkedFor time.Duration) {
 	switch {
 	case parkedFor == 0: // did not park
 	case parkedFor < shortPark:
-		me.Spins = min(max(me.Spins, base)*2, maxSpins)
+		me.spins = min(max(me.spins, base)*2, maxSpins)
 	default:
-		me.Spins = base
+		me.spins = base
 	}
 }

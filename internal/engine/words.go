@@ -54,7 +54,7 @@ const (
 //	LastMark    the highest sequence published as a marker (markers.go);
 //	            raised by producers (and healers), read by consumers.
 //	Epoch       bumped by a consumer joining or leaving the gating set; a
-//	            producer that computed a gate re-checks it (see the engine's refreshGate).
+//	            producer that computed a gate re-checks it (see Engine.refreshGate).
 //	State       running or halted; written by Halt, read by every waiter.
 //	Producers   how many producers were created; EOF needs one from each.
 //	Records     high-water count of used consumer records.
@@ -185,7 +185,7 @@ type SharedControl struct {
 // when its word equals s.
 type AvailWord = atomic.Int64
 
-// announce records that the producer is claiming [lo, hi]: Hi first, so
+// Announce records that the producer is claiming [lo, hi]: Hi first, so
 // that a reader that sees Lo unchanged around its load of Hi (see claimed)
 // sees a range that holds the producer's true claim.
 func (ent *ProducerRecord) Announce(lo, hi int64) {
