@@ -9,13 +9,13 @@ package disruptor
 // Invariants of application counter records.
 //
 // A shared ring's file holds appSets records in its apps region, after the
-// participants' counter records. Each is a counterRecord (Role roleApp;
+// participants' counter records. Each is an engine.CounterRecord (Role roleApp;
 // Owner the PID of the process that opened it; Label the set's owner name;
 // V the values) followed by the set's role and its counter types (ID, name,
 // gauge flag), stored in the file so that readers label the values without
 // knowing the application. Only the opener writes a record's metadata, and
 // it does so under the registry lock: it stores State free, rewrites the
-// role, types and values, then opens the counterRecord (Gen made odd and
+// role, types and values, then opens the engine.CounterRecord (Gen made odd and
 // even again, State active last). A reader (readApp) reads Gen, the
 // record, Gen and State again, and passes over the record unless both
 // readings agree: it never reports half of a set, even one reused by
@@ -35,6 +35,8 @@ import (
 	"fmt"
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // Limits of application counter sets.
@@ -48,7 +50,7 @@ const (
 	appSets    = 8  // records in a shared ring's apps region
 	appNameMax = 40 // bytes of a counter's name
 	appRoleMax = 32 // bytes of a set's role
-	roleApp    = 3  // counterRecord.Role of an application record
+	roleApp    = 3  // engine.CounterRecord.Role of an application record
 	appGauge   = 1  // appType.Flags: the counter is a level, not a tally
 )
 
@@ -65,15 +67,15 @@ type appType struct {
 
 // appRecord is an application counter set's record: nine lines.
 type appRecord struct {
-	counterRecord
+	engine.CounterRecord
 	Kind    [appRoleMax / 8]atomic.Uint64 // the set's role
 	KindLen atomic.Uint32
 	N       atomic.Uint32 // counters in use: 1..AppCountersMax
-	_       [lineSize - appRoleMax - 8]byte
+	_       [engine.LineSize - appRoleMax - 8]byte
 	Types   [AppCountersMax]appType
 }
 
-var _ [9*lineSize - unsafe.Sizeof(appRecord{})]byte // fails to compile unless nine lines
+var _ [9*engine.LineSize - unsafe.Sizeof(appRecord{})]byte // fails to compile unless nine lines
 
 // AppCounters is a set of counters an application keeps in a ring's
 // counters area: Ring.Counters, Inspect (RingInfo.Apps), `disruptor stat`,
@@ -219,7 +221,7 @@ func appName(s string, n int) bool {
 
 // fill rewrites the record for a new set and opens it (see the invariants).
 func (a *appRecord) fill(role, owner string, ts []CounterType, pid int) {
-	a.State.Store(counterFree)
+	a.State.Store(engine.CounterFree)
 	putWords(a.Kind[:], role)
 	a.KindLen.Store(uint32(len(role)))
 	a.N.Store(uint32(len(ts)))
@@ -240,7 +242,7 @@ func (a *appRecord) fill(role, owner string, ts []CounterType, pid int) {
 	for i := range a.V {
 		a.V[i].Store(0)
 	}
-	a.open(roleApp, pid, owner)
+	a.Open(roleApp, pid, owner)
 }
 
 // putWords stores s into words, 8 bytes a word, zero-padded.
@@ -268,12 +270,12 @@ func getWords(words []atomic.Uint64, n uint32) string {
 // none if the record is free, being rewritten, or holds names no set may
 // have (a file another process damaged).
 func readApp(out []Counter, a *appRecord) []Counter {
-	gen := a.Gen.Load()
-	if gen&1 != 0 || a.State.Load() != counterActive || a.Role.Load() != roleApp {
+	gen, ok := a.ReadGen()
+	if !ok || a.Role.Load() != roleApp {
 		return out
 	}
 	role := getWords(a.Kind[:], a.KindLen.Load())
-	owner := a.label()
+	owner := a.LabelText()
 	n := int(min(a.N.Load(), AppCountersMax))
 	start := len(out)
 	for i := 0; i < n; i++ {
@@ -285,7 +287,7 @@ func readApp(out []Counter, a *appRecord) []Counter {
 		}
 		out = append(out, Counter{Type: ct, Owner: owner, Value: a.V[i].Load()})
 	}
-	if !a.stable(gen) || a.State.Load() != counterActive || !appName(role, appRoleMax) || n == 0 {
+	if !a.ReadOK(gen) || !appName(role, appRoleMax) || n == 0 {
 		return out[:start]
 	}
 	return out
@@ -305,10 +307,10 @@ func (sh *shared) appCandidates(role, owner string, own func(int) bool) []int {
 		a := &sh.apps[i]
 		switch {
 		case own(i):
-		case a.State.Load() != counterActive:
+		case a.State.Load() != engine.CounterActive:
 			free = append(free, i)
 		case lockedByOther(sh.f, sh.appLock(i)):
-		case getWords(a.Kind[:], a.KindLen.Load()) == role && a.label() == owner:
+		case getWords(a.Kind[:], a.KindLen.Load()) == role && a.LabelText() == owner:
 			same = append(same, i)
 		default:
 			dead = append(dead, i)

@@ -9,14 +9,15 @@ import (
 	"time"
 
 	"github.com/disruptor-go/disruptor/internal/buggify"
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // Consumer reads every event of a ring in sequence order (broadcast), or, as
 // a member of a WorkGroup, the events its group hands it. A consumer is used
 // by one goroutine at a time.
 type Consumer[E any] struct {
-	_     [lineSize]byte // keep other heap objects off the hot fields' lines
-	slots []E            // the ring's, copied here to keep the hot path short
+	_     [engine.LineSize]byte // keep other heap objects off the hot fields' lines
+	slots []E                   // the ring's, copied here to keep the hot path short
 	mask  int64
 	plain bool // a broadcast consumer holding no lease: Next's fast path applies
 
@@ -24,10 +25,10 @@ type Consumer[E any] struct {
 	stamps []int64
 	r      *Ring[E]
 	name   string
-	rec    *consumerRecord
+	rec    *engine.ConsumerRecord
 	deps   []*atomic.Int64
 	ups    []Dependency
-	site   parkSite
+	site   engine.ParkSite
 	group  *WorkGroup[E]  // nil for a broadcast consumer
 	wm     *workMember[E] // a member's share of its group's bookkeeping
 
@@ -62,11 +63,11 @@ type Consumer[E any] struct {
 
 	found *foundRecord // resumed: what the record held before (abandon)
 
-	w          waiter
-	wc         waitCounts
-	t          tally
+	w          engine.Waiter
+	wc         engine.WaitCounts
+	t          engine.Tally
 	dependents atomic.Int32
-	_          [lineSize]byte
+	_          [engine.LineSize]byte
 }
 
 // ConsumerOption configures NewConsumer and NewWorkGroup.
@@ -127,12 +128,12 @@ func (r *Ring[E]) NewConsumer(name string, opts ...ConsumerOption) (*Consumer[E]
 
 // newConsumer joins a consumer record; r.mu is held.
 func (r *Ring[E]) newConsumer(name string, cfg *consumerConfig) (*Consumer[E], error) {
-	c := &Consumer[E]{r: r, name: name, site: r.eng.dataSite, ups: cfg.after, t: tally{rec: new(counterRecord), off: !r.counters},
-		slots: r.slots, mask: r.eng.mask, plain: true, follow: cfg.follow, manual: cfg.manual, lingers: lingerPauses(DefaultLinger)}
+	c := &Consumer[E]{r: r, name: name, site: r.eng.DataSite, ups: cfg.after, t: engine.Tally{Rec: new(engine.CounterRecord), Off: !r.counters},
+		slots: r.slots, mask: r.eng.Mask, plain: true, follow: cfg.follow, manual: cfg.manual, lingers: lingerPauses(DefaultLinger)}
 	if cfg.lingerSet {
 		c.lingers = lingerPauses(cfg.linger)
 	}
-	c.w.flush = c.showWaits
+	c.w.Flush = c.showWaits
 	if cfg.lat != nil && r.stamps != nil {
 		c.lat, c.stamps, c.plain = cfg.lat, r.stamps, false
 	}
@@ -143,13 +144,13 @@ func (r *Ring[E]) newConsumer(name string, cfg *consumerConfig) (*Consumer[E], e
 	cfg.after = j.after // with what the heap host resolved of AfterName: NewConsumer counts them all
 	c.ups, c.rec, c.deps, c.resumed = j.after, j.rec, j.deps, j.resumed
 	if len(c.deps) > 0 {
-		c.site = r.eng.depSite
+		c.site = r.eng.DepSite
 	}
 	if j.resumed {
 		c.found = &j.found
 	}
 	c.setStart(j.start)
-	if c.w.beat != nil { // a consumer with a heartbeat paces it (shm_pace.go)
+	if c.w.Beat != nil { // a consumer with a heartbeat paces it (shm_pace.go)
 		c.runMax = paceStart
 	}
 	return c, nil
@@ -158,20 +159,20 @@ func (r *Ring[E]) newConsumer(name string, cfg *consumerConfig) (*Consumer[E], e
 func (c *Consumer[E]) setStart(start int64) {
 	c.rec.Cursor.Store(start - 1)
 	c.next, c.hi, c.released, c.last = start, start-1, start-1, start-1
-	c.markKind, c.avail = kindData, start-1
+	c.markKind, c.avail = engine.KindData, start-1
 	c.seenFrom, c.seen = math.MaxInt64, start-1
-	c.evStart, c.evBase, c.mkBase, c.flushedAt = start, c.t.v[cEvents], c.markers(), start
+	c.evStart, c.evBase, c.mkBase, c.flushedAt = start, c.t.V[cEvents], c.markers(), start
 }
 
 // markers counts the markers the consumer passed.
-func (c *Consumer[E]) markers() int64 { return c.t.v[cHoles] + c.t.v[cFlushes] + c.t.v[cEOFs] }
+func (c *Consumer[E]) markers() int64 { return c.t.V[cHoles] + c.t.V[cFlushes] + c.t.V[cEOFs] }
 
 // fold sets a broadcast consumer's event count from its sequences: every
 // sequence it passed since it started was an event or a marker, so Next
 // and Batch count nothing one by one. (Work group members count.)
 func (c *Consumer[E]) fold() {
 	if c.group == nil {
-		c.t.v[cEvents] = c.evBase + (c.next - c.evStart) - (c.markers() - c.mkBase)
+		c.t.V[cEvents] = c.evBase + (c.next - c.evStart) - (c.markers() - c.mkBase)
 	}
 }
 
@@ -272,22 +273,22 @@ func (c *Consumer[E]) read(ctx context.Context, try bool) (*E, error) {
 // data up to c.hi, then the marker at c.markAt if markKind says one is
 // there (markers.go), then, through c.avail, what a later cut will tell.
 func (c *Consumer[E]) cut(lo, hi int64) {
-	m, k := c.r.eng.nextMark(lo, hi)
+	m, k := c.r.eng.NextMark(lo, hi)
 	c.hi, c.markAt, c.markKind, c.avail = m-1, m, k, hi
 }
 
 // drop forgets what was acquired: the next read acquires afresh.
-func (c *Consumer[E]) drop() { c.hi, c.markKind, c.avail = c.next-1, kindData, c.next-1 }
+func (c *Consumer[E]) drop() { c.hi, c.markKind, c.avail = c.next-1, engine.KindData, c.next-1 }
 
 // takeMarker takes the marker at c.next, if one is there, and cuts what
 // follows it of what was acquired.
 func (c *Consumer[E]) takeMarker() (kind uint32, s int64, ok bool) {
-	if c.markKind == kindData || c.next != c.markAt {
-		return kindData, 0, false
+	if c.markKind == engine.KindData || c.next != c.markAt {
+		return engine.KindData, 0, false
 	}
 	kind, s = c.markKind, c.next
 	c.next++
-	c.markKind = kindData
+	c.markKind = engine.KindData
 	if c.next <= c.avail {
 		c.cut(c.next, c.avail)
 	}
@@ -298,13 +299,13 @@ func (c *Consumer[E]) takeMarker() (kind uint32, s int64, ok bool) {
 // the reader: ErrFlush, io.EOF for the final EOF, or nil to pass over it.
 func (c *Consumer[E]) marker(kind uint32, s int64) error {
 	switch kind {
-	case kindHole:
-		c.t.v[cHoles]++
-	case kindFlush:
-		c.t.v[cFlushes]++
+	case engine.KindHole:
+		c.t.V[cHoles]++
+	case engine.KindFlush:
+		c.t.V[cFlushes]++
 		return ErrFlush
-	case kindEOF:
-		c.t.v[cEOFs]++
+	case engine.KindEOF:
+		c.t.V[cEOFs]++
 		c.eofs++
 		if c.r.lastEOF(s, c.eofs) {
 			c.done = !c.follow // a follower waits for the next stream
@@ -355,16 +356,16 @@ func (c *Consumer[E]) acquire(ctx context.Context, try bool) error {
 			return io.EOF
 		}
 		if try {
-			c.t.v[cPolls]++
+			c.t.V[cPolls]++
 			return ErrEmpty
 		}
 		ended := false
-		err := e.await(ctx, c.site, &c.w, &c.wc, func() bool {
+		err := e.Await(ctx, c.site, &c.w, &c.wc, func() bool {
 			hi = c.readable()
 			ended = hi < c.next && c.pastEnd(&end, c.next)
 			return hi >= c.next || ended || c.evicted()
 		})
-		c.t.addWaits(&c.wc, cPolls, cYields, cParks)
+		c.t.AddWaits(&c.wc, cPolls, cYields, cParks)
 		c.paceAt = 0 // the interval since the last flush was spent waiting
 		if err != nil {
 			return err
@@ -388,9 +389,9 @@ func (c *Consumer[E]) acquire(ctx context.Context, try bool) error {
 		to = c.next - 1 + buggify.Cut(buggify.AcquireShort, to-c.next+1)
 	}
 	c.cut(c.next, to)
-	c.t.v[cBatches]++
-	if lag := hi - c.next + 1; lag > c.t.v[cLagMax] {
-		c.t.v[cLagMax] = lag
+	c.t.V[cBatches]++
+	if lag := hi - c.next + 1; lag > c.t.V[cLagMax] {
+		c.t.V[cLagMax] = lag
 	}
 	return nil
 }
@@ -407,7 +408,7 @@ func (c *Consumer[E]) readable() int64 {
 	if c.seenFrom <= from && from <= c.seen {
 		from = c.seen + 1
 	}
-	hi := c.r.eng.available(from, c.deps)
+	hi := c.r.eng.Available(from, c.deps)
 	c.seenFrom, c.seen = c.next, hi
 	return hi
 }
@@ -426,22 +427,22 @@ func (c *Consumer[E]) store(s int64) {
 	if s <= c.released {
 		return
 	}
-	if c.t.exact {
+	if c.t.Exact {
 		c.fold()
-		c.t.store(cEvents) // what was consumed, as the cursor says
+		c.t.Store(cEvents) // what was consumed, as the cursor says
 	}
 	if buggify.Enabled { // done with s, not yet telling producers and dependents
 		buggify.Pause(buggify.ReleaseWake)
-		if c.r.eng.claimed()-s <= 2 { // a consumer at the head lags: its dependents wait, maybe past the end of the stream
+		if c.r.eng.Claimed()-s <= 2 { // a consumer at the head lags: its dependents wait, maybe past the end of the stream
 			buggify.Delay(buggify.LateRelease)
 		}
 	}
-	c.r.eng.store(&c.rec.Cursor, s)
+	c.r.eng.Store(&c.rec.Cursor, s)
 	c.released = s
 	if buggify.Enabled {
 		buggify.Pause(buggify.ReleaseWake)
 	}
-	c.t.v[cUnparks] += c.r.eng.released()
+	c.t.V[cUnparks] += c.r.eng.Released()
 	if c.flushDue() {
 		c.flushStats()
 	}
@@ -472,7 +473,7 @@ func (c *Consumer[E]) Close() error {
 		c.release(c.next - 1)
 	}
 	c.flushStats()
-	c.t.rec.close()
+	c.t.Rec.Close()
 	c.closed, c.plain = true, false
 	c.drop() // what was acquired is no longer held: reads go to acquire, which says ErrClosed
 	switch {
@@ -488,7 +489,7 @@ func (c *Consumer[E]) Close() error {
 
 // showWaits folds the consumer's waits into its tallies and publishes them.
 func (c *Consumer[E]) showWaits() {
-	c.t.addWaits(&c.wc, cPolls, cYields, cParks)
+	c.t.AddWaits(&c.wc, cPolls, cYields, cParks)
 	c.flushStats()
 }
 
@@ -496,9 +497,9 @@ func (c *Consumer[E]) showWaits() {
 func (c *Consumer[E]) flushStats() {
 	c.fold()
 	c.flushedAt = c.next
-	c.t.v[cPos] = c.released
-	c.t.flush()
-	if c.w.beat != nil && !(buggify.Enabled && buggify.Fire(buggify.Heartbeat)) { // a shared consumer's heartbeat (shm_pace.go)
+	c.t.V[cPos] = c.released
+	c.t.Flush()
+	if c.w.Beat != nil && !(buggify.Enabled && buggify.Fire(buggify.Heartbeat)) { // a shared consumer's heartbeat (shm_pace.go)
 		c.beat()
 	}
 }
@@ -506,7 +507,7 @@ func (c *Consumer[E]) flushStats() {
 // Stats returns a snapshot of the consumer's counters. It is safe to call
 // from any goroutine; values may trail the consumer by a few events.
 func (c *Consumer[E]) Stats() ConsumerStats {
-	rec := c.r.host.statsOf(c.t.rec)
+	rec := c.r.host.statsOf(c.t.Rec)
 	if rec == nil { // a fault on the mapping
 		return ConsumerStats{}
 	}

@@ -1,5 +1,7 @@
 package disruptor
 
+import "github.com/disruptor-go/disruptor/internal/engine"
+
 // Typed counters: every value in a counter record has a fixed meaning given
 // by its role and index, published here as a type id and a name, so that
 // tools read counters by type and never parse labels.
@@ -131,7 +133,7 @@ type Counter struct {
 
 // appendRecord appends the counters of role in rec, in the table's order,
 // its position last, whatever the record's state.
-func appendRecord(out []Counter, rec *counterRecord, role, owner string, pos int64) []Counter {
+func appendRecord(out []Counter, rec *engine.CounterRecord, role, owner string, pos int64) []Counter {
 	for i := range counterTable {
 		d := &counterTable[i]
 		if d.Role != role {
@@ -148,18 +150,18 @@ func appendRecord(out []Counter, rec *counterRecord, role, owner string, pos int
 
 // readRecord appends the values of an active record to out; pos is the
 // owner's live position.
-func readRecord(out []Counter, c *counterRecord, pos int64) []Counter {
-	gen := c.Gen.Load()
-	if gen&1 != 0 || c.State.Load() != counterActive {
+func readRecord(out []Counter, c *engine.CounterRecord, pos int64) []Counter {
+	gen, ok := c.ReadGen()
+	if !ok {
 		return out
 	}
 	n := len(out)
 	role := "consumer"
-	if c.Role.Load() == roleProducer {
+	if c.Role.Load() == engine.RoleProducer {
 		role = "producer"
 	}
-	out = appendRecord(out, c, role, c.label(), pos)
-	if !c.stable(gen) || c.State.Load() != counterActive { // rewritten or freed meanwhile
+	out = appendRecord(out, c, role, c.LabelText(), pos)
+	if !c.ReadOK(gen) { // rewritten or freed meanwhile
 		return out[:n]
 	}
 	return out
@@ -178,10 +180,10 @@ func (r *Ring[E]) ownCounters() []Counter {
 	var out []Counter
 	cur := r.Cursor()
 	for _, p := range r.producers {
-		out = readRecord(out, p.t.rec, cur)
+		out = readRecord(out, p.t.Rec, cur)
 	}
 	for _, c := range r.consumers {
-		out = readRecord(out, c.t.rec, c.rec.Cursor.Load())
+		out = readRecord(out, c.t.Rec, c.rec.Cursor.Load())
 	}
 	return r.appValues(out)
 }

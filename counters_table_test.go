@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // reportCells parses a Report: for each participant line, role/name, its
@@ -135,12 +137,12 @@ func TestCounterTableCoversStats(t *testing.T) {
 func TestCounterTableDerivations(t *testing.T) {
 	const pPos, cPosLive = 777, 555
 	value := func(d *counterDef) int64 { return int64(10000 + d.ID) }
-	pr, cr := new(counterRecord), new(counterRecord)
-	pr.open(roleProducer, 0, "p")
-	cr.open(roleConsumer, 0, "c")
+	pr, cr := new(engine.CounterRecord), new(engine.CounterRecord)
+	pr.Open(engine.RoleProducer, 0, "p")
+	cr.Open(engine.RoleConsumer, 0, "c")
 	for i := range counterTable {
 		d := &counterTable[i]
-		rec := map[string]*counterRecord{"producer": pr, "consumer": cr}[d.Role]
+		rec := map[string]*engine.CounterRecord{"producer": pr, "consumer": cr}[d.Role]
 		if d.idx >= 0 {
 			rec.V[d.idx].Store(value(d))
 		}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 
+	"github.com/disruptor-go/disruptor/internal/engine"
 	"github.com/disruptor-go/disruptor/internal/layout"
 	"github.com/disruptor-go/disruptor/internal/typecheck"
 )
@@ -15,7 +16,7 @@ import (
 var (
 	// ErrFull is returned by TryClaim and TryClaimN when the ring has no room
 	// for the claim without overwriting an event a consumer still needs.
-	ErrFull = errors.New("disruptor: ring full")
+	ErrFull = engine.ErrFull // "disruptor: ring full"
 
 	// ErrEmpty is returned by TryNext when no event is available yet.
 	ErrEmpty = errors.New("disruptor: no event available")
@@ -29,7 +30,7 @@ var (
 	ErrClosed = errors.New("disruptor: closed")
 
 	// ErrHalted is returned by blocking calls when the ring was halted.
-	ErrHalted = errors.New("disruptor: ring halted")
+	ErrHalted = engine.ErrHalted // "disruptor: ring halted"
 
 	// ErrTooLarge is returned for a claim of more slots than the ring has.
 	ErrTooLarge = errors.New("disruptor: claim larger than the ring")
@@ -43,7 +44,7 @@ var (
 	ErrSingleProducer = errors.New("disruptor: ring is in single-producer mode and already has its producer")
 
 	// ErrTooManyConsumers is returned when the consumer table is full.
-	ErrTooManyConsumers = errors.New("disruptor: consumer table full")
+	ErrTooManyConsumers = engine.ErrTooManyConsumers // "disruptor: consumer table full"
 
 	// ErrForeignDependency is returned when a consumer is made to depend on a
 	// consumer of another ring.

@@ -40,10 +40,10 @@ type endWatch struct {
 // after their EOF, so only a consumer past every claim can be past the end.
 func (c *Consumer[E]) pastEnd(w *endWatch, next int64) bool {
 	e := &c.r.eng
-	if c.follow || next <= e.claimed() || e.ctl.Producers.Load() == 0 {
+	if c.follow || next <= e.Claimed() || e.Ctl.Producers.Load() == 0 {
 		return false
 	}
-	ended, seen := c.r.host.pastEnd(*w, next, c.w.parks) // w by value: a pointer would escape, and allocate each wait
+	ended, seen := c.r.host.pastEnd(*w, next, c.w.Parks) // w by value: a pointer would escape, and allocate each wait
 	*w = seen
 	return ended
 }

@@ -208,7 +208,7 @@ func (g *Graph[E]) published() int64 {
 	for _, c := range g.cursors[1:] {
 		from = min(from, c.Load())
 	}
-	return g.r.eng.published(from + 1)
+	return g.r.eng.Published(from + 1)
 }
 
 // reached reports whether every consumer of the graph released target.

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/disruptor-go/disruptor/internal/engine"
 	"go.uber.org/goleak"
 )
 
@@ -94,8 +95,8 @@ func waitGraph(t *testing.T, g *Graph[gev]) error {
 // graphActiveRecords counts the consumers gating the ring's producers.
 func graphActiveRecords(r *Ring[gev]) int {
 	n := 0
-	for i := range r.eng.recs {
-		if r.eng.recs[i].State.Load() == recActive {
+	for i := range r.eng.Recs {
+		if r.eng.Recs[i].State.Load() == engine.RecActive {
 			n++
 		}
 	}

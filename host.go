@@ -31,6 +31,8 @@ package disruptor
 
 import (
 	"sync/atomic"
+
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // host is what differs between the two memories a ring can live in.
@@ -46,7 +48,7 @@ type host interface {
 	ringPath() string
 	// site makes the park site of one of the control block's wait words:
 	// goroutines on channels in-process, futexes across processes.
-	site(w *parkWord) parkSite
+	site(w *engine.ParkWord) engine.ParkSite
 
 	// joinProducer registers a producer (the ring's mu is held): it checks
 	// that one more may join, takes its entry (a file's producer table), and
@@ -66,15 +68,15 @@ type host interface {
 	// leaveConsumer ends a consumer's hold on its record: it is freed, or,
 	// with keep, kept gating for a later resume (a file only: on the heap
 	// nothing outlives the handle, so it is freed either way).
-	leaveConsumer(rec *consumerRecord, keep bool)
+	leaveConsumer(rec *engine.ConsumerRecord, keep bool)
 	// abandonConsumer undoes the registration of a consumer that never
 	// served (a work group that could not be made): a record it joined is
 	// freed, its counters closed; one it resumed (found not nil) is put
 	// back as it was found, for a later resume.
-	abandonConsumer(rec *consumerRecord, t *tally, found *foundRecord)
+	abandonConsumer(rec *engine.ConsumerRecord, t *engine.Tally, found *foundRecord)
 	// followers is how many consumers follow rec, given the here of this
 	// handle: a file adds those of every process (rec.Followers).
-	followers(rec *consumerRecord, here int32) int32
+	followers(rec *engine.ConsumerRecord, here int32) int32
 
 	// lastEOF decides whether the EOF marker at s, the eofs-th its reader
 	// has read, ends the stream: on the heap once every producer made sent
@@ -99,7 +101,7 @@ type host interface {
 	// rec itself on the heap; for a file, a copy read under guard, or nil
 	// if reading faulted. (A guarded closure would allocate, through the
 	// interface, at every Stats.)
-	statsOf(rec *counterRecord) *counterRecord
+	statsOf(rec *engine.CounterRecord) *engine.CounterRecord
 	// readCounters is Ring.Counters: a file's whole counters area, or the
 	// handle's own participants and sets on the heap.
 	readCounters() []Counter
@@ -133,8 +135,8 @@ type handle interface {
 type producerJoin struct {
 	name string
 	made int // producers this handle made before this one
-	t    *tally
-	st   *producerState
+	t    *engine.Tally
+	st   *engine.ProducerState
 
 	// results
 	entry  int    // a file's producer table entry
@@ -151,11 +153,11 @@ type consumerJoin struct {
 	after      []Dependency // consumers and groups to follow (After)
 	afterNames []string     // consumers to follow by name (AfterName)
 	latest     bool         // StartAtLatest
-	t          *tally
-	w          *waiter
+	t          *engine.Tally
+	w          *engine.Waiter
 
 	// results
-	rec     *consumerRecord
+	rec     *engine.ConsumerRecord
 	deps    []*atomic.Int64 // the upstream cursors
 	start   int64           // the first sequence to read
 	resumed bool            // a file's record, taken over from an earlier owner
@@ -168,5 +170,5 @@ type foundRecord struct {
 	pid, beat int64
 	detached  uint32
 	nups      uint32
-	ups       [maxUps][2]uint32 // each Ups entry's Idx and Gen
+	ups       [engine.MaxUps][2]uint32 // each Ups entry's Idx and Gen
 }

@@ -8,14 +8,24 @@ package disruptor
 import (
 	"fmt"
 	"os"
+
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
-func (sh *shared) observable() error         { return sh.usable() }
-func (sh *shared) ringPath() string          { return sh.path }
-func (sh *shared) site(w *parkWord) parkSite { return &futexSite{word: w} }
+// Usable and Recovered make the mapping the engine's Mapping: the waits
+// ask it why the memory is gone (usable, shm_fault.go) and what a fault
+// they recovered means (recovered).
+func (sh *shared) Usable() error { return sh.usable() }
+
+// Recovered is recovered, for the engine (see Usable).
+func (sh *shared) Recovered(v any) error { return sh.recovered(v) }
+
+func (sh *shared) observable() error                       { return sh.usable() }
+func (sh *shared) ringPath() string                        { return sh.path }
+func (sh *shared) site(w *engine.ParkWord) engine.ParkSite { return &engine.FutexSite{Word: w} }
 
 // followers: those of every process, which the record counts.
-func (sh *shared) followers(rec *consumerRecord, here int32) int32 {
+func (sh *shared) followers(rec *engine.ConsumerRecord, here int32) int32 {
 	return max(here, rec.Followers.Load())
 }
 
@@ -33,7 +43,7 @@ func (sh *shared) pastEnd(w endWatch, next, parks int64) (bool, endWatch) {
 	w.parks = parks
 	// The claim cursor is read again after the producers: one that claimed
 	// its EOF marker and closed after the first read must not be missed.
-	return sh.anyClosed() && sh.eofEnds(next-1) && next > sh.eng.claimed(), w
+	return sh.anyClosed() && sh.eofEnds(next-1) && next > sh.eng.Claimed(), w
 }
 
 // anyClosed reports whether a producer of the shared ring has closed: a
@@ -41,7 +51,7 @@ func (sh *shared) pastEnd(w endWatch, next, parks int64) (bool, endWatch) {
 // before its entry is active) has no stream that ended.
 func (sh *shared) anyClosed() bool {
 	for j := range sh.ctl.Table {
-		if sh.ctl.Table[j].State.Load() == prodClosed {
+		if sh.ctl.Table[j].State.Load() == engine.ProdClosed {
 			return true
 		}
 	}
@@ -77,8 +87,8 @@ func (sh *shared) producerMark(name string) (m uint64, ok bool, err error) {
 		}
 		tab := &sh.ctl.Table
 		for j := range tab {
-			if tab[j].State.Load() != prodFree && prodName(&tab[j]) == name {
-				m, ok = sh.eng.resolveMark(&tab[j])
+			if tab[j].State.Load() != engine.ProdFree && prodName(&tab[j]) == name {
+				m, ok = resolveMark(sh.eng, &tab[j])
 				return nil
 			}
 		}
@@ -90,8 +100,8 @@ func (sh *shared) producerMark(name string) (m uint64, ok bool, err error) {
 	return m, ok, nil
 }
 
-func (sh *shared) statsOf(rec *counterRecord) *counterRecord {
-	var cp *counterRecord
+func (sh *shared) statsOf(rec *engine.CounterRecord) *engine.CounterRecord {
+	var cp *engine.CounterRecord
 	sh.guard(func() error { cp = copyRecord(rec); return nil })
 	return cp
 }
@@ -100,21 +110,21 @@ func (sh *shared) statsOf(rec *counterRecord) *counterRecord {
 // is freed with its counters; a resumed one gets back what resuming
 // changed (owner, heartbeat, detached flag, the upstreams it follows), so
 // that it is found as it was, then its lock goes.
-func (sh *shared) abandonConsumer(rec *consumerRecord, t *tally, found *foundRecord) {
+func (sh *shared) abandonConsumer(rec *engine.ConsumerRecord, t *engine.Tally, found *foundRecord) {
 	if found == nil {
-		t.rec.close()
+		t.Rec.Close()
 		sh.leaveConsumer(rec, false)
 		return
 	}
 	e := sh.eng
 	sh.registry(func() error {
-		unfollow(e.recs, rec)
+		unfollow(e.Recs, rec)
 		for k := range found.nups {
 			i, gen := found.ups[k][0], found.ups[k][1]
 			rec.Ups[k].Idx.Store(i)
 			rec.Ups[k].Gen.Store(gen)
-			if up := int(i); up < len(e.recs) && e.recs[up].Gen.Load() == gen {
-				e.recs[up].Followers.Add(1)
+			if up := int(i); up < len(e.Recs) && e.Recs[up].Gen.Load() == gen {
+				e.Recs[up].Followers.Add(1)
 			}
 		}
 		rec.NUps.Store(found.nups)
@@ -123,12 +133,12 @@ func (sh *shared) abandonConsumer(rec *consumerRecord, t *tally, found *foundRec
 		rec.Detached.Store(found.detached)
 		return nil
 	})
-	unlock(sh.f, sh.recLock(e.recIndex(rec)))
+	unlock(sh.f, sh.recLock(recIndex(e, rec)))
 }
 
 // foundOf is what resuming changes in rec (see abandonConsumer).
-func foundOf(rec *consumerRecord) foundRecord {
-	f := foundRecord{pid: rec.PID.Load(), beat: rec.Beat.Load(), detached: rec.Detached.Load(), nups: min(rec.NUps.Load(), maxUps)}
+func foundOf(rec *engine.ConsumerRecord) foundRecord {
+	f := foundRecord{pid: rec.PID.Load(), beat: rec.Beat.Load(), detached: rec.Detached.Load(), nups: min(rec.NUps.Load(), engine.MaxUps)}
 	for k := range f.nups {
 		f.ups[k] = [2]uint32{rec.Ups[k].Idx.Load(), rec.Ups[k].Gen.Load()}
 	}
@@ -177,7 +187,7 @@ func (sh *shared) openApps(a *AppCounters, role, owner string) (func(), error) {
 	free := func() {
 		if sh.usable() == nil {
 			sh.registry(func() error {
-				a.rec.Load().close()
+				a.rec.Load().Close()
 				return unlock(sh.f, sh.appLock(a.index))
 			})
 		}

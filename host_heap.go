@@ -1,5 +1,6 @@
 package disruptor
 
+import "github.com/disruptor-go/disruptor/internal/engine"
 import "fmt"
 
 // heapHost is the host of an in-process ring: the engine's words are on the
@@ -8,13 +9,13 @@ import "fmt"
 // and consumers are counted, and the handle's own lists (handle) answer for
 // marks and counters.
 type heapHost struct {
-	eng  *engine
+	eng  *engine.Engine
 	ring handle
 }
 
-func (h *heapHost) usable() error             { return nil }
-func (h *heapHost) ringPath() string          { return "" }
-func (h *heapHost) site(w *parkWord) parkSite { return &chanSite{word: w} }
+func (h *heapHost) usable() error                           { return nil }
+func (h *heapHost) ringPath() string                        { return "" }
+func (h *heapHost) site(w *engine.ParkWord) engine.ParkSite { return &engine.ChanSite{Word: w} }
 
 func (h *heapHost) observable() error {
 	return fmt.Errorf("%w: observers read shared rings; an in-process ring's readers are consumers", ErrNotSupported)
@@ -24,14 +25,14 @@ func (h *heapHost) observable() error {
 // each counts in Producers, whose EOFs end the stream (lastEOF).
 func (h *heapHost) joinProducer(j *producerJoin) error {
 	e := h.eng
-	if !e.multi && j.made > 0 {
+	if !e.Multi && j.made > 0 {
 		return ErrSingleProducer
 	}
-	j.t.rec.open(roleProducer, j.made, j.name)
-	j.st.last = e.ctl.Cursor.Load()
-	j.st.gate = e.ctl.GateCache.Load()
-	e.ctl.Producers.Add(1)
-	e.members.Add(1)
+	j.t.Rec.Open(engine.RoleProducer, j.made, j.name)
+	j.st.Last = e.Ctl.Cursor.Load()
+	j.st.Gate = e.Ctl.GateCache.Load()
+	e.Ctl.Producers.Add(1)
+	e.Members.Add(1)
 	return nil
 }
 
@@ -59,30 +60,30 @@ func (h *heapHost) joinConsumer(j *consumerJoin) error {
 		}
 		j.deps = append(j.deps, words...)
 	}
-	rec, start, err := h.eng.join(j.latest, nil)
+	rec, start, err := h.eng.Join(j.latest, nil)
 	if err != nil {
 		return err
 	}
 	j.rec, j.start = rec, start
-	j.t.rec.open(roleConsumer, h.eng.recIndex(rec), j.name)
+	j.t.Rec.Open(engine.RoleConsumer, recIndex(h.eng, rec), j.name)
 	return nil
 }
 
-func (h *heapHost) leaveConsumer(rec *consumerRecord, _ bool) { h.eng.leave(rec) }
+func (h *heapHost) leaveConsumer(rec *engine.ConsumerRecord, _ bool) { h.eng.Leave(rec) }
 
-func (h *heapHost) abandonConsumer(rec *consumerRecord, t *tally, _ *foundRecord) {
-	t.rec.close()
-	h.eng.leave(rec)
+func (h *heapHost) abandonConsumer(rec *engine.ConsumerRecord, t *engine.Tally, _ *foundRecord) {
+	t.Rec.Close()
+	h.eng.Leave(rec)
 }
 
-func (h *heapHost) followers(_ *consumerRecord, here int32) int32 { return here }
+func (h *heapHost) followers(_ *engine.ConsumerRecord, here int32) int32 { return here }
 
-func (h *heapHost) lastEOF(_, eofs int64) bool { return eofs >= int64(h.eng.ctl.Producers.Load()) }
+func (h *heapHost) lastEOF(_, eofs int64) bool { return eofs >= int64(h.eng.Ctl.Producers.Load()) }
 
 // pastEnd: two counts compared, cheap enough for every poll.
 func (h *heapHost) pastEnd(w endWatch, next, _ int64) (bool, endWatch) {
 	e := h.eng
-	return e.closed.Load() >= int64(e.ctl.Producers.Load()) && next > e.claimed(), w
+	return e.Closed.Load() >= int64(e.Ctl.Producers.Load()) && next > e.Claimed(), w
 }
 
 func (h *heapHost) stageMark(int, int64, uint64) {} // the producer keeps its mark
@@ -94,7 +95,7 @@ func (h *heapHost) producerMark(name string) (uint64, bool, error) {
 	return m, ok, nil
 }
 
-func (h *heapHost) statsOf(rec *counterRecord) *counterRecord { return rec }
+func (h *heapHost) statsOf(rec *engine.CounterRecord) *engine.CounterRecord { return rec }
 
 func (h *heapHost) readCounters() []Counter { return h.ring.ownCounters() }
 
@@ -109,7 +110,7 @@ func (h *heapHost) openApps(a *AppCounters, role, owner string) (func(), error) 
 	rec := new(appRecord)
 	rec.fill(role, owner, a.types, 0)
 	a.rec.Store(rec)
-	return rec.close, nil
+	return rec.Close, nil
 }
 
 func (h *heapHost) reportStats() ([]ProducerStats, []ConsumerStats, error) {

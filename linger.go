@@ -13,6 +13,7 @@ package disruptor
 // consumer that had to wait for its events (a ping-pong, a lone event)
 // never lingers: the latency of an event nobody follows is not traded.
 
+import "github.com/disruptor-go/disruptor/internal/engine"
 import "time"
 
 const (
@@ -42,7 +43,7 @@ func lingerPauses(d time.Duration) int { return int(d.Nanoseconds() / pauseNanos
 func (c *Consumer[E]) linger(hi int64) int64 {
 	idle := 0
 	for i := 0; i < c.lingers && hi-c.next+1 < lingerBatch && idle < lingerIdle; i++ {
-		cpuPause()
+		engine.CPUPause()
 		if h := c.readable(); h > hi {
 			hi, idle = h, 0
 		} else {

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // lingerOpts are the consumer settings the linger tests run under: off,
@@ -195,7 +197,7 @@ func TestLingerBursts(t *testing.T) {
 								runtime.Gosched()
 							case 2:
 								for range prng.IntN(2000) { // a pause shorter than a sleep
-									cpuPause()
+									engine.CPUPause()
 								}
 							case 3:
 								time.Sleep(time.Duration(prng.IntN(200)) * time.Microsecond)
@@ -235,7 +237,7 @@ func TestLingerMethod(t *testing.T) {
 					*ev = 1
 					p.Publish()
 				}
-				hi := e.available(c.next, c.deps)
+				hi := e.Available(c.next, c.deps)
 				if hi != 2 {
 					t.Fatalf("available: %d, want 2", hi)
 				}
@@ -268,7 +270,7 @@ func TestLingerMethod(t *testing.T) {
 				within(t, 5*time.Second, "linger while a producer publishes", func() {
 					rose := false
 					for i := 0; i < 2000 && ctx.Err() == nil; i++ {
-						hi := e.available(c.next, c.deps)
+						hi := e.Available(c.next, c.deps)
 						if hi < c.next { // consumers linger only over events they found
 							runtime.Gosched()
 							continue
@@ -278,7 +280,7 @@ func TestLingerMethod(t *testing.T) {
 							t.Errorf("linger(%d) returned %d: lower than it was given", hi, got)
 							return
 						}
-						if now := e.available(c.next, c.deps); got > now {
+						if now := e.Available(c.next, c.deps); got > now {
 							t.Errorf("linger(%d) returned %d: beyond the readable %d", hi, got, now)
 							return
 						}

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/disruptor-go/disruptor/internal/buggify"
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // mop is one step of a marker script: producer p publishes a data event
@@ -64,7 +65,7 @@ func runScript(t *testing.T, ctx context.Context, ps []*Producer[int], ops []mop
 			}
 			*ev = *v
 			p.Publish()
-			out = append(out, slotKind{kindData, *v})
+			out = append(out, slotKind{engine.KindData, *v})
 			*v++
 		case 'h':
 			if _, err := p.ClaimN(ctx, op.k); err != nil {
@@ -72,19 +73,19 @@ func runScript(t *testing.T, ctx context.Context, ps []*Producer[int], ops []mop
 			}
 			p.Skip()
 			for range op.k {
-				out = append(out, slotKind{kind: kindHole})
+				out = append(out, slotKind{kind: engine.KindHole})
 			}
 		case 'f':
 			if err := p.Flush(ctx); err != nil {
 				t.Fatalf("Flush: %v", err)
 			}
-			out = append(out, slotKind{kind: kindFlush})
+			out = append(out, slotKind{kind: engine.KindFlush})
 		case 'e':
 			if err := p.Close(); err != nil {
 				t.Fatalf("Close: %v", err)
 			}
 			producers--
-			k := slotKind{kind: kindEOF}
+			k := slotKind{kind: engine.KindEOF}
 			if producers == 0 {
 				k.v = 1 // the final EOF
 			}
@@ -102,15 +103,15 @@ func expect(seqs []slotKind, m readMode) []string {
 	var out []string
 	for i, s := range seqs {
 		switch s.kind {
-		case kindData:
+		case engine.KindData:
 			v := fmt.Sprint(s.v)
 			if m == byBatch && endsBatch(seqs, i) {
 				v += "."
 			}
 			out = append(out, v)
-		case kindFlush:
+		case engine.KindFlush:
 			out = append(out, "flush")
-		case kindEOF:
+		case engine.KindEOF:
 			if s.v == 1 {
 				out = append(out, "eof")
 			}
@@ -124,9 +125,9 @@ func expect(seqs []slotKind, m readMode) []string {
 func endsBatch(seqs []slotKind, i int) bool {
 	for _, s := range seqs[i+1:] {
 		switch s.kind {
-		case kindData:
+		case engine.KindData:
 			return false
-		case kindHole:
+		case engine.KindHole:
 		default:
 			return true
 		}
@@ -153,7 +154,7 @@ func readMarks(t *testing.T, ctx context.Context, c *Consumer[int], m readMode, 
 				out = append(out, fmt.Sprint(*v))
 			}
 		case byBatch:
-			flushes := c.t.v[cFlushes]
+			flushes := c.t.V[cFlushes]
 			var n, calls int
 			var ended bool
 			n, err = c.Batch(ctx, func(v *int, seq int64, end bool) error {
@@ -174,7 +175,7 @@ func readMarks(t *testing.T, ctx context.Context, c *Consumer[int], m readMode, 
 			if n != calls || (n > 0 && !ended) {
 				t.Fatalf("Batch returned %d after %d calls (the last with endOfBatch %v)", n, calls, ended)
 			}
-			if err == nil && c.t.v[cFlushes] > flushes {
+			if err == nil && c.t.V[cFlushes] > flushes {
 				out = append(out, "flush")
 			}
 		case byLease:
@@ -277,9 +278,9 @@ func testMarkersInBatch(t *testing.T, multi bool, producers int, pad bool, scrip
 			seqs := runScript(t, ctx, ps, prefix[i%len(prefix):i%len(prefix)+1], &v)
 			for _, s := range seqs {
 				switch s.kind {
-				case kindHole:
+				case engine.KindHole:
 					holes++
-				case kindFlush:
+				case engine.KindFlush:
 					flushes++
 				}
 			}
@@ -293,7 +294,7 @@ func testMarkersInBatch(t *testing.T, multi bool, producers int, pad bool, scrip
 	if pad { // the script's slots must hold an older lap's markers
 		stale := 0
 		for s := first; s < first+17; s++ {
-			if q := r.eng.marks[s&r.eng.mask].Seq.Load(); q != math.MinInt64 && q < s {
+			if q := r.eng.Marks[s&r.eng.Mask].Seq.Load(); q != math.MinInt64 && q < s {
 				stale++
 			}
 		}
@@ -309,12 +310,12 @@ func testMarkersInBatch(t *testing.T, multi bool, producers int, pad bool, scrip
 	events := int64(0)
 	for i, s := range seqs {
 		switch s.kind {
-		case kindData:
+		case engine.KindData:
 			data[first+int64(i)] = s.v
 			events++
-		case kindHole:
+		case engine.KindHole:
 			holes++
-		case kindFlush:
+		case engine.KindFlush:
 			flushes++
 		}
 	}

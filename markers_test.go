@@ -24,7 +24,7 @@ type reading []string
 func readAll(t *testing.T, c *Consumer[int], m readMode) reading {
 	t.Helper()
 	var out reading
-	flushes := c.t.v[cFlushes] // the consumer's own tally: same goroutine
+	flushes := c.t.V[cFlushes] // the consumer's own tally: same goroutine
 	// A cancelled context makes the blocking calls non-blocking: they
 	// return context.Canceled where TryNext returns ErrEmpty.
 	ctx, cancel := context.WithCancel(context.Background())
@@ -48,10 +48,10 @@ func readAll(t *testing.T, c *Consumer[int], m readMode) reading {
 			if n != len(ends) || (n > 0 && slices.Index(ends, true) != n-1) {
 				t.Fatalf("Batch returned %d with endOfBatch %v", n, ends)
 			}
-			if err == nil && c.t.v[cFlushes] > flushes {
+			if err == nil && c.t.V[cFlushes] > flushes {
 				err = ErrFlush // the batch ended at a flush
 			}
-			flushes = c.t.v[cFlushes]
+			flushes = c.t.V[cFlushes]
 		case byLease:
 			var l Lease[int]
 			if l, err = c.Lease(ctx, 3); err == nil {

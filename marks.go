@@ -1,5 +1,7 @@
 package disruptor
 
+import "github.com/disruptor-go/disruptor/internal/engine"
+
 // Producer marks: a number published together with a publication, so that
 // a producer that comes back (a restarted process, on a shared ring) knows
 // exactly what the ring already holds of its upstream, for example the last
@@ -7,7 +9,7 @@ package disruptor
 //
 // Invariants. A mark is written only by its producer. In a shared ring it
 // lives in the producer's table entry (the second line, see
-// producerRecord), in three steps around the publication of [lo, hi]:
+// engine.ProducerRecord), in three steps around the publication of [lo, hi]:
 //
 //  1. PendEnd = 0, PendMark = m, PendEnd = hi+1 (before the publication);
 //  2. the publication (the cursor store, or the availability words);
@@ -83,29 +85,20 @@ func (r *Ring[E]) producerMarkOf(name string, open bool) (m uint64, ok, found bo
 }
 
 // resolveMark reads an entry's mark by the rule of the invariants above.
-func (e *engine) resolveMark(ent *producerRecord) (uint64, bool) {
-	if end := ent.PendEnd.Load(); end > 0 && e.isPublished(end-1) {
+func resolveMark(e *engine.Engine, ent *engine.ProducerRecord) (uint64, bool) {
+	if end := ent.PendEnd.Load(); end > 0 && e.IsPublished(end-1) {
 		return ent.PendMark.Load(), true
 	}
 	return ent.Mark.Load(), ent.MarkSet.Load() != 0
-}
-
-// isPublished reports whether sequence s was published (as data or a
-// marker) by the time of the call.
-func (e *engine) isPublished(s int64) bool {
-	if !e.multi {
-		return e.ctl.Cursor.Load() >= s
-	}
-	return s <= e.ctl.Cursor.Load() && e.avail[s&e.mask].Load() >= s
 }
 
 // takeMark is a shared producer's mark when it registers into entry ent
 // (the registry lock is held, and dead producers' claims were healed):
 // the entry's own if it is an earlier producer's of the same name, else
 // none. The entry is left with no pending mark.
-func (e *engine) takeMark(ent *producerRecord, name string) (m uint64, ok bool) {
-	if ent.State.Load() != prodFree && prodName(ent) == name {
-		m, ok = e.resolveMark(ent)
+func takeMark(e *engine.Engine, ent *engine.ProducerRecord, name string) (m uint64, ok bool) {
+	if ent.State.Load() != engine.ProdFree && prodName(ent) == name {
+		m, ok = resolveMark(e, ent)
 	}
 	ent.Mark.Store(m)
 	ent.MarkSet.Store(boolWord(ok))
@@ -127,7 +120,7 @@ func (p *Producer[E]) commitMark() {
 // dropPending forgets entry j's pending mark when heal turns its claim
 // [lo, hi] into holes: the publication the mark was staged for is not
 // going to happen.
-func dropPending(ent *producerRecord, lo, hi int64) {
+func dropPending(ent *engine.ProducerRecord, lo, hi int64) {
 	if end := ent.PendEnd.Load(); end > lo && end-1 <= hi {
 		ent.PendEnd.Store(0)
 	}

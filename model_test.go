@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/disruptor-go/disruptor/internal/engine"
 	"pgregory.net/rapid"
 )
 
@@ -128,17 +129,17 @@ func (m *model) walk(i int, op string, newNext int64, data []obs, sig int, flush
 			t.Fatalf("%s: c%d consumed %d past a flush in one call", op, i, s)
 		}
 		switch sl.kind {
-		case kindData:
+		case engine.KindData:
 			if di >= len(data) || data[di].seq != s || data[di].val != sl.val {
 				t.Fatalf("%s: c%d passed over data %d (value %d); returned %v", op, i, s, sl.val, data)
 			}
 			di++
-		case kindFlush:
+		case engine.KindFlush:
 			if sig != sigFlush && !flushOK {
 				t.Fatalf("%s: c%d passed over the flush at %d silently", op, i, s)
 			}
 			flushed = true
-		case kindEOF:
+		case engine.KindEOF:
 			c.eofs++
 			if c.eofs == len(m.prods) {
 				c.done = true
@@ -232,7 +233,7 @@ func (m *model) claim(t *rapid.T, n int64) {
 	if n == 1 && rapid.Bool().Draw(t, "TryClaim") {
 		var ev *int64
 		if ev, err = p.p.TryClaim(); err == nil {
-			b = newBatch(m.r.slots, m.r.eng.mask, p.p.Sequence(), 1)
+			b = newBatch(m.r.slots, m.r.eng.Mask, p.p.Sequence(), 1)
 			if ev != b.At(0) {
 				t.Fatalf("TryClaim's event is not its slot's")
 			}
@@ -300,14 +301,14 @@ func (m *model) put(t *rapid.T) {
 		if p.p.Sequence() != m.claimed {
 			t.Fatalf("p%d: put at %d: Sequence() = %d", i, m.claimed, p.p.Sequence())
 		}
-		m.slots[m.claimed] = mSlot{kindData, m.nextVal}
+		m.slots[m.claimed] = mSlot{engine.KindData, m.nextVal}
 		m.nextVal++
 	}
 }
 
 func (m *model) resolve(t *rapid.T, kind uint32) {
 	_, p := m.pickProd(t, hasClaim)
-	if kind == kindData {
+	if kind == engine.KindData {
 		p.p.Publish()
 	} else {
 		p.p.Skip()
@@ -335,7 +336,7 @@ func (m *model) flush(t *rapid.T) {
 			t.Fatalf("p%d: Flush: %v", i, err)
 		}
 		m.claimed++
-		m.slots[m.claimed] = mSlot{kind: kindFlush}
+		m.slots[m.claimed] = mSlot{kind: engine.KindFlush}
 	}
 }
 
@@ -346,7 +347,7 @@ func (m *model) closeProd(t *rapid.T) {
 	}
 	err := p.p.CloseContext(m.done)
 	for s := p.lo; s <= p.hi; s++ { // an outstanding claim is skipped
-		m.slots[s] = mSlot{kind: kindHole}
+		m.slots[s] = mSlot{kind: engine.KindHole}
 	}
 	p.lo = p.hi + 1
 	if !m.fits(1) {
@@ -359,7 +360,7 @@ func (m *model) closeProd(t *rapid.T) {
 		t.Fatalf("p%d: Close: %v", i, err)
 	}
 	m.claimed++
-	m.slots[m.claimed] = mSlot{kind: kindEOF}
+	m.slots[m.claimed] = mSlot{kind: engine.KindEOF}
 	p.closed = true
 	if err := p.p.CloseContext(m.done); err != nil {
 		t.Fatalf("p%d: second Close: %v", i, err)
@@ -657,10 +658,10 @@ func TestModel(t *testing.T) {
 			"TryClaim":  func(t *rapid.T) { m.claim(t, 1) },
 			"TryClaim2": func(t *rapid.T) { m.claim(t, 1) },
 			"TryClaimN": func(t *rapid.T) { m.claim(t, int64(rapid.IntRange(2, size+1).Draw(t, "n"))) },
-			"Publish":   func(t *rapid.T) { m.resolve(t, kindData) },
-			"Publish2":  func(t *rapid.T) { m.resolve(t, kindData) },
-			"Publish3":  func(t *rapid.T) { m.resolve(t, kindData) },
-			"Skip":      func(t *rapid.T) { m.resolve(t, kindHole) },
+			"Publish":   func(t *rapid.T) { m.resolve(t, engine.KindData) },
+			"Publish2":  func(t *rapid.T) { m.resolve(t, engine.KindData) },
+			"Publish3":  func(t *rapid.T) { m.resolve(t, engine.KindData) },
+			"Skip":      func(t *rapid.T) { m.resolve(t, engine.KindHole) },
 			"Put":       m.put,
 			"Flush":     m.flush,
 			"CloseP":    m.closeProd,

@@ -16,6 +16,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // ErrLapped is returned by an observer that fell so far behind that
@@ -31,8 +33,8 @@ type Observer[E any] struct {
 	r    *Ring[E]
 	next int64
 	done bool
-	w    waiter
-	wc   waitCounts
+	w    engine.Waiter
+	wc   engine.WaitCounts
 }
 
 // NewObserver starts an observer at the next event to be published (latest)
@@ -48,9 +50,9 @@ func (r *Ring[E]) NewObserver(latest bool) (*Observer[E], error) {
 	if err := h.observable(); err != nil {
 		return nil, err
 	}
-	o := &Observer[E]{r: r, next: r.eng.ctl.GateCache.Load() + 1}
+	o := &Observer[E]{r: r, next: r.eng.Ctl.GateCache.Load() + 1}
 	if latest {
-		o.next = max(o.next, r.eng.published(o.next)+1)
+		o.next = max(o.next, r.eng.Published(o.next)+1)
 	}
 	return o, nil
 }
@@ -72,32 +74,32 @@ func (o *Observer[E]) Next(ctx context.Context, dst *E) (int64, error) {
 			return 0, err
 		}
 		s := o.next
-		if g := e.ctl.GateCache.Load(); s <= g {
+		if g := e.Ctl.GateCache.Load(); s <= g {
 			o.next = g + 1
 			return 0, fmt.Errorf("%w: at %d, the oldest safe event is %d", ErrLapped, s, g+1)
 		}
-		if e.published(s) < s {
-			ready := func() bool { return e.published(s) >= s || e.ctl.GateCache.Load() >= s }
-			if err := e.await(ctx, e.dataSite, &o.w, &o.wc, ready); err != nil {
+		if e.Published(s) < s {
+			ready := func() bool { return e.Published(s) >= s || e.Ctl.GateCache.Load() >= s }
+			if err := e.Await(ctx, e.DataSite, &o.w, &o.wc, ready); err != nil {
 				return 0, err
 			}
 		}
-		if e.published(s) < s {
+		if e.Published(s) < s {
 			continue // lapped while waiting: the check above says so
 		}
-		kind, ev := e.kindAt(s), o.r.slots[s&e.mask]
-		if g := e.ctl.GateCache.Load(); s <= g { // overwritten while copying?
+		kind, ev := e.KindAt(s), o.r.slots[s&e.Mask]
+		if g := e.Ctl.GateCache.Load(); s <= g { // overwritten while copying?
 			o.next = g + 1
 			return 0, fmt.Errorf("%w: at %d, the oldest safe event is %d", ErrLapped, s, g+1)
 		}
 		o.next = s + 1
 		switch kind {
-		case kindData:
+		case engine.KindData:
 			*dst = ev
 			return s, nil
-		case kindFlush:
+		case engine.KindFlush:
 			return s, ErrFlush
-		case kindEOF:
+		case engine.KindEOF:
 			if o.r.lastEOF(s, 0) { // shared rings only: their rule counts no EOFs
 				o.done = true
 				return s, io.EOF

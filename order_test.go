@@ -521,7 +521,7 @@ func TestJoinWhileRunning(t *testing.T) {
 					joined.Store(int64(joins))
 					last := int64(-1)
 					for k := 0; k < 1+jrng.IntN(40); k++ {
-						eofs := c.t.v[cEOFs] // the joiner's own tally: same goroutine
+						eofs := c.t.V[cEOFs] // the joiner's own tally: same goroutine
 						ev, err := c.Next(joinCtx)
 						if err == io.EOF || errors.Is(err, context.Canceled) {
 							c.Close()
@@ -530,7 +530,7 @@ func TestJoinWhileRunning(t *testing.T) {
 						if err != nil {
 							return fmt.Errorf("joiner %d: %w", joins, err)
 						}
-						seq, skipped := c.Sequence(), c.t.v[cEOFs]-eofs
+						seq, skipped := c.Sequence(), c.t.V[cEOFs]-eofs
 						if ev.N != seq || (last >= 0 && seq != last+1+skipped) {
 							return fmt.Errorf("joiner %d: sequence %d (after %d and %d EOFs) holds %d", joins, seq, last, skipped, ev.N)
 						}

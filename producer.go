@@ -8,14 +8,15 @@ import (
 	"unsafe"
 
 	"github.com/disruptor-go/disruptor/internal/buggify"
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // Producer claims slots, fills them in place and publishes them. A producer
 // is used by one goroutine at a time and holds at most one claim: Publish or
 // Skip it before claiming again.
 type Producer[E any] struct {
-	_     [lineSize]byte // keep other heap objects off the hot fields' lines
-	slots []E            // the ring's, copied here to keep the hot path short
+	_     [engine.LineSize]byte // keep other heap objects off the hot fields' lines
+	slots []E                   // the ring's, copied here to keep the hot path short
 	mask  int64
 	// next: single mode, the next sequence to claim; multi mode, the multi
 	// fast path's state, multiOpen, multiHeld or multiShut (never a
@@ -44,21 +45,21 @@ type Producer[E any] struct {
 	// multiFast: the multi-producer fast paths apply (no stamps, no exact
 	// counts, no claim announcements: in-process)
 	multiFast bool
-	avail     []availWord   // multi mode: the ring's availability words
-	held      bool          // a claim is outstanding, other than one limit marks (see holding)
-	relaxed   bool          // the engine's: publish with a release store
-	cursor    *atomic.Int64 // the ring's cursor
-	waiters   *atomic.Int32 // consumers parked waiting for data
-	eng       *engine
+	avail     []engine.AvailWord // multi mode: the ring's availability words
+	held      bool               // a claim is outstanding, other than one limit marks (see holding)
+	relaxed   bool               // the engine's: publish with a release store
+	cursor    *atomic.Int64      // the ring's cursor
+	waiters   *atomic.Int32      // consumers parked waiting for data
+	eng       *engine.Engine
 	lo, hi    int64 // the latest claim (single mode: hi is next-1)
 	stamps    []int64
 	size      int64
-	st        producerState
+	st        engine.ProducerState
 	single    bool // single-producer mode
 	closed    bool
 	orphan    bool // closed by the ring's Close: no EOF was sent
 	evSize    int64
-	t         tally
+	t         engine.Tally
 	// Single mode tallies claims and publications from sequences (see
 	// fold): from start, with base what the counters held then, and the
 	// claims counted one by one (the slow path's and ClaimN's: see
@@ -76,7 +77,7 @@ type Producer[E any] struct {
 	markStaged bool
 	markOK     bool
 	mark       uint64
-	_          [lineSize]byte
+	_          [engine.LineSize]byte
 }
 
 // claimShut in limit shuts Claim's fast path; claimHeld shuts it too, and
@@ -140,19 +141,19 @@ func (p *Producer[E]) unhold() {
 func (r *Ring[E]) NewProducer(name string) (*Producer[E], error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	p := &Producer[E]{r: r, name: name, slots: r.slots, stamps: r.stamps, mask: r.eng.mask, size: r.eng.size,
-		eng: &r.eng, single: !r.eng.multi, relaxed: r.eng.relaxed, cursor: &r.eng.ctl.Cursor.Int64, waiters: &r.eng.ctl.DataWait.Waiters,
-		evSize: int64(unsafe.Sizeof(*new(E))), t: tally{rec: new(counterRecord), off: !r.counters}}
-	p.st.w.flush = p.showWaits
+	p := &Producer[E]{r: r, name: name, slots: r.slots, stamps: r.stamps, mask: r.eng.Mask, size: r.eng.Size,
+		eng: &r.eng, single: !r.eng.Multi, relaxed: r.eng.Relaxed, cursor: &r.eng.Ctl.Cursor.Int64, waiters: &r.eng.Ctl.DataWait.Waiters,
+		evSize: int64(unsafe.Sizeof(*new(E))), t: engine.Tally{Rec: new(engine.CounterRecord), Off: !r.counters}}
+	p.st.W.Flush = p.showWaits
 	j := producerJoin{name: name, made: len(r.producers), t: &p.t, st: &p.st}
 	if err := r.host.joinProducer(&j); err != nil {
 		return nil, err
 	}
 	p.entry, p.mark, p.markOK = j.entry, j.mark, j.markOK
-	p.next, p.start, p.base = p.st.last+1, p.st.last+1, p.t.v
+	p.next, p.start, p.base = p.st.Last+1, p.st.Last+1, p.t.V
 	p.lo, p.hi, p.flushAt = p.next, p.next-1, p.next+publishFlushEvery
 	p.setFast()
-	p.avail = r.eng.avail
+	p.avail = r.eng.Avail
 	p.regate()
 	p.flushStats() // its mark: what it publishes from here on counts
 	r.producers = append(r.producers, p)
@@ -164,7 +165,7 @@ func (r *Ring[E]) NewProducer(name string) (*Producer[E], error) {
 // to the slow path.
 func (p *Producer[E]) setFast() {
 	p.pubFast = p.single && p.stamps == nil && !p.markStaged && !p.closed
-	p.multiFast = !p.single && p.stamps == nil && !p.t.exact && p.st.intent == nil && !p.markStaged && !p.closed
+	p.multiFast = !p.single && p.stamps == nil && !p.t.Exact && p.st.Intent == nil && !p.markStaged && !p.closed
 	if p.limit == claimHeld && !p.pubFast {
 		p.held, p.limit = true, claimShut
 	}
@@ -181,7 +182,7 @@ func (p *Producer[E]) regate() {
 	if p.closed {
 		p.pubFast, p.multiFast = false, false
 	}
-	p.mlimit = p.st.gate + p.size
+	p.mlimit = p.st.Gate + p.size
 	p.glimit, p.gnext = claimShut, multiShut
 	if p.pubFast {
 		p.glimit = p.mlimit
@@ -251,7 +252,7 @@ func (p *Producer[E]) casClaim() (s int64) {
 // claims in ones, will not publish it.
 func (p *Producer[E]) slowHold() {
 	p.hi, p.held, p.next = p.lo, true, multiShut
-	p.t.v[pClaims]++
+	p.t.V[pClaims]++
 }
 
 // claimSlow is Claim's slow path.
@@ -308,14 +309,14 @@ func (p *Producer[E]) claim(ctx context.Context, n int, try bool) error {
 	if p.closed {
 		return ErrClosed
 	}
-	if n < 1 || int64(n) > p.r.eng.size {
-		return fmt.Errorf("%w: claim of %d slots on a ring of %d", ErrTooLarge, n, p.r.eng.size)
+	if n < 1 || int64(n) > p.r.eng.Size {
+		return fmt.Errorf("%w: claim of %d slots on a ring of %d", ErrTooLarge, n, p.r.eng.Size)
 	}
 	if p.single {
-		p.st.last = p.next - 1
+		p.st.Last = p.next - 1
 	}
-	lo, hi, err := p.eng.claim(ctx, &p.st, int64(n), try)
-	if p.st.wc.full != 0 || p.st.wc.polls != 0 {
+	lo, hi, err := p.eng.Claim(ctx, &p.st, int64(n), try)
+	if p.st.WC.Full != 0 || p.st.WC.Polls != 0 {
 		p.showWaits()
 	}
 	p.regate()
@@ -335,10 +336,10 @@ func (p *Producer[E]) countClaim(n int64) {
 		p.countedClaims++
 		p.countedSeqs += n
 	} else {
-		p.t.v[pClaims]++
+		p.t.V[pClaims]++
 	}
 	if n > 1 {
-		p.t.v[pBatches]++
+		p.t.V[pBatches]++
 	}
 }
 
@@ -363,14 +364,14 @@ func (p *Producer[E]) Publish() {
 		}
 		return
 	}
-	n := p.publishAs(kindData)
+	n := p.publishAs(engine.KindData)
 	if !p.single {
-		p.t.v[pPublished] += n
+		p.t.V[pPublished] += n
 	}
-	if p.t.exact && !p.single { // single mode: readers add what the cursor moved (pMark)
+	if p.t.Exact && !p.single { // single mode: readers add what the cursor moved (pMark)
 		p.storeExact()
 	}
-	if p.t.pending += int(n); p.t.pending >= publishFlushEvery {
+	if p.t.Pending += int(n); p.t.Pending >= publishFlushEvery {
 		p.flushStats()
 	}
 }
@@ -379,7 +380,7 @@ func (p *Producer[E]) Publish() {
 // release store. It reports whether published must follow: a consumer may
 // be parked, the tallies are due, or the store was no barrier. It inlines.
 func (p *Producer[E]) storeCursor(hi int64) (more bool) {
-	storeRelease(p.cursor, hi)
+	engine.StoreRelease(p.cursor, hi)
 	return p.waiters.Load() != 0 || hi >= p.quietTo || buggify.Enabled
 }
 
@@ -387,7 +388,7 @@ func (p *Producer[E]) storeCursor(hi int64) (more bool) {
 // its availability word's release store, counted in ones. It reports
 // whether published must follow, as storeCursor does. It inlines.
 func (p *Producer[E]) storeAvail(s int64) (more bool) {
-	storeRelease(slot(p.avail, p.mask, s), s)
+	engine.StoreRelease(slot(p.avail, p.mask, s), s)
 	p.ones++
 	return p.waiters.Load() != 0 || p.ones >= p.quietTo || buggify.Enabled
 }
@@ -395,18 +396,18 @@ func (p *Producer[E]) storeAvail(s int64) (more bool) {
 // published is the rest of a fast Publish of hi, when consumers may be
 // parked or the tallies are due. Where the fast path's release store is no
 // barrier (quietTo is claimShut), one comes first: the waiters' load must
-// not pass the store (see engine.publish).
+// not pass the store (see engine.Engine.Publish).
 func (p *Producer[E]) published(hi int64) {
-	if haveReleaseStore && !p.relaxed {
+	if engine.HaveReleaseStore && !p.relaxed {
 		p.fence.Add(1)
 	}
 	if buggify.Enabled {
 		buggify.Pause(buggify.PublishWake)
 	}
-	if p.eng.wakeIfParked() {
-		p.t.v[pUnparks]++
+	if p.eng.WakeIfParked() {
+		p.t.V[pUnparks]++
 	}
-	if (p.single && hi >= p.flushAt) || p.t.pending >= publishFlushEvery || (!p.single && p.ones >= p.flushAt) {
+	if (p.single && hi >= p.flushAt) || p.t.Pending >= publishFlushEvery || (!p.single && p.ones >= p.flushAt) {
 		p.flushStats()
 	}
 }
@@ -418,8 +419,8 @@ func (p *Producer[E]) published(hi int64) {
 // once, in ones: fold adds those since the last fold to both counts.
 func (p *Producer[E]) fold() {
 	if !p.single {
-		p.t.v[pPublished] += p.ones - p.onesFolded
-		p.t.v[pClaims] += p.ones - p.onesFolded
+		p.t.V[pPublished] += p.ones - p.onesFolded
+		p.t.V[pClaims] += p.ones - p.onesFolded
 		p.onesFolded = p.ones
 		return
 	}
@@ -427,25 +428,25 @@ func (p *Producer[E]) fold() {
 	if p.holding() {
 		pub -= p.next - p.lo
 	}
-	markers := p.t.v[pSkips] - p.base[pSkips] + p.t.v[pFlushes] - p.base[pFlushes] + p.t.v[pEOFs] - p.base[pEOFs]
-	p.t.v[pPublished] = p.base[pPublished] + pub - markers
-	p.t.v[pClaims] = p.base[pClaims] + p.countedClaims + (p.next - p.start - p.countedSeqs)
+	markers := p.t.V[pSkips] - p.base[pSkips] + p.t.V[pFlushes] - p.base[pFlushes] + p.t.V[pEOFs] - p.base[pEOFs]
+	p.t.V[pPublished] = p.base[pPublished] + pub - markers
+	p.t.V[pClaims] = p.base[pClaims] + p.countedClaims + (p.next - p.start - p.countedSeqs)
 }
 
 // showWaits folds the producer's waits into its tallies and publishes them.
 func (p *Producer[E]) showWaits() {
-	p.t.v[pFull] += p.st.wc.full
-	p.st.wc.full = 0
-	p.t.addWaits(&p.st.wc, pPolls, pYields, pParks)
+	p.t.V[pFull] += p.st.WC.Full
+	p.st.WC.Full = 0
+	p.t.AddWaits(&p.st.WC, pPolls, pYields, pParks)
 	p.flushStats()
 }
 
 // storeExact publishes the counts that follow from what was published.
 func (p *Producer[E]) storeExact() {
 	p.fold()
-	p.t.v[pBytes] = p.t.v[pPublished] * p.evSize
-	p.t.store(pPublished)
-	p.t.store(pBytes)
+	p.t.V[pBytes] = p.t.V[pPublished] * p.evSize
+	p.t.Store(pPublished)
+	p.t.Store(pBytes)
 }
 
 // flushStats publishes the producer's tallies.
@@ -456,7 +457,7 @@ func (p *Producer[E]) flushStats() {
 		p.flushAt = p.ones + publishFlushEvery
 	}
 	p.quietTo = p.flushAt
-	if haveReleaseStore && !p.relaxed {
+	if engine.HaveReleaseStore && !p.relaxed {
 		p.quietTo = claimShut
 	}
 	if p.single {
@@ -464,10 +465,10 @@ func (p *Producer[E]) flushStats() {
 		if p.holding() {
 			pos = p.lo - 1
 		}
-		p.t.v[pMark] = pos + 2 // 0 stays "none"
+		p.t.V[pMark] = pos + 2 // 0 stays "none"
 	}
-	p.t.v[pBytes] = p.t.v[pPublished] * p.evSize
-	p.t.flush()
+	p.t.V[pBytes] = p.t.V[pPublished] * p.evSize
+	p.t.Flush()
 }
 
 // Skip publishes the outstanding claim as holes: consumers pass over its
@@ -476,7 +477,7 @@ func (p *Producer[E]) Skip() {
 	if buggify.Enabled {
 		buggify.Pause(buggify.ClaimPublish)
 	}
-	p.t.v[pSkips] += p.publishAs(kindHole)
+	p.t.V[pSkips] += p.publishAs(engine.KindHole)
 	p.flushStats() // holes are not publications: pMark must not count them
 }
 
@@ -491,8 +492,8 @@ func (p *Producer[E]) publishAs(kind uint32) int64 {
 	if p.single {
 		hi = p.next - 1
 	}
-	if kind != kindData {
-		p.eng.mark(lo, hi, kind)
+	if kind != engine.KindData {
+		p.eng.Mark(lo, hi, kind)
 	}
 	if p.stamps != nil {
 		stamp(p.stamps, p.mask, lo, hi)
@@ -502,8 +503,8 @@ func (p *Producer[E]) publishAs(kind uint32) int64 {
 	if staged {
 		p.stageMark(hi)
 	}
-	if p.eng.publish(lo, hi) {
-		p.t.v[pUnparks]++
+	if p.eng.Publish(lo, hi) {
+		p.t.V[pUnparks]++
 	}
 	if staged {
 		p.commitMark()
@@ -516,14 +517,14 @@ func (p *Producer[E]) marker(ctx context.Context, kind uint32, counter int) erro
 	if err := p.claim(ctx, 1, false); err != nil {
 		return err
 	}
-	if kind == kindEOF {
+	if kind == engine.KindEOF {
 		p.r.host.markClosed(p.entry, p.lo) // before a consumer can read the marker
 	}
-	if buggify.Enabled && kind != kindData {
+	if buggify.Enabled && kind != engine.KindData {
 		buggify.Pause(buggify.MarkEOF)
 	}
 	p.publishAs(kind)
-	p.t.v[counter]++
+	p.t.V[counter]++
 	p.flushStats()
 	return nil
 }
@@ -531,7 +532,9 @@ func (p *Producer[E]) marker(ctx context.Context, kind uint32, counter int) erro
 // Flush publishes a flush marker: consumers' Next returns ErrFlush there,
 // and batch handlers see the event before it as the end of a batch. It
 // takes a slot, waiting for room as Claim does, with Claim's errors.
-func (p *Producer[E]) Flush(ctx context.Context) error { return p.marker(ctx, kindFlush, pFlushes) }
+func (p *Producer[E]) Flush(ctx context.Context) error {
+	return p.marker(ctx, engine.KindFlush, pFlushes)
+}
 
 // Close publishes this producer's EOF marker. Consumers return io.EOF once
 // they have read an EOF from every producer and every event before. An
@@ -551,7 +554,7 @@ func (p *Producer[E]) CloseContext(ctx context.Context) error {
 	if p.holding() {
 		p.Skip()
 	}
-	if err := p.marker(ctx, kindEOF, pEOFs); err != nil {
+	if err := p.marker(ctx, engine.KindEOF, pEOFs); err != nil {
 		return err
 	}
 	if buggify.Enabled {
@@ -561,10 +564,10 @@ func (p *Producer[E]) CloseContext(ctx context.Context) error {
 	p.closed = true
 	p.regate()
 	p.r.mu.Unlock()
-	p.eng.closed.Add(1)
-	p.eng.members.Add(-1)
-	p.eng.wakeEnded()
-	p.t.rec.close()
+	p.eng.Closed.Add(1)
+	p.eng.Members.Add(-1)
+	p.eng.WakeEnded()
+	p.t.Rec.Close()
 	p.r.host.leaveProducer(p.entry)
 	return nil
 }
@@ -572,7 +575,7 @@ func (p *Producer[E]) CloseContext(ctx context.Context) error {
 // Stats returns a snapshot of the producer's counters. It is safe to call
 // from any goroutine; values may trail the producer by a few events.
 func (p *Producer[E]) Stats() ProducerStats {
-	rec := p.r.host.statsOf(p.t.rec)
+	rec := p.r.host.statsOf(p.t.Rec)
 	if rec == nil { // a fault on the mapping
 		return ProducerStats{}
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"iter"
+
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // Handler is the callback of Batch and of graph stages: ev is valid only
@@ -59,14 +61,14 @@ func (c *Consumer[E]) Batch(ctx context.Context, fn Handler[E]) (n int, err erro
 		if err != nil {
 			break
 		}
-		for c.next == c.markAt && c.markKind == kindHole {
+		for c.next == c.markAt && c.markKind == engine.KindHole {
 			k, s, _ := c.takeMarker()
 			c.marker(k, s)
 		}
 		if c.next <= c.hi {
 			continue // data after holes: the same batch
 		}
-		if c.next == c.markAt && c.markKind == kindFlush {
+		if c.next == c.markAt && c.markKind == engine.KindFlush {
 			k, s, _ := c.takeMarker()
 			c.marker(k, s) // the batch ends here
 		}
@@ -84,7 +86,7 @@ func (c *Consumer[E]) Batch(ctx context.Context, fn Handler[E]) (n int, err erro
 func (c *Consumer[E]) deliver(fn Handler[E]) error {
 	lo, hi := c.next, c.hi
 	last := hi
-	if c.markKind == kindHole && c.markAt == hi+1 && c.dataAfterHoles(hi+1) {
+	if c.markKind == engine.KindHole && c.markAt == hi+1 && c.dataAfterHoles(hi+1) {
 		last = hi + 1 // the batch goes on past the hole
 	}
 	run := newBatch(c.slots, c.mask, lo, int(hi-lo+1))
@@ -126,10 +128,10 @@ func (c *Consumer[E]) run(seg []E, s0, last int64, fn Handler[E]) (int64, error)
 // after it, acquired data follows.
 func (c *Consumer[E]) dataAfterHoles(m int64) bool {
 	for s := m + 1; s <= c.avail; s++ {
-		switch c.r.eng.kindAt(s) {
-		case kindData:
+		switch c.r.eng.KindAt(s) {
+		case engine.KindData:
 			return true
-		case kindHole:
+		case engine.KindHole:
 		default:
 			return false
 		}

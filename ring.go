@@ -8,14 +8,14 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/disruptor-go/disruptor/internal/buggify"
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // Ring is a pre-allocated ring buffer of events of type E, with the producers
 // and consumers attached to it. Make one with New.
 type Ring[E any] struct {
-	_      [lineSize]byte // the engine is read on every publish: no neighbour writes its line
-	eng    engine
+	_      [engine.LineSize]byte // the engine is read on every publish: no neighbour writes its line
+	eng    engine.Engine
 	slots  []E     // dense: markers live apart (markers.go)
 	stamps []int64 // publication times, with WithPublishTimes
 	sh     *shared // the mapping, for a ring in shared memory; nil in-process (the file host's own)
@@ -79,26 +79,26 @@ func New[E any](size int, opts ...Option) (*Ring[E], error) {
 	if err := checkMemory[E](size, &cfg); err != nil {
 		return nil, err
 	}
-	ctl := new(control)
+	ctl := new(engine.Control)
 	r := &Ring[E]{slots: make([]E, size), counters: !cfg.noCounts}
 	if cfg.stamps {
 		r.stamps = make([]int64, size)
 	}
 	h := &heapHost{eng: &r.eng, ring: r}
 	r.host = h
-	r.eng = engine{
-		size: int64(size), mask: int64(size - 1), multi: cfg.multi, relaxed: relaxedOK() && !cfg.wait.parksAtOnce(),
-		ctl: ctl, recs: make([]consumerRecord, cfg.maxConsumers), marks: make([]markWord, size),
-		wait:      cfg.wait.forProcs(runtime.GOMAXPROCS(0)),
-		procs:     runtime.GOMAXPROCS(0),
-		dataSite:  h.site(&ctl.DataWait),
-		depSite:   h.site(&ctl.DepWait),
-		spaceSite: h.site(&ctl.SpaceWait),
+	r.eng = engine.Engine{
+		Size: int64(size), Mask: int64(size - 1), Multi: cfg.multi, Relaxed: engine.RelaxedOK() && !cfg.wait.parksAtOnce(),
+		Ctl: ctl, Recs: make([]engine.ConsumerRecord, cfg.maxConsumers), Marks: make([]engine.MarkWord, size),
+		Wait:      cfg.wait.forProcs(runtime.GOMAXPROCS(0)).s,
+		Procs:     runtime.GOMAXPROCS(0),
+		DataSite:  h.site(&ctl.DataWait),
+		DepSite:   h.site(&ctl.DepWait),
+		SpaceSite: h.site(&ctl.SpaceWait),
 	}
 	if cfg.multi {
-		r.eng.avail = make([]availWord, size)
+		r.eng.Avail = make([]engine.AvailWord, size)
 	}
-	r.eng.initWords(cfg.first)
+	r.eng.InitWords(cfg.first)
 	return r, nil
 }
 
@@ -112,82 +112,23 @@ func newConfig(opts []Option) config {
 }
 
 // Size is the number of slots.
-func (r *Ring[E]) Size() int { return int(r.eng.size) }
+func (r *Ring[E]) Size() int { return int(r.eng.Size) }
 
 // Cursor is the highest sequence claimed by producers (in single-producer
 // mode, the highest published), or -1 before the first claim.
-func (r *Ring[E]) Cursor() int64 { return r.eng.claimed() }
+func (r *Ring[E]) Cursor() int64 { return r.eng.Claimed() }
 
 // WaitStrategy is the strategy the ring's participants wait with.
-func (r *Ring[E]) WaitStrategy() WaitStrategy { return r.eng.wait }
+func (r *Ring[E]) WaitStrategy() WaitStrategy { return WaitStrategy{s: r.eng.Wait} }
 
 // Halt stops the ring now: every call that is waiting, or that would have
 // to wait, returns ErrHalted. Calls that need not wait still succeed: events
 // already available may still be read, and a claim may still take room
 // that is free. Halt is idempotent.
-func (r *Ring[E]) Halt() { r.eng.halt() }
+func (r *Ring[E]) Halt() { r.eng.Halt() }
 
 // Halted reports whether Halt was called.
-func (r *Ring[E]) Halted() bool { return r.eng.halted() }
-
-// join takes a free consumer record and makes it gate producers from a safe
-// starting sequence: GateCache+1, or the next claim when latest is set.
-//
-// The record becomes active, then Epoch moves, then GateCache is read: a
-// producer computing a gate without the record re-checks Epoch after raising
-// GateCache, so either it sees the record or this load sees its gate.
-func (e *engine) join(latest bool, init func(*consumerRecord)) (*consumerRecord, int64, error) {
-	var rec *consumerRecord
-	idx := -1
-	for i := range e.recs {
-		if e.recs[i].Followers.Load() != 0 {
-			continue // freed, but followers still refer to it (see shm_follow.go)
-		}
-		if e.recs[i].State.CompareAndSwap(recFree, recClosed) { // reserved, not yet gating
-			rec, idx = &e.recs[i], i
-			break
-		}
-	}
-	if rec == nil {
-		return nil, 0, fmt.Errorf("%w (%d entries)", ErrTooManyConsumers, len(e.recs))
-	}
-	for {
-		n := e.ctl.Records.Load()
-		if int(n) > idx || e.ctl.Records.CompareAndSwap(n, uint32(idx+1)) {
-			break
-		}
-	}
-	if init != nil {
-		init(rec)
-	}
-	rec.Cursor.Store(e.ctl.GateCache.Load())
-	rec.State.Store(recActive)
-	if buggify.Enabled {
-		buggify.Pause(buggify.Join)
-	}
-	e.ctl.Epoch.Add(1)
-	e.members.Add(1)
-	if buggify.Enabled {
-		buggify.Pause(buggify.Join)
-	}
-	start := e.ctl.GateCache.Load() + 1
-	if latest {
-		start = max(start, e.claimed()+1)
-	}
-	rec.Cursor.Store(start - 1)
-	return rec, start, nil
-}
-
-// leave frees a consumer record: it stops gating producers.
-func (e *engine) leave(rec *consumerRecord) {
-	e.members.Add(-1)
-	rec.State.Store(recFree)
-	if buggify.Enabled {
-		buggify.Pause(buggify.Leave)
-	}
-	e.ctl.Epoch.Add(1)
-	e.released()
-}
+func (r *Ring[E]) Halted() bool { return r.eng.Halted() }
 
 // Dependency is something a consumer can be made to follow: a *Consumer or a
 // *WorkGroup of the same ring.

@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/bits"
 	"unsafe"
+
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // Memory limits of a ring: New and Create refuse, with ErrInvalidSize, a
@@ -44,16 +46,16 @@ func checkSize(size int) error {
 // maxAddressable. The arithmetic is overflow-checked: any size gives an
 // error or a ring, never a crash.
 func checkMemory[E any](size int, cfg *config) error {
-	perSlot := uint64(unsafe.Sizeof(*new(E))) + uint64(unsafe.Sizeof(markWord{}))
+	perSlot := uint64(unsafe.Sizeof(*new(E))) + uint64(unsafe.Sizeof(engine.MarkWord{}))
 	if cfg.multi {
-		perSlot += uint64(unsafe.Sizeof(availWord{}))
+		perSlot += uint64(unsafe.Sizeof(engine.AvailWord{}))
 	}
 	if cfg.stamps {
 		perSlot += 8
 	}
 	recs := uint64(max(cfg.maxConsumers, 0))
 	hi1, slots := bits.Mul64(uint64(size), perSlot)
-	hi2, table := bits.Mul64(recs, uint64(unsafe.Sizeof(consumerRecord{})))
+	hi2, table := bits.Mul64(recs, uint64(unsafe.Sizeof(engine.ConsumerRecord{})))
 	total, carry := bits.Add64(slots, table, 0)
 	if hi1|hi2|carry != 0 {
 		return fmt.Errorf("%w: %d slots of %d bytes and %d consumer records would take more than 2^64 bytes",

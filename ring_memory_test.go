@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 	"unsafe"
+
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // hardDeadline fails the test binary, with every goroutine's stack, if the
@@ -100,9 +102,9 @@ func TestHugeSizesRefused(t *testing.T) {
 func TestHugeSizeMessage(t *testing.T) {
 	_, err := New[int64](huge)
 	// Slots of the event and its marker word, and the default 64 consumer records.
-	slotSize := uint64(unsafe.Sizeof(int64(0))) + uint64(unsafe.Sizeof(markWord{}))
+	slotSize := uint64(unsafe.Sizeof(int64(0))) + uint64(unsafe.Sizeof(engine.MarkWord{}))
 	want := fmt.Sprintf("%d slots of %d bytes and 64 consumer records would take %d bytes",
-		huge, slotSize, uint64(huge)*slotSize+64*uint64(unsafe.Sizeof(consumerRecord{})))
+		huge, slotSize, uint64(huge)*slotSize+64*uint64(unsafe.Sizeof(engine.ConsumerRecord{})))
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("New(%d): %v; want it to say %q", huge, err, want)
 	}

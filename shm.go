@@ -38,6 +38,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/disruptor-go/disruptor/internal/engine"
 	"github.com/disruptor-go/disruptor/internal/layout"
 	"github.com/disruptor-go/disruptor/internal/typecheck"
 )
@@ -60,12 +61,12 @@ type shared struct {
 	mem      []byte
 	geo      layout.Geometry
 	instance uint64
-	ctl      *sharedControl
-	counters []counterRecord
-	apps     []appRecord // application counter sets, after counters
-	stamps   []int64     // publication times, if the creator asked for them
-	eng      *engine     // the ring's engine over this mapping (the file host's: host_file.go)
-	ring     handle      // the ring handle that maps it
+	ctl      *engine.SharedControl
+	counters []engine.CounterRecord
+	apps     []appRecord    // application counter sets, after counters
+	stamps   []int64        // publication times, if the creator asked for them
+	eng      *engine.Engine // the ring's engine over this mapping (the file host's: host_file.go)
+	ring     handle         // the ring handle that maps it
 
 	base, size uintptr               // the mapping's addresses, kept after Close (shm_fault.go)
 	mu         sync.Mutex            // serialises closing and breaking the handle
@@ -126,12 +127,12 @@ func sharedParams[E any](size int, cfg *config) (layout.Params, error) {
 		return layout.Params{}, fmt.Errorf("%w: %d slots; a shared ring has at most %d", ErrInvalidSize, size, layout.MaxCapacity)
 	}
 	var s E
-	counters := uint64(cfg.maxConsumers+maxSharedProducers) * uint64(unsafe.Sizeof(counterRecord{}))
+	counters := uint64(cfg.maxConsumers+engine.MaxSharedProducers) * uint64(unsafe.Sizeof(engine.CounterRecord{}))
 	return layout.Params{
 		Capacity: uint64(size), SlotSize: uint64(unsafe.Sizeof(s)), SlotAlign: uint64(unsafe.Alignof(s)),
 		MultiProducer: cfg.multi, MaxConsumers: uint64(cfg.maxConsumers),
-		ConsumerEntrySize: uint64(unsafe.Sizeof(consumerRecord{})),
-		ControlSize:       uint64(unsafe.Sizeof(sharedControl{})),
+		ConsumerEntrySize: uint64(unsafe.Sizeof(engine.ConsumerRecord{})),
+		ControlSize:       uint64(unsafe.Sizeof(engine.SharedControl{})),
 		CountersSize:      counters,
 		AppsSize:          appSets * uint64(unsafe.Sizeof(appRecord{})),
 		PublishTimes:      cfg.stamps,
@@ -174,7 +175,7 @@ func Attach[E any](name string, opts ...Option) (*Ring[E], error) {
 	}
 	cfg.multi, cfg.maxConsumers = hdr.MultiProducer, int(hdr.MaxConsumers)
 	r := sharedRing[E](sh, &cfg)
-	if r.eng.multi { // a ring wedged by a dead producer heals when anyone attaches
+	if r.eng.Multi { // a ring wedged by a dead producer heals when anyone attaches
 		sh.registry(func() error { sh.heal(func(int) bool { return false }); return nil })
 	}
 	return r, nil
@@ -295,12 +296,12 @@ func (sh *shared) view() {
 
 // seqWords are the views of the per-slot sequence words: the marker words,
 // and in a multi-producer ring the availability words after them.
-func (sh *shared) seqWords() (marks []markWord, avail []availWord) {
+func (sh *shared) seqWords() (marks []engine.MarkWord, avail []engine.AvailWord) {
 	return markWords(sh.mem, &sh.geo), availWords(sh.mem, &sh.geo)
 }
 
 // recs is the consumer table.
-func (sh *shared) recs() []consumerRecord { return consumerTable(sh.mem, &sh.geo) }
+func (sh *shared) recs() []engine.ConsumerRecord { return consumerTable(sh.mem, &sh.geo) }
 
 // header decodes the header again (it is immutable once ready).
 func (sh *shared) header() *layout.Header {
@@ -321,34 +322,34 @@ func (sh *shared) close() error {
 
 // sharedBarrierOK registers this process for cross-process barriers once;
 // it reports whether this process may publish with release stores.
-var sharedBarrierOK = sync.OnceValue(registerGlobal)
+var sharedBarrierOK = sync.OnceValue(engine.RegisterGlobal)
 
 // sharedRing builds the ring over a mapping.
 func sharedRing[E any](sh *shared, cfg *config) *Ring[E] {
 	g := &sh.geo
-	ctl := &sh.ctl.control
+	ctl := &sh.ctl.Control
 	r := &Ring[E]{sh: sh, host: sh, counters: !cfg.noCounts, stamps: sh.stamps, slots: slotsView[E](sh.mem, g)}
 	sh.eng, sh.ring = &r.eng, r
-	r.eng = engine{
-		size: int64(g.Capacity), mask: int64(g.Capacity - 1), multi: g.MultiProducer,
+	r.eng = engine.Engine{
+		Size: int64(g.Capacity), Mask: int64(g.Capacity - 1), Multi: g.MultiProducer,
 		// A ring whose creator parks at once publishes with full barriers
 		// in every process, so that no park needs a barrier across
 		// processes; otherwise this process registers for those barriers
 		// and may publish with release stores.
-		relaxed:      !g.FullBarriers && haveReleaseStore && sharedBarrierOK(),
-		fullBarriers: g.FullBarriers,
-		shared:       true, evictDead: cfg.evictDead, untether: cfg.untether,
-		ctl:       ctl,
-		recs:      sh.recs(),
-		wait:      cfg.wait.forProcs(runtime.GOMAXPROCS(0)),
-		procs:     runtime.NumCPU(),
-		dataSite:  sh.site(&ctl.DataWait),
-		depSite:   sh.site(&ctl.DepWait),
-		spaceSite: sh.site(&ctl.SpaceWait),
+		Relaxed:      !g.FullBarriers && engine.HaveReleaseStore && sharedBarrierOK(),
+		FullBarriers: g.FullBarriers,
+		Shared:       true, EvictDead: cfg.evictDead, Untether: cfg.untether,
+		Ctl:       ctl,
+		Recs:      sh.recs(),
+		Wait:      cfg.wait.forProcs(runtime.GOMAXPROCS(0)).s,
+		Procs:     runtime.NumCPU(),
+		DataSite:  sh.site(&ctl.DataWait),
+		DepSite:   sh.site(&ctl.DepWait),
+		SpaceSite: sh.site(&ctl.SpaceWait),
 	}
-	r.eng.marks, r.eng.avail = sh.seqWords()
-	r.eng.watch = r.watch
-	r.eng.mapping = sh
+	r.eng.Marks, r.eng.Avail = sh.seqWords()
+	r.eng.Watch = r.watch
+	r.eng.Mapping = sh
 	return r
 }
 

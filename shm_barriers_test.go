@@ -3,6 +3,8 @@ package disruptor
 import (
 	"testing"
 	"time"
+
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // TestSharedFullBarriers: a shared ring whose creator parks at once (Park)
@@ -13,7 +15,7 @@ import (
 // that only park (with an hour's safety timeout, so a lost wake-up hangs the
 // test instead of passing late), every event delivered in order.
 func TestSharedFullBarriers(t *testing.T) {
-	parkOnly := WaitStrategy{name: "park", park: true, timeout: time.Hour}
+	parkOnly := WaitStrategy{s: engine.Schedule{Name: "park", Park: true, Timeout: time.Hour}}
 	dir := t.TempDir()
 	for _, tc := range []struct {
 		name string
@@ -43,11 +45,11 @@ func TestSharedFullBarriers(t *testing.T) {
 		}
 		for who, h := range map[string]*Ring[int]{"creator": r, "attacher": a} {
 			e := &h.eng
-			if e.fullBarriers != tc.full {
-				t.Errorf("%s, %s: fullBarriers %v, want %v", tc.name, who, e.fullBarriers, tc.full)
+			if e.FullBarriers != tc.full {
+				t.Errorf("%s, %s: fullBarriers %v, want %v", tc.name, who, e.FullBarriers, tc.full)
 			}
-			if want := !tc.full && haveReleaseStore && sharedBarrierOK(); e.relaxed != want {
-				t.Errorf("%s, %s: relaxed %v, want %v", tc.name, who, e.relaxed, want)
+			if want := !tc.full && engine.HaveReleaseStore && sharedBarrierOK(); e.Relaxed != want {
+				t.Errorf("%s, %s: relaxed %v, want %v", tc.name, who, e.Relaxed, want)
 			}
 		}
 		a.Close()

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // TestSharedProcChaos is the fault proof of shared rings: a multi-producer
@@ -72,8 +74,8 @@ func TestSharedProcChaos(t *testing.T) {
 	ch.verify()
 	// A parked waiter looks at its peers at least every watchPark: once a
 	// producer died mid-claim, no consumer may wait more than twice that.
-	if d := ch.maxHeal(); d > 2*watchPark {
-		t.Errorf("a consumer waited %v to pass the claim of a producer killed mid-claim; want at most %v", d, 2*watchPark)
+	if d := ch.maxHeal(); d > 2*engine.WatchPark {
+		t.Errorf("a consumer waited %v to pass the claim of a producer killed mid-claim; want at most %v", d, 2*engine.WatchPark)
 	}
 	t.Logf("chaos: %d faults (%s); %d events published, %d deliveries checked; "+
 		"the longest wait after a producer died mid-claim: %v (median %v of %d); "+

@@ -8,6 +8,7 @@ package disruptor
 // fast paths are shut by the fields they test (Producer.fast, and
 // Consumer.plain and hi), which Close resets.
 
+import "github.com/disruptor-go/disruptor/internal/engine"
 import "math"
 
 // letGo ends the handle's participants; r.mu is held. Consumers detach
@@ -28,7 +29,7 @@ func (r *Ring[E]) letGo() {
 			p.unhold()
 			p.closed, p.orphan = true, true
 			p.regate()
-			p.eng.members.Add(-1)
+			p.eng.Members.Add(-1)
 		}
 	}
 }
@@ -39,19 +40,19 @@ func (r *Ring[E]) letGo() {
 // held.
 func (r *Ring[E]) unhook() {
 	e, sh := &r.eng, r.sh
-	ctl := new(control)
+	ctl := new(engine.Control)
 	last := func() error { // the mapping is read for the last time
-		ctl.Cursor.Store(e.ctl.Cursor.Load())
-		ctl.GateCache.Store(e.ctl.GateCache.Load())
-		ctl.State.Store(e.ctl.State.Load())
+		ctl.Cursor.Store(e.Ctl.Cursor.Load())
+		ctl.GateCache.Store(e.Ctl.GateCache.Load())
+		ctl.State.Store(e.Ctl.State.Load())
 		for _, p := range r.producers {
-			p.t.rec = copyRecord(p.t.rec)
+			p.t.Rec = copyRecord(p.t.Rec)
 		}
 		for _, c := range r.consumers {
-			rec := new(consumerRecord)
+			rec := new(engine.ConsumerRecord)
 			rec.Cursor.Store(c.rec.Cursor.Load())
-			rec.State.Store(recClosed)
-			c.rec, c.t.rec = rec, copyRecord(c.t.rec)
+			rec.State.Store(engine.RecClosed)
+			c.rec, c.t.Rec = rec, copyRecord(c.t.Rec)
 		}
 		r.unhookApps()
 		return nil
@@ -60,25 +61,25 @@ func (r *Ring[E]) unhook() {
 		sh.guard(last)
 	}
 	ctl.LastMark.Store(math.MinInt64)
-	e.ctl, e.recs, e.avail, e.marks, e.watch = ctl, nil, nil, nil, nil
-	e.dataSite = &chanSite{word: &ctl.DataWait}
-	e.depSite = &chanSite{word: &ctl.DepWait}
-	e.spaceSite = &chanSite{word: &ctl.SpaceWait}
+	e.Ctl, e.Recs, e.Avail, e.Marks, e.Watch = ctl, nil, nil, nil, nil
+	e.DataSite = &engine.ChanSite{Word: &ctl.DataWait}
+	e.DepSite = &engine.ChanSite{Word: &ctl.DepWait}
+	e.SpaceSite = &engine.ChanSite{Word: &ctl.SpaceWait}
 	r.slots, r.stamps = nil, nil
 	for _, p := range r.producers {
 		p.slots, p.stamps = nil, nil
 	}
 	for _, c := range r.consumers {
 		c.slots, c.stamps, c.lat, c.deps = nil, nil, nil, nil
-		c.site, c.w.beat = e.dataSite, nil
+		c.site, c.w.Beat = e.DataSite, nil
 	}
-	sh.ctl, sh.counters, sh.apps, sh.stamps = new(sharedControl), nil, nil, nil
-	sh.ctl.control.State.Store(ctl.State.Load())
+	sh.ctl, sh.counters, sh.apps, sh.stamps = new(engine.SharedControl), nil, nil, nil
+	sh.ctl.Control.State.Store(ctl.State.Load())
 }
 
 // copyRecord copies a counter record into process memory.
-func copyRecord(c *counterRecord) *counterRecord {
-	n := new(counterRecord)
+func copyRecord(c *engine.CounterRecord) *engine.CounterRecord {
+	n := new(engine.CounterRecord)
 	n.State.Store(c.State.Load())
 	n.Role.Store(c.Role.Load())
 	n.Owner.Store(c.Owner.Load())

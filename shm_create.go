@@ -19,6 +19,7 @@ import (
 	"io/fs"
 	"os"
 
+	"github.com/disruptor-go/disruptor/internal/engine"
 	"github.com/disruptor-go/disruptor/internal/layout"
 )
 
@@ -233,9 +234,9 @@ func createFile(f *os.File, path string, geo layout.Geometry, made bool) (*share
 	layout.Encode(&hdr, mem[:layout.HeaderSize])
 	sh := &shared{path: path, f: f, mem: mem, geo: geo, instance: hdr.InstanceID}
 	sh.view()
-	e := engine{ctl: &sh.ctl.control, size: int64(geo.Capacity), mask: int64(geo.Capacity - 1)}
-	e.marks, e.avail = sh.seqWords()
-	e.initWords(0)
+	e := engine.Engine{Ctl: &sh.ctl.Control, Size: int64(geo.Capacity), Mask: int64(geo.Capacity - 1)}
+	e.Marks, e.Avail = sh.seqWords()
+	e.InitWords(0)
 	layout.StateWord(mem).Store(layout.StateReady)
 	unlock(f, lockCreate)
 	return sh, nil

@@ -9,7 +9,7 @@ package disruptor
 // and cannot resume while the registry lock is held. Such a record is freed
 // (freeRecord), the step WithEvictDead's producers take too. A record whose
 // lock another handle holds has a live owner, perhaps a stopped one: its
-// State moves from recActive to recEvicted by a CAS (a record its owner
+// State moves from engine.RecActive to recEvicted by a CAS (a record its owner
 // freed meanwhile stays free). An evicted record gates no producer and no
 // joiner takes it, since only free records are joined; its owner learns at
 // its next acquire that it was left behind (ErrUntethered) and frees the
@@ -22,12 +22,13 @@ import (
 	"time"
 
 	"github.com/disruptor-go/disruptor/internal/buggify"
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // recEvicted is the state of a consumer record whose live owner was
 // evicted: it gates nobody, and its owner gets ErrUntethered. It follows
 // the states of words.go.
-const recEvicted = recClosed + 1
+const recEvicted = engine.RecClosed + 1
 
 // ErrConsumerLive is returned by EvictConsumer for a consumer whose process
 // is alive and beating its heartbeat, unless forced.
@@ -60,7 +61,7 @@ func EvictConsumer(ring, consumer string, force bool, opts ...Option) (string, e
 		recs, now := sh.recs(), time.Now()
 		for i := range min(int(sh.ctl.Records.Load()), len(recs)) {
 			rec := &recs[i]
-			if st := rec.State.Load(); st != recActive && st != recEvicted || recName(rec) != consumer {
+			if st := rec.State.Load(); st != engine.RecActive && st != recEvicted || recName(rec) != consumer {
 				continue
 			}
 			st := sh.consumerState(i, now)
@@ -74,7 +75,7 @@ func EvictConsumer(ring, consumer string, force bool, opts ...Option) (string, e
 			if buggify.Enabled {
 				buggify.Pause(buggify.Evict)
 			}
-			if !sh.freeRecord(i) && rec.State.CompareAndSwap(recActive, recEvicted) {
+			if !sh.freeRecord(i) && rec.State.CompareAndSwap(engine.RecActive, recEvicted) {
 				sh.ungated()
 			}
 		}
@@ -104,7 +105,7 @@ func (sh *shared) freeRecord(i int) bool {
 	if buggify.Enabled {
 		buggify.Pause(buggify.Evict)
 	}
-	rec.State.Store(recFree)
+	rec.State.Store(engine.RecFree)
 	sh.ungated()
 	unlock(sh.f, sh.recLock(i))
 	return true
@@ -114,9 +115,9 @@ func (sh *shared) freeRecord(i int) bool {
 // for upstream consumers, that a record stopped gating.
 func (sh *shared) ungated() {
 	sh.ctl.Epoch.Add(1)
-	for _, w := range []*parkWord{&sh.ctl.SpaceWait, &sh.ctl.DepWait} {
+	for _, w := range []*engine.ParkWord{&sh.ctl.SpaceWait, &sh.ctl.DepWait} {
 		if w.Waiters.Load() != 0 {
-			(&futexSite{word: w}).wake()
+			(&engine.FutexSite{Word: w}).Wake()
 		}
 	}
 }

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // waitState polls Inspect until consumer name is in state want, and
@@ -79,7 +81,7 @@ func TestSharedProcStalled(t *testing.T) {
 	kill.count("got", 10)
 
 	// Idle and healthy: live for longer than StallAfter.
-	for end := time.Now().Add(StallAfter + watchPark/2); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+	for end := time.Now().Add(StallAfter + engine.WatchPark/2); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
 		in := x.inspect()
 		for _, name := range []string{"stop", "kill"} {
 			if ci, _ := consumerInfo(in, name); ci.State != StateLive {
@@ -100,7 +102,7 @@ func TestSharedProcStalled(t *testing.T) {
 	if err := stop.cmd.Process.Signal(syscall.SIGCONT); err != nil {
 		x.Fatal(err)
 	}
-	d = x.waitState("stop", StateLive, watchPark+time.Second)
+	d = x.waitState("stop", StateLive, engine.WatchPark+time.Second)
 	t.Logf("live again %v after SIGCONT", d)
 	if err := xproduce(x.ctx, p, 0, 10, 20, xprodOpts{}); err != nil {
 		x.Fatal(err)

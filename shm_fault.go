@@ -32,6 +32,8 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
+
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // poisonSeq is the cursor value of a replaced mapping: far below any
@@ -49,17 +51,6 @@ func (sh *shared) usable() error {
 		return *p
 	}
 	return nil
-}
-
-// haltErr is what a waiter returns when the ring is halted: the handle's
-// own error if it has one (a replaced mapping says halted), else ErrHalted.
-func (e *engine) haltErr() error {
-	if e.mapping != nil {
-		if err := e.mapping.usable(); err != nil {
-			return err
-		}
-	}
-	return ErrHalted
 }
 
 // checkMapping detects a ring file that is now shorter than the mapping,
@@ -108,17 +99,17 @@ func (sh *shared) markBroken(err error) error {
 // poison lays a halted ring over mem, the replacement of the mapping:
 // every cursor far in the past and every consumer record active, so that
 // no consumer sees an event, no producer sees room, no observer is lapped,
-// and a waiter that looks again returns the handle's error (haltErr).
+// and a waiter that looks again returns the handle's error (engine.Engine.HaltErr).
 func (sh *shared) poison(mem []byte) {
 	g := &sh.geo
 	ctl := controlView(mem, g)
 	ctl.Cursor.Store(poisonSeq)
 	ctl.GateCache.Store(poisonSeq)
-	ctl.State.Store(stateHalted)
+	ctl.State.Store(engine.StateHalted)
 	recs := consumerTable(mem, g)
 	for i := range recs {
 		recs[i].Cursor.Store(poisonSeq)
-		recs[i].State.Store(recActive)
+		recs[i].State.Store(engine.RecActive)
 	}
 	ctl.Records.Store(uint32(len(recs)))
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/disruptor-go/disruptor/internal/buggify"
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // TestSharedProcLostWakeups hunts lost wake-ups across processes, with
@@ -74,7 +75,7 @@ func testSharedStream(t *testing.T) {
 	// A claim waits for the consumer's own pauses, and for the scheduler to
 	// run the consumer process: on a loaded machine that alone can pass
 	// 100 ms. A lost wake-up of a parked producer costs it a watchPark.
-	if claimLimit := watchPark / 2; pub.MaxWait > claimLimit {
+	if claimLimit := engine.WatchPark / 2; pub.MaxWait > claimLimit {
 		x.Errorf("a claim waited %v for room (limit %v): lost wake-ups", pub.MaxWait, claimLimit)
 	}
 	closed := p.next("closed")

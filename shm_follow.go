@@ -15,6 +15,8 @@ package disruptor
 import (
 	"errors"
 	"fmt"
+
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // ErrUpstreamGone is returned to a shared ring's consumer whose upstream
@@ -22,12 +24,12 @@ import (
 // another consumer, so the follower can be given nothing more.
 var ErrUpstreamGone = errors.New("disruptor: followed consumer left the ring")
 
-// follow records that rec follows the records ups (at most maxUps); the
+// follow records that rec follows the records ups (at most engine.MaxUps); the
 // registry lock is held.
-func (e *engine) follow(rec *consumerRecord, ups []int) {
-	unfollow(e.recs, rec) // a resumed record may have followed others before
+func follow(e *engine.Engine, rec *engine.ConsumerRecord, ups []int) {
+	unfollow(e.Recs, rec) // a resumed record may have followed others before
 	for k, i := range ups {
-		up := &e.recs[i]
+		up := &e.Recs[i]
 		rec.Ups[k].Idx.Store(uint32(i))
 		rec.Ups[k].Gen.Store(up.Gen.Load())
 		up.Followers.Add(1)
@@ -37,8 +39,8 @@ func (e *engine) follow(rec *consumerRecord, ups []int) {
 
 // unfollow undoes follow in the consumer table recs; the registry lock is
 // held.
-func unfollow(recs []consumerRecord, rec *consumerRecord) {
-	for k := range min(uint(rec.NUps.Load()), maxUps) {
+func unfollow(recs []engine.ConsumerRecord, rec *engine.ConsumerRecord) {
+	for k := range min(uint(rec.NUps.Load()), engine.MaxUps) {
 		i, gen := uint(rec.Ups[k].Idx.Load()), rec.Ups[k].Gen.Load()
 		if i < uint(len(recs)) && recs[i].Gen.Load() == gen && recs[i].Followers.Load() > 0 {
 			recs[i].Followers.Add(-1)
@@ -49,13 +51,13 @@ func unfollow(recs []consumerRecord, rec *consumerRecord) {
 
 // upstreamGone reports, for a follower's record, an upstream that left the
 // ring for good: freed, or taken by another consumer since.
-func (e *engine) upstreamGone(rec *consumerRecord) error {
-	for k := range min(uint(rec.NUps.Load()), maxUps) {
+func upstreamGone(e *engine.Engine, rec *engine.ConsumerRecord) error {
+	for k := range min(uint(rec.NUps.Load()), engine.MaxUps) {
 		i, gen := uint(rec.Ups[k].Idx.Load()), rec.Ups[k].Gen.Load()
-		if i >= uint(len(e.recs)) {
+		if i >= uint(len(e.Recs)) {
 			return fmt.Errorf("%w: record %d is out of range", ErrCorrupt, i)
 		}
-		if up := &e.recs[i]; up.Gen.Load() != gen || up.State.Load() != recActive {
+		if up := &e.Recs[i]; up.Gen.Load() != gen || up.State.Load() != engine.RecActive {
 			return fmt.Errorf("%w: %q (record %d)", ErrUpstreamGone, recName(up), i)
 		}
 	}
@@ -64,14 +66,14 @@ func (e *engine) upstreamGone(rec *consumerRecord) error {
 
 // upstreamNames names the consumers rec follows, for Inspect ("?" for a
 // record that changed hands since).
-func upstreamNames(recs []consumerRecord, rec *consumerRecord) []string {
+func upstreamNames(recs []engine.ConsumerRecord, rec *engine.ConsumerRecord) []string {
 	var names []string
-	for k := range min(uint(rec.NUps.Load()), maxUps) {
+	for k := range min(uint(rec.NUps.Load()), engine.MaxUps) {
 		i, gen := uint(rec.Ups[k].Idx.Load()), rec.Ups[k].Gen.Load()
 		switch {
 		case i >= uint(len(recs)):
 			names = append(names, "?")
-		case recs[i].Gen.Load() != gen || recs[i].State.Load() == recFree:
+		case recs[i].Gen.Load() != gen || recs[i].State.Load() == engine.RecFree:
 			names = append(names, "?"+recName(&recs[i]))
 		default:
 			names = append(names, recName(&recs[i]))

@@ -61,7 +61,7 @@ func TestSharedFollowersAcrossHandles(t *testing.T) {
 	if err := up.Close(); err != nil {
 		t.Fatalf("Close once the follower closed = %v", err)
 	}
-	if n := r1.eng.recs[0].Followers.Load(); n != 0 {
+	if n := r1.eng.Recs[0].Followers.Load(); n != 0 {
 		t.Fatalf("up's record keeps %d followers after its follower closed", n)
 	}
 }
@@ -71,14 +71,14 @@ func TestSharedFollowersAcrossHandles(t *testing.T) {
 // while it is followed.
 func TestSharedFollowerNoticesUpstreamGone(t *testing.T) {
 	_, r1, _, up, down := followPair(t)
-	i := r1.eng.findConsumer("up")
+	i := findConsumer(&r1.eng, "up")
 	up.Detach()
-	r1.eng.leave(&r1.eng.recs[i]) // freed behind the follower's back
+	r1.eng.Leave(&r1.eng.Recs[i]) // freed behind the follower's back
 	other, err := r1.NewConsumer("other")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if j := r1.eng.recIndex(other.rec); j == i {
+	if j := recIndex(&r1.eng, other.rec); j == i {
 		t.Fatalf("a new consumer took record %d, which a follower still refers to", i)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -4,7 +4,7 @@ package disruptor
 // and publish.
 //
 // A producer announces each claim in its table entry (ClaimLo..ClaimHi,
-// see producerRecord) before the CAS that takes it. If its process dies
+// see engine.ProducerRecord) before the CAS that takes it. If its process dies
 // before it publishes, the sequences it took are never published, and every
 // consumer would wait at the first of them forever. Whoever meets the wedge
 // first (a waiting consumer or producer on its watch, or a participant that
@@ -29,6 +29,7 @@ package disruptor
 // then published with a CAS on the availability word, so that two healers
 // agree.
 
+import "github.com/disruptor-go/disruptor/internal/engine"
 import "github.com/disruptor-go/disruptor/internal/buggify"
 
 // heal publishes as holes what dead producers claimed and left unpublished,
@@ -36,32 +37,32 @@ import "github.com/disruptor-go/disruptor/internal/buggify"
 // mine reports whether a table entry is one of this handle's producers.
 func (sh *shared) heal(mine func(j int) bool) int64 {
 	e := sh.eng
-	if !e.multi {
+	if !e.Multi {
 		return 0
 	}
 	tab := &sh.ctl.Table
-	var dead [maxSharedProducers]bool
+	var dead [engine.MaxSharedProducers]bool
 	anyDead := false
 	for j := range tab {
-		if tab[j].State.Load() == prodActive && !mine(j) && !lockedByOther(sh.f, sh.prodLock(j)) {
+		if tab[j].State.Load() == engine.ProdActive && !mine(j) && !lockedByOther(sh.f, sh.prodLock(j)) {
 			dead[j], anyDead = true, true
 		}
 	}
 	if !anyDead {
 		return 0
 	}
-	top := e.ctl.Cursor.Load()
+	top := e.Ctl.Cursor.Load()
 	if buggify.Enabled {
 		buggify.Pause(buggify.Heal)
 	}
 	type span struct{ lo, hi int64 }
-	var live [maxSharedProducers]span
+	var live [engine.MaxSharedProducers]span
 	nl := 0
 	for j := range tab {
-		if dead[j] || tab[j].State.Load() != prodActive {
+		if dead[j] || tab[j].State.Load() != engine.ProdActive {
 			continue
 		}
-		if lo, hi, ok := tab[j].claimRange(); ok {
+		if lo, hi, ok := tab[j].ClaimRange(); ok {
 			live[nl] = span{lo, hi}
 			nl++
 		}
@@ -79,22 +80,22 @@ func (sh *shared) heal(mine func(j int) bool) int64 {
 		if !dead[j] {
 			continue
 		}
-		lo, hi, ok := tab[j].claimRange()
+		lo, hi, ok := tab[j].ClaimRange()
 		if !ok {
 			continue
 		}
 		if hi > top { // its CAS, which would have moved the cursor to hi, never happened
-			tab[j].ClaimLo.Store(claimNone)
+			tab[j].ClaimLo.Store(engine.ClaimNone)
 			continue
 		}
 		pending := false
-		for s := max(lo, top-e.size+1); s <= hi; s++ {
-			w := &e.avail[s&e.mask]
+		for s := max(lo, top-e.Size+1); s <= hi; s++ {
+			w := &e.Avail[s&e.Mask]
 			a := w.Load()
 			if a >= s { // published, or the slot moved on
 				continue
 			}
-			if covered(s) || e.ctl.GateCache.Load() >= s {
+			if covered(s) || e.Ctl.GateCache.Load() >= s {
 				pending = true
 				continue
 			}
@@ -102,18 +103,18 @@ func (sh *shared) heal(mine func(j int) bool) int64 {
 			if buggify.Enabled {
 				buggify.Pause(buggify.Heal)
 			}
-			e.mark(s, s, kindHole)
+			e.Mark(s, s, engine.KindHole)
 			if w.CompareAndSwap(a, s) {
 				healed++
 			}
 		}
 		if !pending {
-			tab[j].ClaimLo.Store(claimNone) // nothing of it is left to heal
+			tab[j].ClaimLo.Store(engine.ClaimNone) // nothing of it is left to heal
 		}
 	}
 	if healed > 0 {
-		e.wakeData()
-		e.depSite.wake()
+		e.WakeData()
+		e.DepSite.Wake()
 	}
 	return healed
 }

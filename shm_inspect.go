@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/disruptor-go/disruptor/internal/engine"
 	"github.com/disruptor-go/disruptor/internal/layout"
 )
 
@@ -114,7 +115,7 @@ const (
 // sleeps add up to more than that between watches, or a handler that
 // takes longer than that over 64 events, makes a healthy consumer look
 // stalled.)
-const StallAfter = 2 * watchPark
+const StallAfter = 2 * engine.WatchPark
 
 // Inspect reads the shared ring under name (see RingPath) without joining
 // it. The file is validated as Attach does, minus the event type. A file
@@ -130,23 +131,23 @@ func Inspect(name string, opts ...Option) (*RingInfo, error) {
 
 func (sh *shared) info() *RingInfo {
 	h := sh.header()
-	ctl := &sh.ctl.control
+	ctl := &sh.ctl.Control
 	in := &RingInfo{
 		Path: sh.path, Capacity: int(h.Capacity), SlotSize: int(h.SlotSize), MultiProducer: h.MultiProducer, FullBarriers: h.FullBarriers,
 		MaxConsumers: int(h.MaxConsumers), FileSize: int64(h.FileSize), Type: h.Type.Name,
 		TypeSize: int(h.Type.Size), TypeHash: h.Type.Hash, Instance: h.InstanceID,
 		Created: time.Unix(0, h.CreatedUnixNano), CreatorPID: h.CreatorPID,
-		Cursor: ctl.Cursor.Load(), Halted: ctl.State.Load() == stateHalted,
+		Cursor: ctl.Cursor.Load(), Halted: ctl.State.Load() == engine.StateHalted,
 		Producers: []Participant{}, Consumers: []Participant{},
 	}
 	for j := range sh.ctl.Table {
 		ent := &sh.ctl.Table[j]
 		st := ent.State.Load()
-		if st != prodActive && st != prodClosed { // free, or not a state at all
+		if st != engine.ProdActive && st != engine.ProdClosed { // free, or not a state at all
 			continue
 		}
 		p := Participant{Name: prodName(ent), Index: j, PID: int(ent.PID.Load()), State: StateClosed, Position: in.Cursor}
-		if st == prodActive {
+		if st == engine.ProdActive {
 			p.State = liveness(lockedByOther(sh.f, sh.prodLock(j)), false)
 		}
 		rec := sh.counterRec(int(sh.geo.MaxConsumers) + j)
@@ -159,7 +160,7 @@ func (sh *shared) info() *RingInfo {
 	recs, now := sh.recs(), time.Now()
 	for i := range min(int(ctl.Records.Load()), len(recs)) {
 		rec := &recs[i]
-		if st := rec.State.Load(); st != recActive && st != recEvicted {
+		if st := rec.State.Load(); st != engine.RecActive && st != recEvicted {
 			continue
 		}
 		c := Participant{Name: recName(rec), Index: i, PID: int(rec.PID.Load()), State: sh.consumerState(i, now),
@@ -185,7 +186,7 @@ func (sh *shared) publishedSince(in *RingInfo) {
 	}
 	best, mark := -1, int64(0)
 	for k, p := range in.Producers {
-		if sh.ctl.Table[p.Index].State.Load() != prodActive {
+		if sh.ctl.Table[p.Index].State.Load() != engine.ProdActive {
 			continue
 		}
 		if m := sh.counterRec(int(sh.geo.MaxConsumers) + p.Index).V[pMark].Load(); m > mark {

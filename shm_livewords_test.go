@@ -23,6 +23,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // liveWord is one word of a mapping that corruption may rewrite.
@@ -212,14 +214,14 @@ func FuzzLiveWords(f *testing.F) {
 		f.Add(b)
 	}
 	seed(op(index["Records"], 5000))
-	seed(op(index["prod[1].State"], uint64(prodActive)), op(index["prod[1].NameLen"], 5000),
-		op(index["prod[2].State"], uint64(prodActive)), op(index["prod[2].NameLen"], 5000))
-	seed(op(index["rec[1].State"], uint64(recActive)), op(index["rec[1].NameLen"], math.MaxUint32), op(index["Records"], math.MaxUint32))
+	seed(op(index["prod[1].State"], uint64(engine.ProdActive)), op(index["prod[1].NameLen"], 5000),
+		op(index["prod[2].State"], uint64(engine.ProdActive)), op(index["prod[2].NameLen"], 5000))
+	seed(op(index["rec[1].State"], uint64(engine.RecActive)), op(index["rec[1].NameLen"], math.MaxUint32), op(index["Records"], math.MaxUint32))
 	seed(op(index["prod[0].State"], 77), op(index["rec[0].State"], 9), op(index["Producers"], math.MaxUint32))
 	seed(op(index["counter[0].LabelLen"], 5000), op(index["counter[0].Role"], 9), op(index["counter[4].LabelLen"], math.MaxUint32))
 	seed(op(index["Cursor"], math.MaxInt64), op(index["GateCache"], math.MaxInt64))
 	seed(op(index["Cursor"], 1<<63), op(index["rec[0].Cursor"], 1<<63))
-	seed(op(index["State"], uint64(stateHalted)), op(index["Epoch"], 3), op(index["State"], 0))
+	seed(op(index["State"], uint64(engine.StateHalted)), op(index["Epoch"], 3), op(index["State"], 0))
 	seed(op(index["rec[0].PID"], 1<<63), op(index["prod[0].PID"], math.MaxUint64), op(index["prod[0].EOF"], 1<<63))
 	f.Fuzz(func(t *testing.T, ops []byte) {
 		g := newLiveRig(t)

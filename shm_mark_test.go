@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // markProducer publishes forever (until it is killed), each publication
@@ -85,7 +87,7 @@ func TestShmMarkExactAfterKill(t *testing.T) {
 				}
 				want = lastPublished(r)
 				if int64(got) != want {
-					x.failf("kill %d: mark %d, but the ring's last publication ends at %d (cursor %d)", k, got, want, r.eng.ctl.Cursor.Load())
+					x.failf("kill %d: mark %d, but the ring's last publication ends at %d (cursor %d)", k, got, want, r.eng.Ctl.Cursor.Load())
 				}
 			}
 		})
@@ -97,12 +99,12 @@ func TestShmMarkExactAfterKill(t *testing.T) {
 // data: ProducerMark healed its unpublished claim into a hole).
 func lastPublished(r *Ring[xev]) int64 {
 	e := &r.eng
-	top := e.ctl.Cursor.Load()
-	if !e.multi {
+	top := e.Ctl.Cursor.Load()
+	if !e.Multi {
 		return top
 	}
-	for s := top; s > top-e.size; s-- {
-		if e.avail[s&e.mask].Load() == s && e.kindAt(s) == kindData {
+	for s := top; s > top-e.Size; s-- {
+		if e.Avail[s&e.Mask].Load() == s && e.KindAt(s) == engine.KindData {
 			return s
 		}
 	}

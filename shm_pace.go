@@ -31,7 +31,7 @@ func (c *Consumer[E]) pace(now int64) {
 	if !judged {
 		return
 	}
-	switch full := c.r.eng.size / 4; {
+	switch full := c.r.eng.Size / 4; {
 	case dt > int64(beatEvery): // slow handling: aim at half of beatEvery
 		c.runMax = max(1, k*int64(beatEvery)/dt/2)
 	case dt < int64(beatEvery)/4 && c.runMax < full:
@@ -43,7 +43,7 @@ func (c *Consumer[E]) pace(now int64) {
 // readable: a quarter of the ring at most, and runMax for a shared
 // consumer.
 func (c *Consumer[E]) runLimit(hi int64) int64 {
-	to := min(hi, c.next+c.r.eng.size/4)
+	to := min(hi, c.next+c.r.eng.Size/4)
 	if c.runMax > 0 {
 		to = min(to, c.next+c.runMax-1)
 	}
@@ -57,7 +57,7 @@ func (c *Consumer[E]) flushDue() bool {
 	if c.runMax > 0 {
 		gap = min(gap, c.runMax)
 	}
-	return c.t.pending >= flushEvery || c.next-c.flushedAt >= gap
+	return c.t.Pending >= flushEvery || c.next-c.flushedAt >= gap
 }
 
 // beat stores a shared consumer's heartbeat at a flush, pacing it.
@@ -66,5 +66,5 @@ func (c *Consumer[E]) beat() {
 	if c.runMax > 0 {
 		c.pace(now)
 	}
-	c.w.beat.Store(now)
+	c.w.Beat.Store(now)
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/disruptor-go/disruptor/internal/buggify"
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // AfterName makes the consumer follow the named consumers of a shared ring,
@@ -27,28 +28,31 @@ func AfterName(names ...string) ConsumerOption {
 }
 
 func checkName(kind, name string) error {
-	if name == "" || len(name) > nameMax {
-		return fmt.Errorf("disruptor: %s name %q must have 1..%d bytes", kind, name, nameMax)
+	if name == "" || len(name) > engine.NameMax {
+		return fmt.Errorf("disruptor: %s name %q must have 1..%d bytes", kind, name, engine.NameMax)
 	}
 	return nil
 }
 
-func setName(dst *[nameMax]byte, name string) { *dst = [nameMax]byte{}; copy(dst[:], name) }
+func setName(dst *[engine.NameMax]byte, name string) {
+	*dst = [engine.NameMax]byte{}
+	copy(dst[:], name)
+}
 
-func recName(r *consumerRecord) string {
-	return string(r.Name[:min(uint(r.NameLen.Load()), nameMax)])
+func recName(r *engine.ConsumerRecord) string {
+	return string(r.Name[:min(uint(r.NameLen.Load()), engine.NameMax)])
 }
 
 // recIndex is the table index of a consumer record.
-func (e *engine) recIndex(rec *consumerRecord) int {
-	return tableIndex(e.recs, rec)
+func recIndex(e *engine.Engine, rec *engine.ConsumerRecord) int {
+	return tableIndex(e.Recs, rec)
 }
 
 // findConsumer returns the index of the active record named name, or -1.
-func (e *engine) findConsumer(name string) int {
-	n := min(int(e.ctl.Records.Load()), len(e.recs))
+func findConsumer(e *engine.Engine, name string) int {
+	n := min(int(e.Ctl.Records.Load()), len(e.Recs))
 	for i := 0; i < n; i++ {
-		if r := &e.recs[i]; r.State.Load() == recActive && recName(r) == name {
+		if r := &e.Recs[i]; r.State.Load() == engine.RecActive && recName(r) == name {
 			return i
 		}
 	}
@@ -77,9 +81,9 @@ func (sh *shared) registry(fn func() error) error {
 
 // resumeTally loads a participant's counters from its record, so that
 // counts go on across restarts.
-func resumeTally(t *tally) {
-	for i := range t.v {
-		t.v[i] = t.rec.V[i].Load()
+func resumeTally(t *engine.Tally) {
+	for i := range t.V {
+		t.V[i] = t.Rec.V[i].Load()
 	}
 }
 
@@ -109,18 +113,18 @@ func (sh *shared) joinConsumer(j *consumerJoin) error {
 		}
 		var ups []int
 		for _, up := range byName {
-			i := e.findConsumer(up)
+			i := findConsumer(e, up)
 			if i < 0 || up == name {
 				return fmt.Errorf("%w: %q (followed by %q)", ErrUnknownConsumer, up, name)
 			}
 			ups = append(ups, i)
-			j.deps = append(j.deps, &e.recs[i].Cursor)
+			j.deps = append(j.deps, &e.Recs[i].Cursor)
 		}
-		if len(ups) > maxUps {
-			return fmt.Errorf("disruptor: consumer %q: a shared ring's consumer follows at most %d others, not %d", name, maxUps, len(ups))
+		if len(ups) > engine.MaxUps {
+			return fmt.Errorf("disruptor: consumer %q: a shared ring's consumer follows at most %d others, not %d", name, engine.MaxUps, len(ups))
 		}
-		if i := e.findConsumer(name); i >= 0 { // resume
-			rec := &e.recs[i]
+		if i := findConsumer(e, name); i >= 0 { // resume
+			rec := &e.Recs[i]
 			ok, err := tryLock(sh.f, sh.recLock(i))
 			if err != nil || !ok {
 				return fmt.Errorf("%w: %q (pid %d)", ErrConsumerExists, name, rec.PID.Load())
@@ -129,16 +133,16 @@ func (sh *shared) joinConsumer(j *consumerJoin) error {
 			rec.PID.Store(int64(os.Getpid()))
 			rec.Beat.Store(time.Now().UnixNano())
 			rec.Detached.Store(0)
-			e.follow(rec, ups)
-			j.t.rec = sh.counterRec(i)
+			follow(e, rec, ups)
+			j.t.Rec = sh.counterRec(i)
 			resumeTally(j.t)
-			j.t.rec.open(roleConsumer, i, name)
-			j.t.exact = !j.t.off
+			j.t.Rec.Open(engine.RoleConsumer, i, name)
+			j.t.Exact = !j.t.Off
 			sh.seat(j, rec, rec.Cursor.Load()+1)
 			j.resumed = true
 			return nil
 		}
-		rec, start, err := e.join(j.latest, func(rec *consumerRecord) {
+		rec, start, err := e.Join(j.latest, func(rec *engine.ConsumerRecord) {
 			setName(&rec.Name, name)
 			rec.NameLen.Store(uint32(len(name)))
 			rec.PID.Store(int64(os.Getpid()))
@@ -151,22 +155,22 @@ func (sh *shared) joinConsumer(j *consumerJoin) error {
 		if err != nil {
 			return err
 		}
-		i := e.recIndex(rec)
+		i := recIndex(e, rec)
 		if buggify.Enabled {
 			buggify.Pause(buggify.Register)
 		}
 		if ok, err := tryLock(sh.f, sh.recLock(i)); !ok {
-			e.leave(rec)
+			e.Leave(rec)
 			return fmt.Errorf("disruptor: consumer %q: record lock: %v", name, err)
 		}
-		e.follow(rec, ups)
-		j.t.rec = sh.counterRec(i)
-		j.t.rec.close()
-		for k := range j.t.rec.V {
-			j.t.rec.V[k].Store(0)
+		follow(e, rec, ups)
+		j.t.Rec = sh.counterRec(i)
+		j.t.Rec.Close()
+		for k := range j.t.Rec.V {
+			j.t.Rec.V[k].Store(0)
 		}
-		j.t.rec.open(roleConsumer, i, name)
-		j.t.exact = !j.t.off
+		j.t.Rec.Open(engine.RoleConsumer, i, name)
+		j.t.Exact = !j.t.Off
 		sh.seat(j, rec, start)
 		return nil
 	})
@@ -174,23 +178,23 @@ func (sh *shared) joinConsumer(j *consumerJoin) error {
 
 // seat gives the consumer of j the record rec, from start: its waiter
 // carries what watch checks (the record, its heartbeat, its upstreams).
-func (sh *shared) seat(j *consumerJoin, rec *consumerRecord, start int64) {
+func (sh *shared) seat(j *consumerJoin, rec *engine.ConsumerRecord, start int64) {
 	j.rec, j.start = rec, start
-	j.w.deps, j.w.beat, j.w.rec = j.deps, &rec.Beat, rec
+	j.w.Deps, j.w.Beat, j.w.Rec = j.deps, &rec.Beat, rec
 }
 
 // leaveConsumer ends a shared consumer's registration: its record is freed
 // (Close) or kept gating for a later resume (keep: detach).
-func (sh *shared) leaveConsumer(rec *consumerRecord, keep bool) {
+func (sh *shared) leaveConsumer(rec *engine.ConsumerRecord, keep bool) {
 	e := sh.eng
-	i := e.recIndex(rec)
+	i := recIndex(e, rec)
 	if keep {
 		rec.Detached.Store(1)
 	} else {
 		sh.registry(func() error {
-			unfollow(e.recs, rec)
+			unfollow(e.Recs, rec)
 			rec.NameLen.Store(0)
-			e.leave(rec)
+			e.Leave(rec)
 			return nil
 		})
 	}
@@ -247,22 +251,22 @@ func (sh *shared) joinProducer(pj *producerJoin) error {
 		pick, wedged := -1, -1
 		for j := range tab {
 			switch tab[j].State.Load() {
-			case prodActive:
+			case engine.ProdActive:
 				if live(j) {
-					if !e.multi {
+					if !e.Multi {
 						return fmt.Errorf("%w (pid %d)", ErrSingleProducer, tab[j].PID.Load())
 					}
 					continue
 				}
-				if _, _, ok := tab[j].claimRange(); ok && e.multi {
+				if _, _, ok := tab[j].ClaimRange(); ok && e.Multi {
 					wedged = j // what it claimed is not healed yet: keep its record while others are free
 					continue
 				}
 				if pick < 0 || prodName(&tab[j]) == name {
 					pick = j // a dead producer's entry: take it over
 				}
-			case prodFree, prodClosed: // a closed entry is done with (see eofEnds)
-				if pick < 0 || (tab[j].State.Load() == prodClosed && prodName(&tab[j]) == name && prodName(&tab[pick]) != name) {
+			case engine.ProdFree, engine.ProdClosed: // a closed entry is done with (see eofEnds)
+				if pick < 0 || (tab[j].State.Load() == engine.ProdClosed && prodName(&tab[j]) == name && prodName(&tab[pick]) != name) {
 					pick = j // the same name's closed entry keeps its mark (marks.go)
 				}
 			}
@@ -277,34 +281,34 @@ func (sh *shared) joinProducer(pj *producerJoin) error {
 		if ok, err := tryLock(sh.f, sh.prodLock(pick)); !ok {
 			return fmt.Errorf("disruptor: producer %q: entry lock: %v", name, err)
 		}
-		pj.mark, pj.markOK = e.takeMark(ent, name) // before the entry is renamed
-		if ent.State.Load() == prodFree {
-			e.ctl.Producers.Add(1)
+		pj.mark, pj.markOK = takeMark(e, ent, name) // before the entry is renamed
+		if ent.State.Load() == engine.ProdFree {
+			e.Ctl.Producers.Add(1)
 		}
 		setName(&ent.Name, name)
 		ent.NameLen.Store(uint32(len(name)))
 		ent.PID.Store(int64(os.Getpid()))
-		ent.ClaimLo.Store(claimNone)
+		ent.ClaimLo.Store(engine.ClaimNone)
 		if buggify.Enabled {
 			buggify.Pause(buggify.Register)
 		}
-		ent.State.Store(prodActive)
-		if e.multi {
-			pj.st.intent = ent
+		ent.State.Store(engine.ProdActive)
+		if e.Multi {
+			pj.st.Intent = ent
 		}
 		pj.entry = pick
 		t := pj.t
-		t.rec = sh.counterRec(len(e.recs) + pick)
-		if t.rec.label() != name {
-			for k := range t.rec.V {
-				t.rec.V[k].Store(0)
+		t.Rec = sh.counterRec(len(e.Recs) + pick)
+		if t.Rec.LabelText() != name {
+			for k := range t.Rec.V {
+				t.Rec.V[k].Store(0)
 			}
 		}
 		resumeTally(t)
-		t.rec.open(roleProducer, pick, name)
-		t.exact = !t.off
-		pj.st.last = e.ctl.Cursor.Load()
-		pj.st.gate = e.ctl.GateCache.Load()
+		t.Rec.Open(engine.RoleProducer, pick, name)
+		t.Exact = !t.Off
+		pj.st.Last = e.Ctl.Cursor.Load()
+		pj.st.Gate = e.Ctl.GateCache.Load()
 		return nil
 	})
 }
@@ -325,7 +329,7 @@ func (r *Ring[E]) ownsEntry(j int) bool {
 func (sh *shared) markClosed(entry int, eof int64) {
 	ent := &sh.ctl.Table[entry]
 	ent.EOF.Store(eof)
-	ent.State.Store(prodClosed)
+	ent.State.Store(engine.ProdClosed)
 }
 
 // leaveProducer gives up a shared producer's entry after its EOF.
@@ -336,16 +340,16 @@ func (sh *shared) leaveProducer(entry int) { unlock(sh.f, sh.prodLock(entry)) }
 // lock are held, so no consumer is half-registered.
 func (r *Ring[E]) evictDead() {
 	sh, e := r.sh, &r.eng
-	own := make(map[*consumerRecord]bool, len(r.consumers))
+	own := make(map[*engine.ConsumerRecord]bool, len(r.consumers))
 	for _, c := range r.consumers {
 		if c.keepsRecord() {
 			own[c.rec] = true
 		}
 	}
-	n := min(int(e.ctl.Records.Load()), len(e.recs))
+	n := min(int(e.Ctl.Records.Load()), len(e.Recs))
 	for i := 0; i < n; i++ {
-		rec := &e.recs[i]
-		if st := rec.State.Load(); st != recActive && st != recEvicted || rec.Detached.Load() != 0 || own[rec] {
+		rec := &e.Recs[i]
+		if st := rec.State.Load(); st != engine.RecActive && st != recEvicted || rec.Detached.Load() != 0 || own[rec] {
 			continue
 		}
 		if buggify.Enabled {
@@ -372,8 +376,8 @@ func (r *Ring[E]) WaitForConsumers(ctx context.Context, n int) error {
 		if r.Consumers() >= n {
 			return nil
 		}
-		if r.eng.halted() {
-			return r.eng.haltErr()
+		if r.eng.Halted() {
+			return r.eng.HaltErr()
 		}
 		select {
 		case <-ctx.Done():
@@ -388,8 +392,8 @@ func (r *Ring[E]) WaitForConsumers(ctx context.Context, n int) error {
 func (r *Ring[E]) Consumers() int {
 	e := &r.eng
 	k := 0
-	for i := range min(int(e.ctl.Records.Load()), len(e.recs)) {
-		if e.recs[i].State.Load() == recActive {
+	for i := range min(int(e.Ctl.Records.Load()), len(e.Recs)) {
+		if e.Recs[i].State.Load() == engine.RecActive {
 			k++
 		}
 	}

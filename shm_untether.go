@@ -17,6 +17,8 @@ package disruptor
 import (
 	"fmt"
 	"time"
+
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // WithUntetherAfter lets producers of a shared ring stop waiting for a
@@ -33,13 +35,13 @@ func WithUntetherAfter(d time.Duration) Option {
 func (r *Ring[E]) untetherStale() {
 	sh, e := r.sh, &r.eng
 	now := time.Now().UnixNano()
-	n := min(int(e.ctl.Records.Load()), len(e.recs))
+	n := min(int(e.Ctl.Records.Load()), len(e.Recs))
 	for i := range n {
-		rec := &e.recs[i]
-		if rec.State.Load() != recActive || r.ownsOpen(rec) || now-rec.Beat.Load() <= int64(e.untether) {
+		rec := &e.Recs[i]
+		if rec.State.Load() != engine.RecActive || r.ownsOpen(rec) || now-rec.Beat.Load() <= int64(e.Untether) {
 			continue
 		}
-		if rec.State.CompareAndSwap(recActive, recEvicted) {
+		if rec.State.CompareAndSwap(engine.RecActive, recEvicted) {
 			sh.ungated()
 		}
 	}
@@ -47,7 +49,7 @@ func (r *Ring[E]) untetherStale() {
 
 // ownsOpen reports whether an open consumer of this handle holds rec;
 // r.mu is held.
-func (r *Ring[E]) ownsOpen(rec *consumerRecord) bool {
+func (r *Ring[E]) ownsOpen(rec *engine.ConsumerRecord) bool {
 	for _, c := range r.consumers {
 		if c.rec == rec && c.keepsRecord() {
 			return true

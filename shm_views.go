@@ -34,13 +34,14 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/disruptor-go/disruptor/internal/engine"
 	"github.com/disruptor-go/disruptor/internal/layout"
 )
 
 // A marker word is layout.MarkSize bytes: these fail to compile otherwise.
 var (
-	_ [layout.MarkSize - unsafe.Sizeof(markWord{})]byte
-	_ [unsafe.Sizeof(markWord{}) - layout.MarkSize]byte
+	_ [layout.MarkSize - unsafe.Sizeof(engine.MarkWord{})]byte
+	_ [unsafe.Sizeof(engine.MarkWord{}) - layout.MarkSize]byte
 )
 
 // checkViews refuses a geometry whose regions cannot hold what this program
@@ -53,8 +54,8 @@ func checkViews(g *layout.Geometry) error {
 		got, want uint64
 		why       string
 	}{
-		{"control block size", g.ControlSize, uint64(unsafe.Sizeof(sharedControl{})), "a control block of layout version %d is %d bytes"},
-		{"consumer entry size", g.ConsumerEntrySize, uint64(unsafe.Sizeof(consumerRecord{})), "a consumer entry of layout version %d is %d bytes"},
+		{"control block size", g.ControlSize, uint64(unsafe.Sizeof(engine.SharedControl{})), "a control block of layout version %d is %d bytes"},
+		{"consumer entry size", g.ConsumerEntrySize, uint64(unsafe.Sizeof(engine.ConsumerRecord{})), "a consumer entry of layout version %d is %d bytes"},
 		{"slot size", g.SlotSize, g.Type.Size, "slots of layout version %d hold the event type densely, and it is %d bytes"},
 	} {
 		if c.got != c.want {
@@ -95,52 +96,52 @@ func mapBase(m []byte) uintptr {
 }
 
 // controlView is the control block and producer table.
-func controlView(m []byte, g *layout.Geometry) *sharedControl {
+func controlView(m []byte, g *layout.Geometry) *engine.SharedControl {
 	// SAFETY: bounds: checkViews (attach) or sharedParams (create) made
-	// the control region exactly one sharedControl; alignment: a region
+	// the control region exactly one engine.SharedControl; alignment: a region
 	// offset, 128-aligned.
-	return &regionView[sharedControl](m, g.Control, 1)[0]
+	return &regionView[engine.SharedControl](m, g.Control, 1)[0]
 }
 
 // consumerTable is the consumer table, MaxConsumers records.
-func consumerTable(m []byte, g *layout.Geometry) []consumerRecord {
+func consumerTable(m []byte, g *layout.Geometry) []engine.ConsumerRecord {
 	// SAFETY: bounds: the consumers region is MaxConsumers entries of
 	// ConsumerEntrySize bytes (Plan, checked by Decode), which checkViews
-	// made the size of a consumerRecord; alignment: a region offset, and
+	// made the size of an engine.ConsumerRecord; alignment: a region offset, and
 	// the record's size is a multiple of 128.
-	return regionView[consumerRecord](m, g.Consumers, g.MaxConsumers)
+	return regionView[engine.ConsumerRecord](m, g.Consumers, g.MaxConsumers)
 }
 
 // markWords are the per-slot marker words, at the start of the avail
 // region.
-func markWords(m []byte, g *layout.Geometry) []markWord {
+func markWords(m []byte, g *layout.Geometry) []engine.MarkWord {
 	// SAFETY: bounds: MarkWords is Capacity words of layout.MarkSize bytes
-	// (a markWord's size, asserted above), the avail region's start
+	// (an engine.MarkWord's size, asserted above), the avail region's start
 	// (Plan, checked by Decode); alignment: a region offset.
-	return regionView[markWord](m, g.MarkWords(), g.Capacity)
+	return regionView[engine.MarkWord](m, g.MarkWords(), g.Capacity)
 }
 
 // availWords are a multi-producer ring's availability words, after the
 // marker words; nil for a single-producer ring.
-func availWords(m []byte, g *layout.Geometry) []availWord {
+func availWords(m []byte, g *layout.Geometry) []engine.AvailWord {
 	if !g.MultiProducer {
 		return nil
 	}
 	// SAFETY: bounds: AvailWords is Capacity 8-byte words, the rest of the
 	// avail region in a multi-producer ring (Plan, checked by Decode);
 	// alignment: a region offset plus Capacity*16 bytes, 8-aligned.
-	return regionView[availWord](m, g.AvailWords(), g.Capacity)
+	return regionView[engine.AvailWord](m, g.AvailWords(), g.Capacity)
 }
 
 // counterRecords are the participants' counter records: one a consumer
 // entry, then one a producer table entry, or as many as the region holds
 // (counterRec bounds every index).
-func counterRecords(m []byte, g *layout.Geometry) []counterRecord {
-	n := min(g.Counters.Size/uint64(unsafe.Sizeof(counterRecord{})), g.MaxConsumers+maxSharedProducers)
+func counterRecords(m []byte, g *layout.Geometry) []engine.CounterRecord {
+	n := min(g.Counters.Size/uint64(unsafe.Sizeof(engine.CounterRecord{})), g.MaxConsumers+engine.MaxSharedProducers)
 	// SAFETY: bounds: n records fit in the counters region (n is bounded
 	// by its size); alignment: a region offset, and the record's size is a
 	// multiple of 128.
-	return regionView[counterRecord](m, g.Counters, n)
+	return regionView[engine.CounterRecord](m, g.Counters, n)
 }
 
 // appRecords are the application counter sets' records: appSets, or as
@@ -182,7 +183,7 @@ func consumerEntryOffset(g *layout.Geometry, i int) int64 {
 // producerEntryOffset is the offset in the file of producer table entry j,
 // whose first byte its owner holds locked.
 func producerEntryOffset(g *layout.Geometry, j int) int64 {
-	return int64(g.Control.Offset) + int64(unsafe.Offsetof(sharedControl{}.Table)) + int64(j)*int64(unsafe.Sizeof(producerRecord{}))
+	return int64(g.Control.Offset) + int64(unsafe.Offsetof(engine.SharedControl{}.Table)) + int64(j)*int64(unsafe.Sizeof(engine.ProducerRecord{}))
 }
 
 // appEntryOffset is the offset in the file of application record i, whose
@@ -193,7 +194,7 @@ func appEntryOffset(g *layout.Geometry, i int) int64 {
 
 // tableIndex is the index in recs of rec, a record of recs (the table of a
 // ring in either memory).
-func tableIndex(recs []consumerRecord, rec *consumerRecord) int {
+func tableIndex(recs []engine.ConsumerRecord, rec *engine.ConsumerRecord) int {
 	// SAFETY: only addresses are subtracted; rec is an element of recs, so
 	// the difference is a multiple of the record's size.
 	return int((uintptr(unsafe.Pointer(rec)) - uintptr(unsafe.Pointer(&recs[0]))) / unsafe.Sizeof(*rec))
@@ -201,7 +202,7 @@ func tableIndex(recs []consumerRecord, rec *consumerRecord) int {
 
 // cursorRecord is the record of recs whose Cursor is d, and its index; nil
 // and -1 if d is no record's cursor.
-func cursorRecord(recs []consumerRecord, d *atomic.Int64) (*consumerRecord, int) {
+func cursorRecord(recs []engine.ConsumerRecord, d *atomic.Int64) (*engine.ConsumerRecord, int) {
 	if len(recs) == 0 {
 		return nil, -1
 	}

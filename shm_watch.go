@@ -9,6 +9,8 @@ package disruptor
 import (
 	"fmt"
 	"sync/atomic"
+
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // eofEnds reports whether the EOF marker at s ends a shared ring's stream:
@@ -21,9 +23,9 @@ func (sh *shared) eofEnds(s int64) bool {
 	for j := range sh.ctl.Table {
 		ent := &sh.ctl.Table[j]
 		switch ent.State.Load() {
-		case prodActive:
+		case engine.ProdActive:
 			return false
-		case prodClosed:
+		case engine.ProdClosed:
 			if ent.EOF.Load() > s {
 				return false
 			}
@@ -40,7 +42,7 @@ func (sh *shared) eofEnds(s int64) bool {
 // every upstream it follows has either released all that was published or
 // is gone itself. (The caller returns the error only if, after it, nothing
 // is readable: what was published before the deaths is read first.)
-func (r *Ring[E]) watch(producer bool, me *waiter) error {
+func (r *Ring[E]) watch(producer bool, me *engine.Waiter) error {
 	sh, e := r.sh, &r.eng
 	if err := sh.checkMapping(); err != nil {
 		return err
@@ -49,12 +51,12 @@ func (r *Ring[E]) watch(producer bool, me *waiter) error {
 	if err != nil {
 		return err
 	}
-	if !producer && me.rec != nil {
-		if err := e.upstreamGone(me.rec); err != nil {
+	if !producer && me.Rec != nil {
+		if err := upstreamGone(e, me.Rec); err != nil {
 			return err
 		}
 	}
-	if producer || !open || live || r.upstreamBusy(me.deps) {
+	if producer || !open || live || r.upstreamBusy(me.Deps) {
 		return nil
 	}
 	return fmt.Errorf("%w: no live producer on %s", ErrProducerGone, sh.path)
@@ -70,7 +72,7 @@ func (r *Ring[E]) watchLocked(producer bool) (open, live bool, err error) {
 	defer r.mu.Unlock()
 	dead := false
 	for j := range sh.ctl.Table {
-		if sh.ctl.Table[j].State.Load() == prodActive {
+		if sh.ctl.Table[j].State.Load() == engine.ProdActive {
 			open = true
 			if lockedByOther(sh.f, sh.prodLock(j)) || r.ownsEntry(j) {
 				live = true
@@ -79,13 +81,13 @@ func (r *Ring[E]) watchLocked(producer bool) (open, live bool, err error) {
 			}
 		}
 	}
-	if dead && e.multi {
+	if dead && e.Multi {
 		err = sh.registry(func() error { sh.heal(r.ownsEntry); return nil })
 	}
-	if err == nil && producer && e.evictDead {
+	if err == nil && producer && e.EvictDead {
 		err = sh.registry(func() error { r.evictDead(); return nil })
 	}
-	if err == nil && producer && e.untether > 0 {
+	if err == nil && producer && e.Untether > 0 {
 		err = sh.registry(func() error { r.untetherStale(); return nil })
 	}
 	return open, live, err
@@ -98,11 +100,11 @@ func (r *Ring[E]) upstreamBusy(deps []*atomic.Int64) bool {
 	sh, e := r.sh, &r.eng
 	for _, d := range deps {
 		at := d.Load()
-		if at >= e.published(at+1) {
+		if at >= e.Published(at+1) {
 			continue // it has released everything there is
 		}
-		rec, i := cursorRecord(e.recs, d)
-		if rec == nil || rec.State.Load() != recActive || rec.Detached.Load() != 0 {
+		rec, i := cursorRecord(e.Recs, d)
+		if rec == nil || rec.State.Load() != engine.RecActive || rec.Detached.Load() != 0 {
 			continue
 		}
 		if lockedByOther(sh.f, sh.recLock(i)) || r.ownsRecord(rec) {
@@ -113,7 +115,7 @@ func (r *Ring[E]) upstreamBusy(deps []*atomic.Int64) bool {
 }
 
 // ownsRecord reports whether an open consumer of this handle holds rec.
-func (r *Ring[E]) ownsRecord(rec *consumerRecord) bool {
+func (r *Ring[E]) ownsRecord(rec *engine.ConsumerRecord) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.ownsOpen(rec)

@@ -170,15 +170,15 @@ func TestSharedWorkGroupFailedCleanupAsFound(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := &r.eng
-	i, u := e.findConsumer("wg/0"), e.findConsumer("up")
-	rec := &e.recs[i]
+	i, u := findConsumer(e, "wg/0"), findConsumer(e, "up")
+	rec := &e.Recs[i]
 	rec.Detached.Store(0) // as a process that died holding it leaves it
 	rec.PID.Store(1 << 40)
 	rec.Beat.Store(12345)
 	if _, err := r.NewWorkGroup("wg", 3); !errors.Is(err, ErrTooManyConsumers) {
 		t.Fatalf("NewWorkGroup(wg, 3): %v, want ErrTooManyConsumers", err)
 	}
-	if got := e.findConsumer("wg/0"); got != i {
+	if got := findConsumer(e, "wg/0"); got != i {
 		t.Fatalf("wg/0 at entry %d after the failed group, want %d", got, i)
 	}
 	if d, pid, beat := rec.Detached.Load(), rec.PID.Load(), rec.Beat.Load(); d != 0 || pid != 1<<40 || beat != 12345 {
@@ -187,7 +187,7 @@ func TestSharedWorkGroupFailedCleanupAsFound(t *testing.T) {
 	if n, idx := rec.NUps.Load(), rec.Ups[0].Idx.Load(); n != 1 || int(idx) != u {
 		t.Errorf("wg/0 follows %d records (the first %d), want 1 (up, %d)", n, idx, u)
 	}
-	if n := e.recs[u].Followers.Load(); n != 1 {
+	if n := e.Recs[u].Followers.Load(); n != 1 {
 		t.Errorf("up has %d followers, want 1 (wg/0)", n)
 	}
 	if err := up.Close(); !errors.Is(err, ErrHasDependents) {

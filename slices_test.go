@@ -37,7 +37,7 @@ func advance(t *testing.T, p *Producer[int], c *Consumer[int], k int) {
 // run wraps, both capped at their length.
 func checkSegments(r *Ring[int], lo int64, n int, a, b []int) error {
 	size := len(r.slots)
-	i := int(lo & r.eng.mask)
+	i := int(lo & r.eng.Mask)
 	wraps := i+n > size
 	switch {
 	case len(a)+len(b) != n:

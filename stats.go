@@ -2,20 +2,19 @@ package disruptor
 
 // Invariants of statistics.
 //
-// Each participant tallies into plain fields of its own (no atomics on the
-// hot path) and flushes them into its counter record with atomic stores at
-// natural pauses: before it waits, every flushEvery events (a producer:
-// publishFlushEvery), on Close. Each record has exactly one writer, so
-// flushing is a store, never a read-modify-write. Readers load the record's
-// words at any time and see values at most that many events old. The record is 16 words on its own
-// 128-byte line, the layout a shared-memory counters area holds.
+// Each participant tallies into plain fields of its own (an engine.Tally:
+// no atomics on the hot path) and flushes them into its counter record
+// (engine.CounterRecord, whose protocol is the engine's) at natural pauses:
+// before it waits, every flushEvery events (a producer: publishFlushEvery),
+// on Close. Readers see values at most that many events old. This file
+// says which counter each of a record's words holds.
 
 import (
-	"encoding/binary"
 	"fmt"
 	"io"
-	"sync/atomic"
 	"text/tabwriter"
+
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // A flush costs about 250 instructions (16 words compared and stored, the
@@ -67,116 +66,12 @@ const (
 	nConsumerCounters
 )
 
-// recordWords is the number of values in a counter record: 16 words, one
-// 128-byte line, as a shared ring's counters area lays them out. Both roles'
-// indexes (and pMark) must fit: a counter past them fails to compile here.
-const recordWords = 16
-
+// Both roles' indexes (and pMark) must fit in a record's
+// engine.RecordWords values: a counter past them fails to compile here.
 var (
-	_ [recordWords - (pMark + 1)]struct{}
-	_ [recordWords - nConsumerCounters]struct{}
+	_ [engine.RecordWords - (pMark + 1)]struct{}
+	_ [engine.RecordWords - nConsumerCounters]struct{}
 )
-
-// Record states and roles.
-const (
-	counterFree uint32 = iota
-	counterActive
-
-	roleProducer uint32 = 1
-	roleConsumer uint32 = 2
-)
-
-// counterRecord is one participant's counters: a metadata line and a line
-// of values, each value written only by the owner. The same records live on
-// the heap for in-process rings and in the counters area of shared rings, so
-// one reader serves both.
-//
-// The metadata is guarded like a seqlock: open makes Gen odd, rewrites the
-// fields, makes Gen even again and stores State last. A reader (see
-// readRecord) reads Gen, then the record, then Gen again, and passes over
-// the record unless both readings are the same even number and State was
-// active: it never reports half a record, even one freed and reused by
-// another owner while it read. Every field is an atomic word, so a reader in
-// this process is no data race either.
-type counterRecord struct {
-	State    atomic.Uint32 // counterFree or counterActive
-	Role     atomic.Uint32 // roleProducer or roleConsumer
-	Owner    atomic.Uint32 // the owner's table entry (shared rings)
-	LabelLen atomic.Uint32
-	Gen      atomic.Uint32 // odd while open rewrites the metadata
-	_        [4]byte
-	Label    [nameMax / 8]atomic.Uint64 // the owner's name, 8 bytes a word
-	_        [lineSize - nameMax - 24]byte
-	V        [recordWords]atomic.Int64
-}
-
-// open stamps the record for its owner and makes it visible to readers.
-func (c *counterRecord) open(role uint32, owner int, label string) {
-	c.State.Store(counterFree)
-	c.Gen.Add(1)
-	c.Role.Store(role)
-	c.Owner.Store(uint32(owner))
-	var b [nameMax]byte
-	n := copy(b[:], label)
-	for i := range c.Label {
-		c.Label[i].Store(binary.LittleEndian.Uint64(b[8*i:]))
-	}
-	c.LabelLen.Store(uint32(n))
-	c.Gen.Add(1)
-	c.State.Store(counterActive)
-}
-
-// close frees the record: readers pass over it from now on.
-func (c *counterRecord) close() { c.State.Store(counterFree) }
-
-// label is the owner's name as recorded.
-func (c *counterRecord) label() string {
-	var b [nameMax]byte
-	for i := range c.Label {
-		binary.LittleEndian.PutUint64(b[8*i:], c.Label[i].Load())
-	}
-	return string(b[:min(int(c.LabelLen.Load()), nameMax)])
-}
-
-// stable reports whether the record's metadata was not being rewritten:
-// gen is Gen as read before the reading, and Gen must still hold it.
-func (c *counterRecord) stable(gen uint32) bool { return gen&1 == 0 && c.Gen.Load() == gen }
-
-// tally is a participant's private counters and the record it flushes to.
-type tally struct {
-	v       [recordWords]int64
-	pending int // events since the last flush
-	rec     *counterRecord
-	off     bool // counters switched off: tally, never publish
-	// exact: shared rings store the counts that follow from sequences
-	// (published, consumed) as they change, so that they hold when the
-	// process is killed between flushes.
-	exact bool
-}
-
-// store publishes counter i now (see exact).
-func (t *tally) store(i int) { storeRelease(&t.rec.V[i], t.v[i]) }
-
-func (t *tally) flush() {
-	if t.off {
-		t.pending = 0
-		return
-	}
-	for i := range t.v {
-		if t.rec.V[i].Load() != t.v[i] {
-			t.rec.V[i].Store(t.v[i])
-		}
-	}
-	t.pending = 0
-}
-
-// addWaits folds wait tallies into counters starting at polls.
-func (t *tally) addWaits(wc *waitCounts, polls, yields, parks int) {
-	t.v[polls] += wc.polls
-	t.v[yields] += wc.yields
-	t.v[parks] += wc.parks
-	*wc = waitCounts{polls: 0}
-}
 
 // ProducerStats is a snapshot of a producer's counters. Its JSON names
 // are the counter type names (see CounterTypes), as every JSON output of
@@ -216,7 +111,7 @@ type ConsumerStats struct {
 
 // producerStats and consumerStats fill a Stats from rec's values, as the
 // counter table maps them.
-func producerStats(name string, rec *counterRecord) ProducerStats {
+func producerStats(name string, rec *engine.CounterRecord) ProducerStats {
 	s := ProducerStats{Name: name}
 	for i := range counterTable {
 		if d := &counterTable[i]; d.prod != nil {
@@ -226,7 +121,7 @@ func producerStats(name string, rec *counterRecord) ProducerStats {
 	return s
 }
 
-func consumerStats(name string, rec *counterRecord) ConsumerStats {
+func consumerStats(name string, rec *engine.CounterRecord) ConsumerStats {
 	s := ConsumerStats{Name: name}
 	for i := range counterTable {
 		if d := &counterTable[i]; d.cons != nil {

@@ -1,5 +1,7 @@
 package disruptor
 
+import "github.com/disruptor-go/disruptor/internal/engine"
+
 // Park parks at once when there is nothing to do, with no spin and no
 // yield first, and never learns to spin (Block and DefaultWait spin longer
 // after short parks): a waiter costs nothing while it waits, and a
@@ -22,9 +24,9 @@ package disruptor
 // barriers too, whatever its own strategy, and no park needs a barrier
 // across processes.
 func Park() WaitStrategy {
-	return WaitStrategy{name: "park", spins: 0, yields: 0, park: true, timeout: defaultSafetyTimeout}
+	return WaitStrategy{s: engine.Schedule{Name: "park", Spins: 0, Yields: 0, Park: true, Timeout: defaultSafetyTimeout}}
 }
 
 // parksAtOnce reports whether the strategy parks with no spin or yield
 // first (Park): see Park on the barrier its rings publish with.
-func (w WaitStrategy) parksAtOnce() bool { return w.park && w.spins == 0 && w.yields == 0 }
+func (w WaitStrategy) parksAtOnce() bool { return w.s.Park && w.s.Spins == 0 && w.s.Yields == 0 }

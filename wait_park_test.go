@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // Park waits by parking at once: a consumer fed with gaps parks at its
@@ -53,7 +55,7 @@ func TestParkDoesNotSpin(t *testing.T) {
 // only a wake-up lost leaves an event waiting that long).
 func TestParkNoLostWakeups(t *testing.T) {
 	w := Park()
-	w.timeout = time.Hour
+	w.s.Timeout = time.Hour
 	for _, multi := range []bool{false, true} {
 		t.Run(modeName(multi), func(t *testing.T) {
 			r, err := New[int64](2, modeOpts(multi, WithWaitStrategy(w))...)
@@ -110,15 +112,15 @@ func TestParkRingsPublishWithBarriers(t *testing.T) {
 		relaxed bool
 	}{
 		{"park", Park(), false},
-		{"default", DefaultWait(), relaxedOK()},
-		{"spin-pause", SpinPause(), relaxedOK()},
+		{"default", DefaultWait(), engine.RelaxedOK()},
+		{"spin-pause", SpinPause(), engine.RelaxedOK()},
 	} {
 		r, err := New[int](8, WithWaitStrategy(tc.w))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.eng.relaxed != tc.relaxed {
-			t.Errorf("%s: relaxed %v, want %v", tc.name, r.eng.relaxed, tc.relaxed)
+		if r.eng.Relaxed != tc.relaxed {
+			t.Errorf("%s: relaxed %v, want %v", tc.name, r.eng.Relaxed, tc.relaxed)
 		}
 	}
 }

@@ -58,7 +58,7 @@ func lostDataWakeups(t *testing.T, multi, fenced bool) {
 		t.Fatal(err)
 	}
 	if fenced {
-		r.eng.relaxed = false // as if membarrier were not there
+		r.eng.Relaxed = false // as if membarrier were not there
 	}
 	ctx := watch(t, testDeadline(), r)
 	rng := testRand(t)

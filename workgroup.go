@@ -50,6 +50,7 @@ import (
 	"sync/atomic"
 
 	"github.com/disruptor-go/disruptor/internal/buggify"
+	"github.com/disruptor-go/disruptor/internal/engine"
 )
 
 // WorkGroup is a set of consumers sharing one stream: each event goes to
@@ -57,7 +58,7 @@ import (
 type WorkGroup[E any] struct {
 	r          *Ring[E]
 	name       string
-	work       seqWord // the last sequence taken by a member
+	work       engine.SeqWord // the last sequence taken by a member
 	eofs       atomic.Int64
 	done       atomic.Bool
 	members    []*Consumer[E]
@@ -191,12 +192,12 @@ func (c *Consumer[E]) readWork(ctx context.Context, try bool) (*E, error) {
 		if !c.held && !g.take(c) { // the group is done, nothing is given back
 			if g.pending(c) {
 				if try {
-					c.t.v[cPolls]++
+					c.t.V[cPolls]++
 					return nil, ErrEmpty
 				}
 				c.flushStats()
-				err := e.await(ctx, c.site, &c.w, &c.wc, func() bool { return g.low.Load() != noneBack || !g.pending(c) })
-				c.t.addWaits(&c.wc, cPolls, cYields, cParks)
+				err := e.Await(ctx, c.site, &c.w, &c.wc, func() bool { return g.low.Load() != noneBack || !g.pending(c) })
+				c.t.AddWaits(&c.wc, cPolls, cYields, cParks)
 				if err != nil {
 					return nil, err
 				}
@@ -214,10 +215,10 @@ func (c *Consumer[E]) readWork(ctx context.Context, try bool) (*E, error) {
 				g.raise(c, c.wm.want)
 			}
 			switch {
-			case e.available(s, c.deps) >= s || g.low.Load() < s || g.pastEnd(s):
+			case e.Available(s, c.deps) >= s || g.low.Load() < s || g.pastEnd(s):
 				return true
 			case c.pastEnd(&end, s): // a group made, or resumed, after the final EOF
-				g.end.Store(e.claimed())
+				g.end.Store(e.Claimed())
 				g.done.Store(true)
 				return true
 			}
@@ -229,18 +230,18 @@ func (c *Consumer[E]) readWork(ctx context.Context, try bool) (*E, error) {
 		}
 		if !ready() {
 			if try {
-				c.t.v[cPolls]++
+				c.t.V[cPolls]++
 				return nil, ErrEmpty
 			}
 			c.flushStats()
-			err := e.await(ctx, c.site, &c.w, &c.wc, ready)
-			c.t.addWaits(&c.wc, cPolls, cYields, cParks)
+			err := e.Await(ctx, c.site, &c.w, &c.wc, ready)
+			c.t.AddWaits(&c.wc, cPolls, cYields, cParks)
 			if err != nil {
 				g.giveBack(c) // another member reads it
 				return nil, err
 			}
 		}
-		if e.available(s, c.deps) < s {
+		if e.Available(s, c.deps) < s {
 			// Past the final EOF nobody reads s. Before it, s is read once
 			// available (a group marked done before its upstream made s
 			// available waits for it): ready returned early only because a
@@ -254,22 +255,22 @@ func (c *Consumer[E]) readWork(ctx context.Context, try bool) (*E, error) {
 		}
 		g.unhold(c)
 		c.hi, c.next = s, s+1
-		c.t.v[cBatches]++
-		switch k := e.kindAt(s); k {
-		case kindData:
-			c.t.v[cEvents]++
-			c.t.pending++
+		c.t.V[cBatches]++
+		switch k := e.KindAt(s); k {
+		case engine.KindData:
+			c.t.V[cEvents]++
+			c.t.Pending++
 			c.last = s
 			c.observe(s)
 			return &c.slots[s&c.mask], nil
-		case kindHole, kindFlush: // as for any consumer
+		case engine.KindHole, engine.KindFlush: // as for any consumer
 			if err := c.marker(k, s); err != nil {
 				return nil, err
 			}
-		case kindEOF: // the group's own count and end
-			c.t.v[cEOFs]++
+		case engine.KindEOF: // the group's own count and end
+			c.t.V[cEOFs]++
 			if c.r.lastEOF(s, g.eofs.Add(1)) {
-				g.end.Store(max(s, e.claimed()))
+				g.end.Store(max(s, e.Claimed()))
 				if buggify.Enabled {
 					buggify.Pause(buggify.WorkEnd)
 				}
@@ -282,10 +283,10 @@ func (c *Consumer[E]) readWork(ctx context.Context, try bool) (*E, error) {
 				// sequence ends the stream; members still holding a
 				// sequence before it gate with their own cursors, and
 				// what this member lent stays covered by its own.
-				c.release(g.bound(c.wm, max(s, e.claimed())))
+				c.release(g.bound(c.wm, max(s, e.Claimed())))
 				c.flushStats()
-				e.dataSite.wake()
-				e.depSite.wake()
+				e.DataSite.Wake()
+				e.DepSite.Wake()
 			}
 		}
 	}

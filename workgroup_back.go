@@ -91,7 +91,7 @@ func (g *WorkGroup[E]) take(c *Consumer[E]) bool {
 // raise moves c's cursor up to v, but no higher than below what it lent.
 func (g *WorkGroup[E]) raise(c *Consumer[E], v int64) {
 	if c.raiseTo(g.bound(c.wm, v)) {
-		c.r.eng.released()
+		c.r.eng.Released()
 	}
 }
 
@@ -144,8 +144,8 @@ func (g *WorkGroup[E]) giveBack(c *Consumer[E]) {
 		buggify.Pause(buggify.WorkFinish)
 	}
 	e := &c.r.eng
-	e.dataSite.wake()
-	e.depSite.wake()
+	e.DataSite.Wake()
+	e.DepSite.Wake()
 }
 
 // finish records that m read the sequence it took back from another's
@@ -169,12 +169,12 @@ func (g *WorkGroup[E]) finish(m *workMember[E]) {
 	lifted := g.lift(by)
 	g.mu.Unlock()
 	if lifted {
-		by.c.r.eng.released()
+		by.c.r.eng.Released()
 	}
 	if g.done.Load() { // the lender may be waiting to end (see pending)
 		e := &m.c.r.eng
-		e.dataSite.wake()
-		e.depSite.wake()
+		e.DataSite.Wake()
+		e.DepSite.Wake()
 	}
 }
 
@@ -201,8 +201,8 @@ func (g *WorkGroup[E]) unhold(c *Consumer[E]) {
 	}
 	if g.done.Load() {
 		e := &c.r.eng
-		e.dataSite.wake()
-		e.depSite.wake()
+		e.DataSite.Wake()
+		e.DepSite.Wake()
 	}
 }
 
@@ -251,7 +251,7 @@ func (g *WorkGroup[E]) leave(c *Consumer[E], detach bool) (keep bool) {
 	defer func() {
 		g.mu.Unlock()
 		if lifted {
-			c.r.eng.released()
+			c.r.eng.Released()
 		}
 	}()
 	if detach {

@@ -19,14 +19,14 @@ func TestWorkGroupFailedCleanup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	members := r.eng.members.Load()
+	members := r.eng.Members.Load()
 	if _, err := r.NewWorkGroup("g", 3); !errors.Is(err, ErrTooManyConsumers) {
 		t.Fatalf("NewWorkGroup(g, 3) with 2 entries free: %v, want ErrTooManyConsumers", err)
 	}
 	if n := r.Consumers(); n != 1 {
 		t.Errorf("%d consumers registered after the failed group, want 1 (other)\n%s", n, r.dump())
 	}
-	if n := r.eng.members.Load(); n != members {
+	if n := r.eng.Members.Load(); n != members {
 		t.Errorf("%d members after the failed group, want %d as before", n, members)
 	}
 	if err := other.Close(); err != nil {

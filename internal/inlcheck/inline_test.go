@@ -54,9 +54,9 @@ var alsoShown = []string{
 	"Consumer.Batch",
 	"Consumer.observe",
 	"Producer.publishAs",
-	"engine.publishSingle",
-	"engine.publish",
-	"engine.claim",
+	"engine.Engine.publishSingle",
+	"engine.Engine.Publish",
+	"engine.Engine.Claim",
 }
 
 // verdict is the compiler's word on one function.
@@ -79,9 +79,8 @@ const module = "github.com/disruptor-go/disruptor"
 
 // normalize turns the compiler's name of a function, reported while it
 // compiled package pkg, into the name the lists use: Type.Method for the
-// root package's (Producer.Claim, engine.publish), pkg.Type.Method for
-// another package of the module (engine.Engine.Claim, were the engine to move
-// to internal/engine). It says whether the name is one the lists are about:
+// root package's (Producer.Claim), pkg.Type.Method for another package of
+// the module (engine.Engine.Claim, of internal/engine). It says whether the name is one the lists are about:
 // a generic function's int64 shape, or a function that is not generic; not
 // instantiation wrappers such as (*Producer[int64]).Claim, which only call
 // the shape, nor this package's own functions.

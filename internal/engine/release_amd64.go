@@ -1,19 +1,19 @@
 //go:build amd64 && !race
 
-package disruptor
+package engine
 
 import (
 	"sync/atomic"
 	"unsafe"
 )
 
-// haveReleaseStore reports that storeRelease is cheaper than atomic Store.
-const haveReleaseStore = true
+// HaveReleaseStore reports that StoreRelease is cheaper than atomic Store.
+const HaveReleaseStore = true
 
-// storeRelease stores v into *p with release ordering only: writes before it
+// StoreRelease stores v into *p with release ordering only: writes before it
 // are visible to any reader that observes v, but a later load may pass it
 // (store-load reordering). The engine pairs it with a process-wide barrier on
-// the parking side (see fence.go).
+// the parking side (see ProcessBarrier).
 //
 // On amd64 (TSO) every store is a release store in the hardware; XCHG
 // (atomic.Store) would also wait for the store buffer to drain. What keeps
@@ -22,6 +22,6 @@ const haveReleaseStore = true
 // writes it publishes (the slots) are made before the call that publishes
 // them. It is a plain store of an aligned word, so readers' atomic loads
 // see it whole.
-func storeRelease(p *atomic.Int64, v int64) {
+func StoreRelease(p *atomic.Int64, v int64) {
 	*(*int64)(unsafe.Pointer(p)) = v
 }

@@ -1,8 +1,8 @@
-package disruptor
+package engine
 
 // Invariants of parking.
 //
-// A waiter announces itself (prepare: Waiters+1, then joins the wait list),
+// A waiter announces itself (Prepare: Waiters+1, then joins the wait list),
 // re-checks its condition, and only then parks. A publisher first makes its
 // change visible (an atomic store), then loads Waiters and wakes only when it
 // is non-zero. Both sides use sequentially consistent atomics, so either the
@@ -21,25 +21,25 @@ import (
 	"github.com/disruptor-go/disruptor/internal/buggify"
 )
 
-// waiter is one participant's parking state, made once and reused, so
+// Waiter is one participant's parking state, made once and reused, so
 // parking allocates nothing.
-type waiter struct {
-	ch    chan struct{} // buffered(1): a wake between prepare and park is kept
+type Waiter struct {
+	ch    chan struct{} // buffered(1): a Wake between Prepare and park is kept
 	timer *time.Timer
 	idx   int    // position in the site's list while announced
 	tok   uint32 // futex sites: the word's value when announced
 
 	spins   int             // adaptive spin phase (see adapt)
-	parks   int64           // times parked, ever (pastEnd)
+	Parks   int64           // times parked, ever (pastEnd)
 	checked time.Time       // shared rings: the last watch
-	beat    *atomic.Int64   // shared consumers: their record's heartbeat
-	deps    []*atomic.Int64 // shared consumers: the upstream cursors they follow
-	rec     *consumerRecord // shared consumers: their record
-	flush   func()          // publishes the owner's counters, waits so far included
+	Beat    *atomic.Int64   // shared consumers: their record's heartbeat
+	Deps    []*atomic.Int64 // shared consumers: the upstream cursors they follow
+	Rec     *ConsumerRecord // shared consumers: their record
+	Flush   func()          // publishes the owner's counters, waits so far included
 	shown   time.Time       // when flush last ran
 }
 
-func (w *waiter) init() {
+func (w *Waiter) init() {
 	if w.ch == nil {
 		w.ch = make(chan struct{}, 1)
 		w.timer = time.NewTimer(time.Hour)
@@ -47,27 +47,28 @@ func (w *waiter) init() {
 	}
 }
 
-// parkSite is where one kind of waiter parks: consumers waiting for the
+// ParkSite is where one kind of waiter parks: consumers waiting for the
 // producers, dependents waiting for upstream consumers, or producers waiting
 // for room. The in-process site parks goroutines on channels; the word's
 // Waiters count is what publishers test, wherever the word lives.
-type parkSite interface {
-	prepare(me *waiter)
-	cancel(me *waiter)
-	park(done <-chan struct{}, me *waiter, timeout time.Duration)
-	wake()
+type ParkSite interface {
+	Prepare(me *Waiter)                                           // announce me, before the re-check
+	Cancel(me *Waiter)                                            // withdraw the announcement: the re-check succeeded
+	Park(done <-chan struct{}, me *Waiter, timeout time.Duration) // sleep until woken, done or timeout
+	Wake()                                                        // wake every waiter parked here
 }
 
-// chanSite parks goroutines of this process.
-type chanSite struct {
-	word *parkWord
+// ChanSite parks goroutines of this process.
+type ChanSite struct {
+	Word *ParkWord
 	mu   sync.Mutex
-	list []*waiter
+	list []*Waiter
 }
 
-func (s *chanSite) prepare(me *waiter) {
+// Prepare announces me: it joins the list and counts in Waiters.
+func (s *ChanSite) Prepare(me *Waiter) {
 	me.init()
-	select { // drop a stale wake left from an earlier round
+	select { // drop a stale Wake left from an earlier round
 	case <-me.ch:
 	default:
 	}
@@ -75,10 +76,11 @@ func (s *chanSite) prepare(me *waiter) {
 	me.idx = len(s.list)
 	s.list = append(s.list, me)
 	s.mu.Unlock()
-	s.word.Waiters.Add(1)
+	s.Word.Waiters.Add(1)
 }
 
-func (s *chanSite) cancel(me *waiter) {
+// Cancel withdraws me's announcement.
+func (s *ChanSite) Cancel(me *Waiter) {
 	s.mu.Lock()
 	last := len(s.list) - 1
 	s.list[me.idx] = s.list[last]
@@ -86,10 +88,11 @@ func (s *chanSite) cancel(me *waiter) {
 	s.list[last] = nil
 	s.list = s.list[:last]
 	s.mu.Unlock()
-	s.word.Waiters.Add(-1)
+	s.Word.Waiters.Add(-1)
 }
 
-func (s *chanSite) park(done <-chan struct{}, me *waiter, timeout time.Duration) {
+// Park waits for a wake, done or timeout, then withdraws me.
+func (s *ChanSite) Park(done <-chan struct{}, me *Waiter, timeout time.Duration) {
 	me.timer.Reset(timeout)
 	select {
 	case <-me.ch:
@@ -97,19 +100,19 @@ func (s *chanSite) park(done <-chan struct{}, me *waiter, timeout time.Duration)
 	case <-me.timer.C:
 	}
 	me.timer.Stop()
-	s.cancel(me)
+	s.Cancel(me)
 }
 
-// wake readies every parked goroutine, then yields: the runtime puts a
+// Wake readies every parked goroutine, then yields: the runtime puts a
 // readied goroutine next in line on the waker's processor, where it would
 // wait until the waker itself stops (which, spinning for its own next event,
 // may take microseconds) while the other processor idles. Yielding hands
 // the processor over at once and lets an idle one pick the waker up.
-func (s *chanSite) wake() {
+func (s *ChanSite) Wake() {
 	if buggify.Enabled {
 		buggify.Pause(buggify.WakeDelay)
 	}
-	s.word.Seq.Add(1)
+	s.Word.Seq.Add(1)
 	woke := false
 	s.mu.Lock()
 	for _, w := range s.list {

@@ -1,4 +1,4 @@
-package disruptor
+package engine
 
 // Markers: holes, flushes and EOFs, kept out of the slots.
 //
@@ -24,30 +24,30 @@ import (
 
 // Kinds of what a producer published at a sequence.
 const (
-	kindData uint32 = iota
-	kindHole
-	kindFlush
-	kindEOF
+	KindData uint32 = iota
+	KindHole
+	KindFlush
+	KindEOF
 )
 
-// markWord records the last marker published into a slot.
-type markWord struct {
+// MarkWord records the last marker published into a slot.
+type MarkWord struct {
 	Seq  atomic.Int64 // its sequence; math.MinInt64 before any
 	Kind atomic.Int64 // its kind
 }
 
 // initMarks sets a new ring's marker words.
-func (e *engine) initMarks() {
-	for i := range e.marks {
-		e.marks[i].Seq.Store(math.MinInt64)
+func (e *Engine) initMarks() {
+	for i := range e.Marks {
+		e.Marks[i].Seq.Store(math.MinInt64)
 	}
-	e.ctl.LastMark.Store(math.MinInt64)
+	e.Ctl.LastMark.Store(math.MinInt64)
 }
 
-// mark records markers of kind at [lo, hi], before they are published.
-func (e *engine) mark(lo, hi int64, kind uint32) {
+// Mark records markers of kind at [lo, hi], before they are published.
+func (e *Engine) Mark(lo, hi int64, kind uint32) {
 	for s := lo; s <= hi; s++ {
-		m := &e.marks[s&e.mask]
+		m := &e.Marks[s&e.Mask]
 		m.Kind.Store(int64(kind))
 		m.Seq.Store(s)
 	}
@@ -55,29 +55,29 @@ func (e *engine) mark(lo, hi int64, kind uint32) {
 		buggify.Pause(buggify.MarkWrite)
 	}
 	for {
-		cur := e.ctl.LastMark.Load()
-		if cur >= hi || e.ctl.LastMark.CompareAndSwap(cur, hi) {
+		cur := e.Ctl.LastMark.Load()
+		if cur >= hi || e.Ctl.LastMark.CompareAndSwap(cur, hi) {
 			return
 		}
 	}
 }
 
-// nextMark returns the first marker in [lo, hi] of readable sequences and
+// NextMark returns the first marker in [lo, hi] of readable sequences and
 // its kind, or hi+1 and kindData if there is none.
-func (e *engine) nextMark(lo, hi int64) (int64, uint32) {
-	if e.ctl.LastMark.Load() < lo {
-		return hi + 1, kindData
+func (e *Engine) NextMark(lo, hi int64) (int64, uint32) {
+	if e.Ctl.LastMark.Load() < lo {
+		return hi + 1, KindData
 	}
 	for s := lo; s <= hi; s++ {
-		if m := &e.marks[s&e.mask]; m.Seq.Load() == s {
+		if m := &e.Marks[s&e.Mask]; m.Seq.Load() == s {
 			return s, uint32(m.Kind.Load())
 		}
 	}
-	return hi + 1, kindData
+	return hi + 1, KindData
 }
 
-// kindAt is what readable sequence s holds.
-func (e *engine) kindAt(s int64) uint32 {
-	_, k := e.nextMark(s, s)
+// KindAt is what readable sequence s holds.
+func (e *Engine) KindAt(s int64) uint32 {
+	_, k := e.NextMark(s, s)
 	return k
 }

@@ -1,4 +1,4 @@
-package disruptor
+package engine
 
 // Invariants of the shared words.
 //
@@ -12,37 +12,38 @@ package disruptor
 
 import "sync/atomic"
 
-const lineSize = 128
+// LineSize is the span each hot word owns: two 64-byte cache lines.
+const LineSize = 128
 
-// seqWord is an int64 sequence alone on its line.
-type seqWord struct {
+// SeqWord is an int64 sequence alone on its line.
+type SeqWord struct {
 	atomic.Int64
-	_ [lineSize - 8]byte
+	_ [LineSize - 8]byte
 }
 
-// flagWord is a uint32 alone on its line.
-type flagWord struct {
+// FlagWord is a uint32 alone on its line.
+type FlagWord struct {
 	atomic.Uint32
-	_ [lineSize - 4]byte
+	_ [LineSize - 4]byte
 }
 
-// parkWord is where waiters of one kind park. Waiters counts parked (or about
+// ParkWord is where waiters of one kind park. Waiters counts parked (or about
 // to park) waiters; a publisher reads it and wakes only when it is non-zero, so
 // an uncontended publish makes no call. Seq is bumped before every wake and is
 // the 32-bit futex word for waiters in other processes.
-type parkWord struct {
+type ParkWord struct {
 	Waiters atomic.Int32
 	Seq     atomic.Uint32
-	_       [lineSize - 8]byte
+	_       [LineSize - 8]byte
 }
 
-// Ring states kept in control.State.
+// Ring states kept in Control.State.
 const (
-	stateRunning uint32 = iota
-	stateHalted
+	StateRunning uint32 = iota
+	StateHalted
 )
 
-// control is the ring's control block: the producer side's shared words.
+// Control is the ring's control block: the producer side's shared words.
 //
 //	Cursor      multi-producer: the highest claimed sequence (claims CAS it);
 //	            single-producer: the highest published sequence.
@@ -53,37 +54,37 @@ const (
 //	LastMark    the highest sequence published as a marker (markers.go);
 //	            raised by producers (and healers), read by consumers.
 //	Epoch       bumped by a consumer joining or leaving the gating set; a
-//	            producer that computed a gate re-checks it (see refreshGate).
+//	            producer that computed a gate re-checks it (see Engine.refreshGate).
 //	State       running or halted; written by Halt, read by every waiter.
 //	Producers   how many producers were created; EOF needs one from each.
 //	Records     high-water count of used consumer records.
 //	DataWait    consumers waiting for producers park here.
 //	DepWait     consumers waiting for upstream consumers park here.
 //	SpaceWait   producers waiting for room park here.
-type control struct {
-	Cursor    seqWord
-	GateCache seqWord
-	LastMark  seqWord
-	Epoch     flagWord
-	State     flagWord
-	Producers flagWord
-	Records   flagWord
-	DataWait  parkWord
-	DepWait   parkWord
-	SpaceWait parkWord
+type Control struct {
+	Cursor    SeqWord
+	GateCache SeqWord
+	LastMark  SeqWord
+	Epoch     FlagWord
+	State     FlagWord
+	Producers FlagWord
+	Records   FlagWord
+	DataWait  ParkWord
+	DepWait   ParkWord
+	SpaceWait ParkWord
 }
 
 // Consumer record states.
 const (
-	recFree uint32 = iota
-	recActive
-	recClosed
+	RecFree uint32 = iota
+	RecActive
+	RecClosed
 )
 
-// nameMax is the longest participant name a shared ring records.
-const nameMax = 64
+// NameMax is the longest participant name a shared ring records.
+const NameMax = 64
 
-// consumerRecord is one entry of the consumer table. Cursor is the highest
+// ConsumerRecord is one entry of the consumer table. Cursor is the highest
 // sequence the consumer has released: it gates producers and dependents.
 // Written only by its consumer (and by joining, before it is Active).
 //
@@ -99,52 +100,52 @@ const nameMax = 64
 // upstream notices when the record changed hands; Followers, how many
 // consumer records follow this one (Close is refused while it is not zero);
 // and Ups, the NUps records this one follows.
-type consumerRecord struct {
+type ConsumerRecord struct {
 	Cursor    atomic.Int64
 	State     atomic.Uint32
-	_         [lineSize - 12]byte
-	Name      [nameMax]byte
+	_         [LineSize - 12]byte
+	Name      [NameMax]byte
 	NameLen   atomic.Uint32
 	Detached  atomic.Uint32
 	PID       atomic.Int64
 	Beat      atomic.Int64
-	_         [lineSize - nameMax - 24]byte
+	_         [LineSize - NameMax - 24]byte
 	Gen       atomic.Uint32
 	Followers atomic.Int32
 	NUps      atomic.Uint32
 	_         uint32
-	Ups       [maxUps]upRef
-	_         [lineSize - 16 - maxUps*8]byte
+	Ups       [MaxUps]UpRef
+	_         [LineSize - 16 - MaxUps*8]byte
 }
 
-// maxUps is how many consumers a shared ring's consumer may follow.
-const maxUps = 8
+// MaxUps is how many consumers a shared ring's consumer may follow.
+const MaxUps = 8
 
-// upRef names an upstream record: its table index and its Gen when the
+// UpRef names an upstream record: its table index and its Gen when the
 // follower registered.
-type upRef struct {
+type UpRef struct {
 	Idx atomic.Uint32
 	Gen atomic.Uint32
 }
 
 // Producer entry states in a shared ring's producer table.
 const (
-	prodFree uint32 = iota
-	prodActive
-	prodClosed
+	ProdFree uint32 = iota
+	ProdActive
+	ProdClosed
 )
 
-// maxSharedProducers is the size of a shared ring's producer table.
-const maxSharedProducers = 16
+// MaxSharedProducers is the size of a shared ring's producer table.
+const MaxSharedProducers = 16
 
-// producerRecord is one entry of a shared ring's producer table, two lines.
-// The first: State, the owner's PID and name, and once State is prodClosed,
+// ProducerRecord is one entry of a shared ring's producer table, two lines.
+// The first: State, the owner's PID and name, and once State is ProdClosed,
 // EOF, the sequence of the producer's EOF marker (both stored before the
 // marker is published). Liveness is a lock on its first byte.
 //
 // ClaimLo..ClaimHi is, in a multi-producer ring, the range the producer is
 // claiming or last claimed: stored (Hi, then Lo) before its claim's CAS and
-// emptied (Lo = claimNone) when the CAS fails, so the range a producer that
+// emptied (Lo = ClaimNone) when the CAS fails, so the range a producer that
 // died between claim and publish held is known exactly (see heal). Only its
 // owner writes it; readers load Lo, Hi, Lo again and retry if Lo moved.
 //
@@ -153,33 +154,54 @@ const maxSharedProducers = 16
 // published with (0: none), and PendMark, that mark, both stored before the
 // publication; then, after it, Mark with MarkSet. A reader after the owner
 // is gone takes PendMark if its publication happened, else Mark.
-type producerRecord struct {
+type ProducerRecord struct {
 	State    atomic.Uint32
 	NameLen  atomic.Uint32
 	PID      atomic.Int64
-	Name     [nameMax]byte
+	Name     [NameMax]byte
 	EOF      atomic.Int64
 	ClaimLo  atomic.Int64
 	ClaimHi  atomic.Int64
-	_        [lineSize - nameMax - 40]byte
+	_        [LineSize - NameMax - 40]byte
 	PendEnd  atomic.Int64
 	PendMark atomic.Uint64
 	Mark     atomic.Uint64
 	MarkSet  atomic.Uint32
-	_        [lineSize - 28]byte
+	_        [LineSize - 28]byte
 }
 
-// claimNone in ClaimLo says the producer claims nothing.
-const claimNone = int64(1<<63 - 1)
+// ClaimNone in ClaimLo says the producer claims nothing.
+const ClaimNone = int64(1<<63 - 1)
 
-// sharedControl is the control region of a shared ring: the control block,
+// SharedControl is the control region of a shared ring: the control block,
 // then the producer table.
-type sharedControl struct {
-	control
-	Table [maxSharedProducers]producerRecord
+type SharedControl struct {
+	Control
+	Table [MaxSharedProducers]ProducerRecord
 }
 
-// availWord is a multi-producer availability entry: it holds the sequence
+// AvailWord is a multi-producer availability entry: it holds the sequence
 // last published into its slot, so a slot is published for seq s exactly
 // when its word equals s.
-type availWord = atomic.Int64
+type AvailWord = atomic.Int64
+
+// Announce records that the producer is claiming [lo, hi]: Hi first, so
+// that a reader that sees Lo unchanged around its load of Hi (see claimed)
+// sees a range that holds the producer's true claim.
+func (ent *ProducerRecord) Announce(lo, hi int64) {
+	ent.ClaimHi.Store(hi)
+	ent.ClaimLo.Store(lo)
+}
+
+// ClaimRange reads the range the producer of ent announced, or ok false if
+// it claims nothing. The range read contains the producer's claim at some
+// instant during the call, or two consecutive claims of it.
+func (ent *ProducerRecord) ClaimRange() (lo, hi int64, ok bool) {
+	for {
+		lo = ent.ClaimLo.Load()
+		hi = ent.ClaimHi.Load()
+		if ent.ClaimLo.Load() == lo {
+			return lo, hi, lo != ClaimNone && lo <= hi
+		}
+	}
+}

@@ -1,0 +1,6 @@
+#include "textflag.h"
+
+// func CPUPause()
+TEXT ·CPUPause(SB),NOSPLIT,$0-0
+	PAUSE
+	RET

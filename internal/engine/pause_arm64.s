@@ -1,0 +1,6 @@
+#include "textflag.h"
+
+// func CPUPause()
+TEXT ·CPUPause(SB),NOSPLIT,$0-0
+	YIELD
+	RET
