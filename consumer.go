@@ -303,27 +303,43 @@ func (c *Consumer[E]) marker(kind uint32, s int64) error {
 		c.t.V[cHoles]++
 	case engine.KindFlush:
 		c.t.V[cFlushes]++
-		return ErrFlush
 	case engine.KindEOF:
 		c.t.V[cEOFs]++
 		c.eofs++
-		if c.r.lastEOF(s, c.eofs) {
-			c.done = !c.follow // a follower waits for the next stream
-			c.release(s)
-			c.flushStats()
+	}
+	err := c.r.signal(kind, s, c.eofs)
+	if err == io.EOF {
+		c.done = !c.follow // a follower waits for the next stream
+		c.release(s)
+		c.flushStats()
+	}
+	return err
+}
+
+// signal is the one reading of a marker, shared by every reader (a
+// consumer's Next, Batch, Lease and iterator, a work group member, an
+// observer), which each keep their own tallies: what the marker of kind at
+// s tells the reader. A hole is passed over (nil), a flush is ErrFlush, and
+// an EOF is io.EOF where it ends the stream (lastEOF, with eofs the
+// reader's count of EOFs, this one included), nil where another producer's
+// stream goes on.
+//
+// It is the one place that decides whether an EOF ends the stream:
+// in-process, once every producer made has sent one; in a shared ring,
+// whose producers come and go and whose readers may start past earlier
+// EOFs, once no producer in the table is open and none closed after s (see
+// eofEnds), whatever eofs says. The host answers (lastEOF).
+func (r *Ring[E]) signal(kind uint32, s, eofs int64) error {
+	switch kind {
+	case engine.KindFlush:
+		return ErrFlush
+	case engine.KindEOF:
+		if r.host.lastEOF(s, eofs) {
 			return io.EOF
 		}
 	}
 	return nil
 }
-
-// lastEOF is the one place that decides whether the EOF marker at s, the
-// eofs-th its reader (a consumer, a work group) has read, ends the stream:
-// in-process, once every producer made has sent one; in a shared ring,
-// whose producers come and go and whose readers may start past earlier
-// EOFs, once no producer in the table is open and none closed after s (see
-// eofEnds), whatever eofs says.
-func (r *Ring[E]) lastEOF(s, eofs int64) bool { return r.host.lastEOF(s, eofs) }
 
 // acquire releases what was read and waits until the next sequence is
 // readable, setting c.hi.

@@ -93,17 +93,17 @@ func (o *Observer[E]) Next(ctx context.Context, dst *E) (int64, error) {
 			return 0, fmt.Errorf("%w: at %d, the oldest safe event is %d", ErrLapped, s, g+1)
 		}
 		o.next = s + 1
-		switch kind {
-		case engine.KindData:
+		if kind == engine.KindData {
 			*dst = ev
 			return s, nil
-		case engine.KindFlush:
-			return s, ErrFlush
-		case engine.KindEOF:
-			if o.r.lastEOF(s, 0) { // shared rings only: their rule counts no EOFs
-				o.done = true
-				return s, io.EOF
-			}
+		}
+		switch err := o.r.signal(kind, s, 0); err { // shared rings only: their rule counts no EOFs
+		case nil: // a hole, or an EOF another producer's stream goes on after
+		case io.EOF:
+			o.done = true
+			return s, err
+		default:
+			return s, err
 		}
 	}
 }

@@ -269,7 +269,7 @@ func (c *Consumer[E]) readWork(ctx context.Context, try bool) (*E, error) {
 			}
 		case engine.KindEOF: // the group's own count and end
 			c.t.V[cEOFs]++
-			if c.r.lastEOF(s, g.eofs.Add(1)) {
+			if c.r.signal(k, s, g.eofs.Add(1)) == io.EOF {
 				g.end.Store(max(s, e.Claimed()))
 				if buggify.Enabled {
 					buggify.Pause(buggify.WorkEnd)
