@@ -12,6 +12,9 @@ package disruptor
 // has come. It stops when nothing new arrives for lingerIdle pauses. A
 // consumer that had to wait for its events (a ping-pong, a lone event)
 // never lingers: the latency of an event nobody follows is not traded.
+// Nor does a consumer of a crowded ring (more participants than processors,
+// see engine.Crowded): there, the producers it would wait for may be
+// waiting for its processor.
 
 import "github.com/disruptor-go/disruptor/internal/engine"
 import "time"

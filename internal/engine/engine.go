@@ -53,6 +53,7 @@ type Engine struct {
 	Members atomic.Int32 // this process's open producers and consumers
 	Closed  atomic.Int64 // in-process rings: producers closed (pastEnd)
 	Procs   int          // processors to run participants on, fixed when the ring is made
+	Crowd   atomic.Bool  // shared rings: crowded when a participant last began a wait (Crowded)
 	Ctl     *Control
 	Avail   []AvailWord      // multi-producer only
 	Marks   []MarkWord       // markers out of the slots (markers.go)

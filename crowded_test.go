@@ -1,0 +1,78 @@
+package disruptor
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// A ring with more participants than processors is crowded: its waiters
+// never spin (every idle poll of a parking strategy yields, then they park)
+// and its consumers do not linger. With as many as processors, a waiter
+// spins first.
+func TestCrowdedWaitsYield(t *testing.T) {
+	for _, tc := range []struct {
+		consumers int
+		crowded   bool
+	}{{1, false}, {2, true}} {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		r, err := New[int64](64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.eng.Procs = 2 // as on a machine of 2, before anyone waits
+		p, _ := r.NewProducer("p")
+		cs := make([]*Consumer[int64], tc.consumers)
+		for i := range cs {
+			cs[i], _ = r.NewConsumer("c")
+		}
+		if got := r.eng.Crowded(); got != tc.crowded {
+			t.Fatalf("%d consumers and a producer on 2 processors: Crowded() = %v, want %v", tc.consumers, got, tc.crowded)
+		}
+		const n = 50
+		produced := make(chan struct{})
+		go func() {
+			defer close(produced)
+			defer p.Close()
+			for i := range int64(n) {
+				time.Sleep(200 * time.Microsecond) // every read waits, past any spin phase
+				if err := p.Put(ctx, i); err != nil {
+					return
+				}
+			}
+		}()
+		errs := make(chan error, len(cs))
+		for _, c := range cs {
+			go func() {
+				for i := range int64(n) {
+					if ev, err := c.Next(ctx); err != nil || *ev != i {
+						errs <- err
+						return
+					}
+				}
+				errs <- nil
+			}()
+		}
+		for range cs {
+			if err := <-errs; err != nil {
+				t.Fatalf("%d consumers: %v", tc.consumers, err)
+			}
+		}
+		for i, c := range cs {
+			s := c.Stats()
+			switch {
+			case s.EmptyPolls < n:
+				t.Fatalf("%d consumers: consumer %d polled %d times for %d events, each waited for", tc.consumers, i, s.EmptyPolls, n)
+			case tc.crowded && s.Yields != s.EmptyPolls:
+				t.Errorf("crowded: consumer %d yielded %d of %d idle polls: it spun", i, s.Yields, s.EmptyPolls)
+			case !tc.crowded && s.Yields > s.EmptyPolls/2:
+				t.Errorf("not crowded: consumer %d yielded %d of %d idle polls: it should spin first", i, s.Yields, s.EmptyPolls)
+			}
+		}
+		<-produced
+		cancel()
+		if r.eng.Crowded() {
+			t.Errorf("%d consumers, the producer closed: still crowded", tc.consumers)
+		}
+	}
+}
