@@ -164,18 +164,6 @@ func (c *Consumer[E]) setStart(start int64) {
 	c.evStart, c.evBase, c.mkBase, c.flushedAt = start, c.t.V[cEvents], c.markers(), start
 }
 
-// markers counts the markers the consumer passed.
-func (c *Consumer[E]) markers() int64 { return c.t.V[cHoles] + c.t.V[cFlushes] + c.t.V[cEOFs] }
-
-// fold sets a broadcast consumer's event count from its sequences: every
-// sequence it passed since it started was an event or a marker, so Next
-// and Batch count nothing one by one. (Work group members count.)
-func (c *Consumer[E]) fold() {
-	if c.group == nil {
-		c.t.V[cEvents] = c.evBase + (c.next - c.evStart) - (c.markers() - c.mkBase)
-	}
-}
-
 // namedConsumer finds an open consumer of this ring by name, or nil; r.mu
 // is held.
 func (r *Ring[E]) namedConsumer(name string) Dependency {
@@ -279,67 +267,6 @@ func (c *Consumer[E]) cut(lo, hi int64) {
 
 // drop forgets what was acquired: the next read acquires afresh.
 func (c *Consumer[E]) drop() { c.hi, c.markKind, c.avail = c.next-1, engine.KindData, c.next-1 }
-
-// takeMarker takes the marker at c.next, if one is there, and cuts what
-// follows it of what was acquired.
-func (c *Consumer[E]) takeMarker() (kind uint32, s int64, ok bool) {
-	if c.markKind == engine.KindData || c.next != c.markAt {
-		return engine.KindData, 0, false
-	}
-	kind, s = c.markKind, c.next
-	c.next++
-	c.markKind = engine.KindData
-	if c.next <= c.avail {
-		c.cut(c.next, c.avail)
-	}
-	return kind, s, true
-}
-
-// marker accounts for a non-data slot at s and returns the signal it gives
-// the reader: ErrFlush, io.EOF for the final EOF, or nil to pass over it.
-func (c *Consumer[E]) marker(kind uint32, s int64) error {
-	switch kind {
-	case engine.KindHole:
-		c.t.V[cHoles]++
-	case engine.KindFlush:
-		c.t.V[cFlushes]++
-	case engine.KindEOF:
-		c.t.V[cEOFs]++
-		c.eofs++
-	}
-	err := c.r.signal(kind, s, c.eofs)
-	if err == io.EOF {
-		c.done = !c.follow // a follower waits for the next stream
-		c.release(s)
-		c.flushStats()
-	}
-	return err
-}
-
-// signal is the one reading of a marker, shared by every reader (a
-// consumer's Next, Batch, Lease and iterator, a work group member, an
-// observer), which each keep their own tallies: what the marker of kind at
-// s tells the reader. A hole is passed over (nil), a flush is ErrFlush, and
-// an EOF is io.EOF where it ends the stream (lastEOF, with eofs the
-// reader's count of EOFs, this one included), nil where another producer's
-// stream goes on.
-//
-// It is the one place that decides whether an EOF ends the stream:
-// in-process, once every producer made has sent one; in a shared ring,
-// whose producers come and go and whose readers may start past earlier
-// EOFs, once no producer in the table is open and none closed after s (see
-// eofEnds), whatever eofs says. The host answers (lastEOF).
-func (r *Ring[E]) signal(kind uint32, s, eofs int64) error {
-	switch kind {
-	case engine.KindFlush:
-		return ErrFlush
-	case engine.KindEOF:
-		if r.host.lastEOF(s, eofs) {
-			return io.EOF
-		}
-	}
-	return nil
-}
 
 // acquire releases what was read and waits until the next sequence is
 // readable, setting c.hi.
@@ -501,31 +428,4 @@ func (c *Consumer[E]) Close() error {
 		d.addDependent(-1)
 	}
 	return nil
-}
-
-// showWaits folds the consumer's waits into its tallies and publishes them.
-func (c *Consumer[E]) showWaits() {
-	c.t.AddWaits(&c.wc, cPolls, cYields, cParks)
-	c.flushStats()
-}
-
-// flushStats publishes the consumer's tallies and position.
-func (c *Consumer[E]) flushStats() {
-	c.fold()
-	c.flushedAt = c.next
-	c.t.V[cPos] = c.released
-	c.t.Flush()
-	if c.w.Beat != nil && !(buggify.Enabled && buggify.Fire(buggify.Heartbeat)) { // a shared consumer's heartbeat (shm_pace.go)
-		c.beat()
-	}
-}
-
-// Stats returns a snapshot of the consumer's counters. It is safe to call
-// from any goroutine; values may trail the consumer by a few events.
-func (c *Consumer[E]) Stats() ConsumerStats {
-	rec := c.r.host.statsOf(c.t.Rec)
-	if rec == nil { // a fault on the mapping
-		return ConsumerStats{}
-	}
-	return consumerStats(c.name, rec)
 }
