@@ -233,7 +233,7 @@ func (m *model) claim(t *rapid.T, n int64) {
 	if n == 1 && rapid.Bool().Draw(t, "TryClaim") {
 		var ev *int64
 		if ev, err = p.p.TryClaim(); err == nil {
-			b = newBatch(m.r.slots, m.r.eng.Mask, p.p.Sequence(), 1)
+			b = Batch[int64]{p: p.p, lo: p.p.Sequence(), n: 1}
 			if ev != b.At(0) {
 				t.Fatalf("TryClaim's event is not its slot's")
 			}

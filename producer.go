@@ -278,12 +278,12 @@ func (p *Producer[E]) ClaimN(ctx context.Context, n int) (Batch[E], error) {
 	if s, k := p.next, int64(n); k >= 1 && k <= p.size && s+k-1 <= p.limit { // fast path: single mode, room known
 		p.next, p.lo, p.hi, p.limit = s+k, s, s+k-1, claimHeld
 		p.countClaim(k)
-		return newBatch(p.slots, p.mask, s, n), nil
+		return Batch[E]{p: p, lo: s, n: n}, nil
 	}
 	if err := p.claim(ctx, n, false); err != nil {
 		return Batch[E]{}, err
 	}
-	return newBatch(p.slots, p.mask, p.lo, n), nil
+	return Batch[E]{p: p, lo: p.lo, n: n}, nil
 }
 
 // TryClaimN is ClaimN that returns ErrFull at once instead of waiting.
@@ -291,7 +291,7 @@ func (p *Producer[E]) TryClaimN(n int) (Batch[E], error) {
 	if err := p.claim(context.Background(), n, true); err != nil {
 		return Batch[E]{}, err
 	}
-	return newBatch(p.slots, p.mask, p.lo, n), nil
+	return Batch[E]{p: p, lo: p.lo, n: n}, nil
 }
 
 // Sequence is the first sequence of the latest claim.
@@ -396,6 +396,3 @@ func (p *Producer[E]) published(hi int64) {
 		p.flushStats()
 	}
 }
-
-// Seq returns the sequence of the batch's i-th slot.
-func (b Batch[E]) Seq(i int) int64 { return b.lo + int64(i) }

@@ -89,10 +89,10 @@ func (c *Consumer[E]) deliver(fn Handler[E]) error {
 	if c.markKind == engine.KindHole && c.markAt == hi+1 && c.dataAfterHoles(hi+1) {
 		last = hi + 1 // the batch goes on past the hole
 	}
-	run := newBatch(c.slots, c.mask, lo, int(hi-lo+1))
-	at, err := c.run(run.a, lo, last, fn)
-	if err == nil && len(run.b) > 0 {
-		at, err = c.run(run.b, lo+int64(len(run.a)), last, fn)
+	a, b := segments(c.slots, c.mask, lo, int(hi-lo+1))
+	at, err := c.run(a, lo, last, fn)
+	if err == nil && len(b) > 0 {
+		at, err = c.run(b, lo+int64(len(a)), last, fn)
 	}
 	if err != nil {
 		c.next, c.last = at+1, at
@@ -236,8 +236,8 @@ func (l Lease[E]) Slices() (first int64, a, b []E) {
 	if l.c == nil || l.c.closed || l.hi < l.lo {
 		return l.lo, nil, nil
 	}
-	bt := newBatch(l.c.slots, l.c.mask, l.lo, int(l.hi-l.lo+1))
-	return l.lo, bt.a, bt.b
+	a, b = segments(l.c.slots, l.c.mask, l.lo, int(l.hi-l.lo+1))
+	return l.lo, a, b
 }
 
 // Release ends the lease: its slots go back to the producers.

@@ -99,6 +99,11 @@ func testClaimSlices(t *testing.T, name string, size, off, n int, multi bool) {
 			t.Fatalf("%s: Seq(%d) = %d, want %d", name, i, bt.Seq(i), off+i)
 		}
 	}
+	for _, i := range []int{-1, n, size} {
+		if !panics(func() { bt.At(i) }) {
+			t.Fatalf("%s: At(%d) outside a batch of %d did not panic", name, i, n)
+		}
+	}
 	for i := range a {
 		a[i] = 1000 + off + i
 	}
@@ -291,4 +296,11 @@ func TestZeroAllocsSlices(t *testing.T) {
 			t.Error("nothing was read")
 		}
 	}
+}
+
+// panics reports whether f panics.
+func panics(f func()) (did bool) {
+	defer func() { did = recover() != nil }()
+	f()
+	return false
 }
