@@ -32,7 +32,9 @@ const DefaultLinger = time.Microsecond
 // finds only a few while the producers keep publishing (default
 // DefaultLinger; 0 never lingers). Lingering trades up to d of latency for
 // throughput: events move between cores in batches. It never waits for a
-// producer that stopped publishing.
+// producer that stopped publishing, nor on a ring with more producers and
+// consumers than processors, where that producer may be waiting for the
+// consumer's processor.
 func Linger(d time.Duration) ConsumerOption {
 	return func(c *consumerConfig) { c.linger, c.lingerSet = d, true }
 }

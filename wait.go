@@ -70,7 +70,9 @@ func BlockTimeout(safety time.Duration) WaitStrategy {
 
 // DefaultWait is the strategy of the zero WaitStrategy: Block's schedule. It
 // does not collapse when waiters outnumber cores, because a waiter that
-// cannot proceed soon gives its core away.
+// cannot proceed soon gives its core away. On a ring with more producers
+// and consumers than processors, Block's and DefaultWait's waiters do not
+// spin at all: they yield for about as long, then park.
 func DefaultWait() WaitStrategy {
 	w := Block()
 	w.s.Name = "default"
