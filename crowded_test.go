@@ -76,3 +76,58 @@ func TestCrowdedWaitsYield(t *testing.T) {
 		}
 	}
 }
+
+// On a crowded ring, a multi-producer claim that takes the slow path (a
+// claim of several always does) first gives its processor away, and
+// counts it among its yields; on a ring that is not crowded, and for a
+// TryClaimN, it never does. Every event still arrives, in order.
+func TestCrowdedClaimsGiveWay(t *testing.T) {
+	for _, tc := range []struct {
+		producers int
+		try       bool
+		yields    bool
+	}{{1, false, false}, {2, false, true}, {2, true, false}} {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		r, err := New[int64](64, WithMultiProducer())
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.eng.Procs = 2 // as on a machine of 2, before anyone claims
+		c, _ := r.NewConsumer("c")
+		ps := make([]*Producer[int64], tc.producers)
+		for i := range ps {
+			ps[i], _ = r.NewProducer("p")
+		}
+		const claims = 20
+		p := ps[0]
+		for i := range int64(claims) {
+			var b Batch[int64]
+			if tc.try {
+				b, err = p.TryClaimN(2)
+			} else {
+				b, err = p.ClaimN(ctx, 2)
+			}
+			if err != nil {
+				t.Fatalf("%+v: claim %d: %v", tc, i, err)
+			}
+			*b.At(0), *b.At(1) = 2*i, 2*i+1
+			p.Publish()
+			for j := range int64(2) {
+				if ev, err := c.Next(ctx); err != nil || *ev != 2*i+j {
+					t.Fatalf("%+v: event %d: %v, %v", tc, 2*i+j, ev, err)
+				}
+			}
+		}
+		for i := len(ps) - 1; i >= 0; i-- { // p last: its Close claims on a ring no longer crowded
+			ps[i].Close()
+		}
+		y := p.Stats().Yields
+		switch {
+		case tc.yields && y < claims:
+			t.Errorf("%+v: crowded: %d yields for %d claims of several, want one a claim at least", tc, y, claims)
+		case !tc.yields && y != 0:
+			t.Errorf("%+v: %d yields, want none", tc, y)
+		}
+		cancel()
+	}
+}

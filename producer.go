@@ -318,6 +318,9 @@ func (p *Producer[E]) claim(ctx context.Context, n int, try bool) error {
 	lo, hi, err := p.eng.Claim(ctx, &p.st, int64(n), try)
 	if p.st.WC.Full != 0 || p.st.WC.Polls != 0 {
 		p.showWaits()
+	} else if p.st.WC.Yields != 0 { // it gave way on a crowded ring (Engine.Claim): counted, shown with the rest
+		p.t.V[pYields] += p.st.WC.Yields
+		p.st.WC.Yields = 0
 	}
 	p.regate()
 	if err != nil {

@@ -25,6 +25,7 @@ package engine
 import (
 	"context"
 	"math"
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -155,13 +156,27 @@ func (e *Engine) Claim(ctx context.Context, p *ProducerState, n int64, try bool)
 		lo, p.Last = p.Last+1, hi
 		return lo, hi, nil
 	}
+	// Producers contending for the cursor on a crowded ring (more
+	// participants than processors) run on every processor at once, and
+	// each claim moves the cursor's line between them. A claim that comes
+	// here from a fast path that lost the race (or of several, which has
+	// none), and one that loses a race here, first gives its processor to
+	// whoever is waiting for it, often the consumer, so that producers
+	// contend less and hand over on one processor. Across processes a
+	// yield would be a system call, and a try does not wait: they do not.
+	contended := !try && !e.Shared && e.Crowded()
 	for {
+		if contended {
+			p.WC.Yields++
+			runtime.Gosched()
+		}
 		cur := e.Ctl.Cursor.Load()
 		hi = cur + n
 		if hi-e.Size > p.Gate {
 			if err = e.awaitSpace(ctx, p, hi-e.Size, try); err != nil {
 				return 0, 0, err
 			}
+			contended = false // it waited: the cursor moved on without it
 			continue
 		}
 		if p.Intent != nil { // announce the claim, so that it is known if this process dies
@@ -176,6 +191,7 @@ func (e *Engine) Claim(ctx context.Context, p *ProducerState, n int64, try bool)
 		if p.Intent != nil {
 			p.Intent.ClaimLo.Store(ClaimNone)
 		}
+		contended = !try && !e.Shared && e.Crowded()
 	}
 }
 
