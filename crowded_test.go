@@ -6,6 +6,17 @@ import (
 	"time"
 )
 
+// onTwo makes a ring of 64 that runs as on a machine of 2 processors.
+func onTwo(t *testing.T, opts ...Option) *Ring[int64] {
+	t.Helper()
+	r, err := New[int64](64, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.eng.Procs = 2 // before anyone waits or claims
+	return r
+}
+
 // A ring with more participants than processors is crowded: its waiters
 // never spin (every idle poll of a parking strategy yields, then they park)
 // and its consumers do not linger. With as many as processors, a waiter
@@ -16,11 +27,7 @@ func TestCrowdedWaitsYield(t *testing.T) {
 		crowded   bool
 	}{{1, false}, {2, true}} {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		r, err := New[int64](64)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.eng.Procs = 2 // as on a machine of 2, before anyone waits
+		r := onTwo(t)
 		p, _ := r.NewProducer("p")
 		cs := make([]*Consumer[int64], tc.consumers)
 		for i := range cs {
@@ -88,11 +95,7 @@ func TestCrowdedClaimsGiveWay(t *testing.T) {
 		yields    bool
 	}{{1, false, false}, {2, false, true}, {2, true, false}} {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		r, err := New[int64](64, WithMultiProducer())
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.eng.Procs = 2 // as on a machine of 2, before anyone claims
+		r := onTwo(t, WithMultiProducer())
 		c, _ := r.NewConsumer("c")
 		ps := make([]*Producer[int64], tc.producers)
 		for i := range ps {
@@ -102,6 +105,7 @@ func TestCrowdedClaimsGiveWay(t *testing.T) {
 		p := ps[0]
 		for i := range int64(claims) {
 			var b Batch[int64]
+			var err error
 			if tc.try {
 				b, err = p.TryClaimN(2)
 			} else {
