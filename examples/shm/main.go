@@ -62,7 +62,8 @@ func main() {
 	case "consume":
 		err = consume(ctx, *ring)
 	default:
-		log.Fatal("usage: go run ./examples/shm [-ring name] produce|consume")
+		fmt.Fprintln(os.Stderr, "usage: go run ./examples/shm [-ring name] produce|consume")
+		os.Exit(2) // a usage error, as go tools exit
 	}
 	if err != nil {
 		log.Fatal(err)
