@@ -76,7 +76,7 @@ func (c *Consumer[E]) acquire(ctx context.Context, try bool) error {
 			return io.EOF
 		}
 	}
-	if c.lingers > 0 && !waited && hi-c.next+1 < lingerBatch && !c.r.eng.Crowded() {
+	if c.lingers > 0 && !waited && hi-c.next+1 < lingerBatch && !e.Crowded() {
 		hi = c.linger(hi) // the producers are ahead: let them get further
 	}
 	// Take at most a quarter of the ring at a time, so that producers get

@@ -1,5 +1,7 @@
 package disruptor
 
+import "errors"
+
 // Batch: the slots of a claim of several (ClaimN), as at most two slices.
 
 // Batch is a run of claimed slots from ClaimN: at most two segments of the
@@ -43,11 +45,7 @@ func (b Batch[E]) At(i int) *E {
 }
 
 // errBatchIndex is At's panic value for an index outside the batch.
-var errBatchIndex = indexError("disruptor: Batch.At: index out of range")
-
-type indexError string
-
-func (e indexError) Error() string { return string(e) }
+var errBatchIndex = errors.New("disruptor: Batch.At: index out of range")
 
 // Slices returns the batch's slots as at most two slices, in sequence
 // order: the second is empty unless the run wraps around the ring's end.

@@ -68,8 +68,8 @@ func TestCrowdedWaitsYield(t *testing.T) {
 		for i, c := range cs {
 			s := c.Stats()
 			switch {
-			case s.EmptyPolls < n:
-				t.Fatalf("%d consumers: consumer %d polled %d times for %d events, each waited for", tc.consumers, i, s.EmptyPolls, n)
+			case s.EmptyPolls < n/4: // each read should wait; a loaded machine may leave a few already there
+				t.Fatalf("%d consumers: consumer %d polled %d times for %d events, each waited for: the checks below would prove nothing", tc.consumers, i, s.EmptyPolls, n)
 			case tc.crowded && s.Yields != s.EmptyPolls:
 				t.Errorf("crowded: consumer %d yielded %d of %d idle polls: it spun", i, s.Yields, s.EmptyPolls)
 			case !tc.crowded && s.Yields > s.EmptyPolls/2:

@@ -164,7 +164,8 @@ func (e *Engine) Claim(ctx context.Context, p *ProducerState, n int64, try bool)
 	// whoever is waiting for it, often the consumer, so that producers
 	// contend less and hand over on one processor. Across processes a
 	// yield would be a system call, and a try does not wait: they do not.
-	contended := !try && !e.Shared && e.Crowded()
+	mayYield := !try && !e.Shared
+	contended := mayYield && e.Crowded()
 	for {
 		if contended {
 			p.WC.Yields++
@@ -191,7 +192,7 @@ func (e *Engine) Claim(ctx context.Context, p *ProducerState, n int64, try bool)
 		if p.Intent != nil {
 			p.Intent.ClaimLo.Store(ClaimNone)
 		}
-		contended = !try && !e.Shared && e.Crowded()
+		contended = mayYield && e.Crowded()
 	}
 }
 
