@@ -59,6 +59,7 @@ type Producer[E any] struct {
 	closed    bool
 	orphan    bool // closed by the ring's Close: no EOF was sent
 	evSize    int64
+	pf        engine.Prefetch // prefetch.go
 	t         engine.Tally
 	// Single mode tallies claims and publications from sequences (see
 	// fold): from start, with base what the counters held then, and the
@@ -154,6 +155,7 @@ func (r *Ring[E]) NewProducer(name string) (*Producer[E], error) {
 	p.lo, p.hi, p.flushAt = p.next, p.next-1, p.next+publishFlushEvery
 	p.setFast()
 	p.avail = r.eng.Avail
+	p.pf = p.planPrefetch()
 	p.regate()
 	p.flushStats() // its mark: what it publishes from here on counts
 	r.producers = append(r.producers, p)
@@ -217,11 +219,13 @@ func (p *Producer[E]) Claim(ctx context.Context) (*E, error) {
 		}
 	}
 	if s := p.next; s <= p.limit { // fast path: single mode, room known
+		p.prefetch(s)
 		p.next, p.lo, p.limit = s+1, s, claimHeld
 		return slot(p.slots, p.mask, s), nil
 	}
 	if p.next == multiOpen { // fast path: multi mode, room known, the CAS won
 		if s := p.casClaim(); s >= 0 {
+			p.prefetch(s)
 			p.next = multiHeld
 			return slot(p.slots, p.mask, s), nil
 		}
