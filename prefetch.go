@@ -1,6 +1,7 @@
 package disruptor
 
 import (
+	"math"
 	"unsafe"
 
 	"github.com/disruptor-go/disruptor/internal/engine"
@@ -15,13 +16,25 @@ import (
 // slots (engine.LineSize bytes, a pair of lines; on a multi-producer ring,
 // also a block of availability words) asks, with a hint that never faults
 // nor changes what any load sees, for the lines 128 bytes on (the next
-// block but one) in a state for writing (engine.Prefetch): by the time the producer gets there its stores find
-// them owned. Measured with `disruptor bench -scenario mpsc,unicast -runs 5`
-// on 2 processors, 3 runs each: unicast 8.5-8.7 -> 5.2-5.6 ns an event,
-// mpsc (4 producers) 40.6-48.4 -> 27.6-31.9; a lone producer on a
-// multi-producer ring 27-31 -> 18-20. Asking further ahead (256 or 512
-// bytes), every claim, or for both lines of the availability block was no
-// faster; PREFETCHT0 (lines taken shared) was slower than no prefetch.
+// block but one) in a state for writing (engine.Prefetch): by the time the
+// producer gets there its stores find them owned. Asking further ahead
+// (256 or 512 bytes), every claim, or for both lines of the availability
+// block was no faster; PREFETCHT0 (lines taken shared) was slower than no
+// prefetch.
+//
+// Measured with `disruptor bench -scenario unicast,mpsc -runs 5` on 2
+// processors, 3 runs each: unicast 8.5-8.7 -> 5.2-5.6 ns an event.
+// Producers that work between events gain nothing and lose a little: with
+// 10 to 100 multiply-adds an event, a single producer took 3-10% longer
+// (medians of 7 runs; the consumer right behind it).
+//
+// On a multi-producer ring a producer prefetches only while it is the one
+// open producer (regate looks, at each slow claim): there a lone producer
+// took 18-21 ns an event instead of 30-31. With others open, the lines it
+// asks for are the ones they are about to write, and each ask moves them
+// once more between the processors: four producers doing 100 multiply-adds
+// an event took 101-107 ns an event instead of 86-93 (though four in a
+// tight loop, mpsc, took 31-34 instead of 45-47).
 
 // planPrefetch is the producer's plan over the ring's slots (and
 // availability words).
@@ -40,3 +53,7 @@ func (p *Producer[E]) prefetch(s int64) {
 		engine.PrefetchAt(&p.pf, s)
 	}
 }
+
+// prefetchOff is the plan's Every while the producer does not prefetch:
+// only sequence 0 (of the sequences a ring reaches) passes the test.
+const prefetchOff = math.MaxInt64

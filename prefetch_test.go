@@ -106,3 +106,53 @@ func roundTrip[E any](t *testing.T, size int, multi bool, mk func(int64) E, get 
 		t.Fatal(err)
 	}
 }
+
+// TestPrefetchLoneMultiProducer: on a multi-producer ring a producer
+// prefetches only while it is the one open producer (its fast claims would
+// otherwise ask for lines the others are writing); it learns of others
+// joining and leaving at its next slow claim.
+func TestPrefetchLoneMultiProducer(t *testing.T) {
+	r, err := New[int64](64, WithMultiProducer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := r.NewConsumer("c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p1, _ := r.NewProducer("p1")
+	plan := p1.pfEvery
+	if plan == prefetchOff || p1.pf.Every != plan {
+		t.Fatalf("lone producer: Every %d, plan %d: want the plan, on", p1.pf.Every, plan)
+	}
+	ctx := context.Background()
+	slowClaim := func(p *Producer[int64]) { // a claim of two always takes the slow path
+		t.Helper()
+		b, err := p.ClaimN(ctx, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		*b.At(0), *b.At(1) = 1, 2
+		p.Publish()
+		for range 2 {
+			if _, err := c.Next(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	p2, _ := r.NewProducer("p2")
+	if p2.pf.Every != prefetchOff {
+		t.Errorf("second producer: Every %d, want off", p2.pf.Every)
+	}
+	slowClaim(p1)
+	if p1.pf.Every != prefetchOff {
+		t.Errorf("first producer, another open, after a slow claim: Every %d, want off", p1.pf.Every)
+	}
+	if err := p2.Close(); err != nil {
+		t.Fatal(err)
+	}
+	slowClaim(p1)
+	if p1.pf.Every != plan {
+		t.Errorf("first producer alone again, after a slow claim: Every %d, want the plan %d", p1.pf.Every, plan)
+	}
+}

@@ -60,6 +60,7 @@ type Producer[E any] struct {
 	orphan    bool // closed by the ring's Close: no EOF was sent
 	evSize    int64
 	pf        engine.Prefetch // prefetch.go
+	pfEvery   int64           // the plan's Every, for regate to turn it back on
 	t         engine.Tally
 	// Single mode tallies claims and publications from sequences (see
 	// fold): from start, with base what the counters held then, and the
@@ -156,6 +157,7 @@ func (r *Ring[E]) NewProducer(name string) (*Producer[E], error) {
 	p.setFast()
 	p.avail = r.eng.Avail
 	p.pf = p.planPrefetch()
+	p.pfEvery = p.pf.Every
 	p.regate()
 	p.flushStats() // its mark: what it publishes from here on counts
 	r.producers = append(r.producers, p)
@@ -191,6 +193,10 @@ func (p *Producer[E]) regate() {
 	}
 	if p.multiFast {
 		p.gnext = multiOpen
+		p.pf.Every = p.pfEvery
+		if p.eng.LiveProducers() > 1 {
+			p.pf.Every = prefetchOff // see prefetch.go
+		}
 	}
 	if !p.holding() {
 		p.limit = p.glimit

@@ -88,6 +88,11 @@ func (e *Engine) Halt() {
 	e.SpaceSite.Wake()
 }
 
+// LiveProducers is how many of an in-process ring's producers are open.
+func (e *Engine) LiveProducers() int64 {
+	return int64(e.Ctl.Producers.Load()) - e.Closed.Load()
+}
+
 // Claimed is the highest sequence claimed by any producer, for producers'
 // default gate and for consumers starting at the latest event.
 func (e *Engine) Claimed() int64 { return e.Ctl.Cursor.Load() }
