@@ -114,6 +114,7 @@ type benchFlags struct {
 	corrupt   int64
 	counters  bool
 	busy      int
+	work      int
 	svg       string
 }
 
@@ -129,6 +130,7 @@ func benchSetup(fs *flag.FlagSet) func(context.Context, *stdio, []string) error 
 	fs.BoolVar(&f.json, "json", false, "print one JSON object per line instead of a table")
 	fs.BoolVar(&f.counters, "counters", true, "publish the disruptor's counters (-counters=false measures what they cost)")
 	fs.IntVar(&f.busy, "busy", 0, "run `N` CPU-bound processes beside the measurements, to load the machine")
+	fs.IntVar(&f.work, "work", 0, "have every producer do `N` multiply-adds for each event before publishing it")
 	fs.StringVar(&f.svg, "svg", "", "also write the results as an SVG bar chart to `file`")
 	fs.Int64Var(&f.corrupt, "corrupt", 0, "send a wrong payload as each producer's `N`-th event, to see the checks fail")
 	return func(ctx context.Context, std *stdio, args []string) error { return runBench(ctx, std, &f, args) }
@@ -189,12 +191,15 @@ func runBench(ctx context.Context, std *stdio, f *benchFlags, args []string) err
 	if f.busy < 0 {
 		return usagef("-busy must be 0 or more, not %d", f.busy)
 	}
+	if f.work < 0 {
+		return usagef("-work must be 0 or more, not %d", f.work)
+	}
 	waits, err := waitList(f.wait)
 	if err != nil {
 		return usagef("-wait: %v", err)
 	}
 	cfg := bench.Config{Events: f.events, Ring: f.ring, Timeout: f.timeout, Corrupt: f.corrupt,
-		NoCounters: !f.counters}
+		NoCounters: !f.counters, Work: f.work}
 	if len(waits) == 1 {
 		cfg.Wait = waits[0]
 	}

@@ -71,8 +71,12 @@ func header(results []bench.Result, runs int) string {
 			transports = append(transports, x.Transport)
 		}
 	}
-	return fmt.Sprintf("disruptor over %s (channels in-process), ring %d, %s, GOMAXPROCS %d, busy %d, %s %s/%s",
-		strings.Join(transports, " and "), results[0].Ring, median, runtime.GOMAXPROCS(0), results[0].Busy,
+	work := ""
+	if results[0].Work > 0 {
+		work = fmt.Sprintf(", work %d", results[0].Work)
+	}
+	return fmt.Sprintf("disruptor over %s (channels in-process), ring %d, %s, GOMAXPROCS %d, busy %d%s, %s %s/%s",
+		strings.Join(transports, " and "), results[0].Ring, median, runtime.GOMAXPROCS(0), results[0].Busy, work,
 		runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }
 

@@ -100,6 +100,7 @@ func TestBenchUsageErrors(t *testing.T) {
 		{[]string{"-events", "-5"}, "-events must be positive"},
 		{[]string{"-runs", "0"}, "-runs must be at least 1"},
 		{[]string{"-busy", "-1"}, "-busy must be 0 or more, not -1"},
+		{[]string{"-work", "-3"}, "-work must be 0 or more, not -3"},
 		{[]string{"-frob"}, "flag provided but not defined: -frob"},
 		{[]string{"extra"}, "unexpected arguments: extra"},
 	} {

@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -77,6 +78,12 @@ type Config struct {
 	// NoCounters runs the disruptor with its counters switched off
 	// (disruptor.WithCounters(false)), to measure what they cost.
 	NoCounters bool
+
+	// Work, if positive, is how many dependent multiply-adds every
+	// producer (of every implementation, the floor's too) does for each
+	// event before it publishes it: a producer that does something
+	// between events, rather than a tight loop.
+	Work int
 
 	// Child is the command line that makes this program a participant of
 	// an shm run: the process finds its part in the environment variable
@@ -198,6 +205,9 @@ func (cfg Config) Validate() error {
 	if cfg.Corrupt < 0 {
 		return fmt.Errorf("corrupt must be positive, not %d", cfg.Corrupt)
 	}
+	if cfg.Work < 0 {
+		return fmt.Errorf("work must be positive, not %d", cfg.Work)
+	}
 	if cfg.Timeout < 0 {
 		return fmt.Errorf("timeout must be positive, not %v", cfg.Timeout)
 	}
@@ -226,6 +236,9 @@ type env struct {
 // value is the payload of a producer's i-th event; a test may ask for one
 // to be corrupted to prove the checks catch it.
 func (e *env) value(i int64) int64 {
+	if e.cfg.Work > 0 {
+		work(i, e.cfg.Work)
+	}
 	if i == e.bad {
 		return ^i
 	}
@@ -323,4 +336,15 @@ func newEnv(s *Scenario, impl Impl, cfg Config, t Timer) *env {
 		e.hist = hdrhistogram.New(histMin, histMax, histDigits)
 	}
 	return e
+}
+
+// work is a producer's work for an event of value v: n dependent
+// multiply-adds, kept (runtime.KeepAlive) so that none is skipped.
+//
+//go:noinline
+func work(v int64, n int) {
+	for range n {
+		v = v*31 + 7
+	}
+	runtime.KeepAlive(v)
 }

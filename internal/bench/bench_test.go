@@ -71,6 +71,38 @@ func TestChecksCatchCorruption(t *testing.T) {
 	}
 }
 
+// TestWorkKeepsChecks: producers that work between events (Config.Work)
+// still deliver every payload, and a corrupted one still fails the run, in
+// every scenario and implementation; the work is reported in the result.
+func TestWorkKeepsChecks(t *testing.T) {
+	for _, s := range Scenarios() {
+		for _, impl := range s.Impls() {
+			cfg := quick(400, 16)
+			cfg.Work = 50
+			if s.Name == "mpsc" {
+				cfg.Events = 400 * mpscProducers
+			}
+			if _, err := RunOnce(s, impl, cfg, &nopTimer{}); err != nil {
+				t.Errorf("%s/%s with work: %v", s.Name, impl, err)
+			}
+			cfg.Corrupt = 7
+			if _, err := RunOnce(s, impl, cfg, &nopTimer{}); err == nil {
+				t.Errorf("%s/%s with work: payload 6 corrupted, and the run passed", s.Name, impl)
+			}
+		}
+	}
+	r := Runner{Config: Config{Events: 64, Work: 5}, Runs: 1}
+	res, err := r.Run(context.Background(), Scenarios()[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range res {
+		if x.Work != 5 {
+			t.Errorf("%s/%s: result's work %d, want 5", x.Scenario, x.Impl, x.Work)
+		}
+	}
+}
+
 // TestEveryWaitStrategy runs scenarios under every strategy, except that
 // busy spinning is kept to scenarios whose waiters fit in GOMAXPROCS, and
 // to few events when they fill it: spinners on every processor of a busy
@@ -125,6 +157,7 @@ func TestConfigErrors(t *testing.T) {
 		{Config{Wait: "nap"}, `unknown wait strategy "nap"`},
 		{Config{Wait: "sleep:soon"}, "bad duration"},
 		{Config{Wait: "spin:1ms"}, `unknown wait strategy "spin:1ms"`},
+		{Config{Work: -1}, "work must be positive"},
 	} {
 		_, err := RunOnce(s, Disruptor, c.cfg, &nopTimer{})
 		if err == nil || !strings.Contains(err.Error(), c.want) {

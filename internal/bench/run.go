@@ -22,6 +22,7 @@ type Result struct {
 	AllocsPerEvent float64  `json:"allocs_per_event"`
 	Ring           int      `json:"ring"`
 	Busy           int      `json:"busy"`               // busy processes beside the measurement (see StartBusy)
+	Work           int      `json:"work,omitempty"`     // multiply-adds each producer does an event (Config.Work)
 	Wait           string   `json:"wait,omitempty"`     // disruptor rows only
 	Counters       *bool    `json:"counters,omitempty"` // disruptor rows: counters published
 	P50            int64    `json:"p50_ns,omitempty"`
@@ -169,7 +170,7 @@ func (r *Runner) Run(ctx context.Context, s *Scenario) ([]Result, error) {
 func (r *Runner) summarize(s *Scenario, w row, ms []Sample) Result {
 	ev := ms[0].Events
 	res := Result{Scenario: s.Name, Transport: w.transport, Impl: w.impl, Events: ev, Runs: len(ms),
-		Ring: cmp.Or(r.Config.Ring, DefaultRing), Busy: r.Busy}
+		Ring: cmp.Or(r.Config.Ring, DefaultRing), Busy: r.Busy, Work: r.Config.Work}
 	if w.impl == Disruptor {
 		res.Wait = w.wait
 		on := !r.Config.NoCounters
