@@ -1,7 +1,6 @@
 package disruptor
 
 import (
-	"math"
 	"unsafe"
 
 	"github.com/disruptor-go/disruptor/internal/engine"
@@ -12,29 +11,31 @@ import (
 // store must first take its line back from a consumer's core. A single
 // producer's plain stores wait for that in the store buffer, which fills;
 // a multi-producer claim is a CAS, a full barrier that stalls until every
-// store before it has its line. So a claim of one that starts a block of
-// slots (engine.LineSize bytes, a pair of lines; on a multi-producer ring,
-// also a block of availability words) asks, with a hint that never faults
-// nor changes what any load sees, for the lines 128 bytes on (the next
-// block but one) in a state for writing (engine.Prefetch): by the time the
-// producer gets there its stores find them owned. Asking further ahead
-// (256 or 512 bytes), every claim, or for both lines of the availability
-// block was no faster; PREFETCHT0 (lines taken shared) was slower than no
-// prefetch.
+// store before it has its line. So, once a block of slots (engine.LineSize
+// bytes, a pair of lines) is published, the producer asks, with a hint
+// that never faults nor changes what any load sees, for the lines of the
+// block after next (and, on a multi-producer ring, of the availability
+// words) in a state for writing (engine.Prefetch): by the time it gets
+// there its stores find them owned. Asking further ahead (256 or 512
+// bytes), every claim, or for both lines of the availability block was no
+// faster; PREFETCHT0 (lines taken shared) was slower than no prefetch.
 //
-// Measured with `disruptor bench -scenario unicast,mpsc -runs 5` on 2
-// processors, 3 runs each: unicast 8.5-8.7 -> 5.2-5.6 ns an event.
-// Producers that work between events gain nothing and lose a little: with
-// 10 to 100 multiply-adds an event, a single producer took 3-10% longer
-// (medians of 7 runs; the consumer right behind it).
+// Measured with `disruptor bench -scenario unicast,mpsc -work W` (2
+// processors, medians of 5 runs of -runs 3), no prefetch -> prefetch:
+//   - W 0, producers in a tight loop: unicast 9.3 -> 5.5 ns an event.
+//   - W 30: unicast 19.6 -> 23.2: a producer that does a little between
+//     events loses (with prefetching turned off at run time, 19.8: it is
+//     the asks, not the code). The consumer then runs right behind the
+//     producer, on the lines it asks for.
+//   - W 100: unicast 83.9 -> 83.1, no difference.
 //
 // On a multi-producer ring a producer prefetches only while it is the one
-// open producer (regate looks, at each slow claim): there a lone producer
-// took 18-21 ns an event instead of 30-31. With others open, the lines it
-// asks for are the ones they are about to write, and each ask moves them
-// once more between the processors: four producers doing 100 multiply-adds
-// an event took 101-107 ns an event instead of 86-93 (though four in a
-// tight loop, mpsc, took 31-34 instead of 45-47).
+// open producer (regate looks, at each slow claim): a lone producer took
+// 18-21 ns an event instead of 30-31. With others open, the lines it asks
+// for are the ones they are about to write, and each ask moves them once
+// more between the processors: mpsc (4 producers) at W 100 took 96.4 ns an
+// event with every producer prefetching, 85.8 with none (though 30.6
+// against 43.4 at W 0).
 
 // planPrefetch is the producer's plan over the ring's slots (and
 // availability words).
@@ -46,14 +47,38 @@ func (p *Producer[E]) planPrefetch() engine.Prefetch {
 	return engine.NewPrefetch(unsafe.Pointer(unsafe.SliceData(p.slots)), words, p.mask, p.evSize)
 }
 
-// prefetch is called at each claim of one, of s, on the fast paths: at the
-// start of a block it asks for the lines ahead. It inlines.
-func (p *Producer[E]) prefetch(s int64) {
-	if engine.HavePrefetch && s&p.pf.Every == 0 {
-		engine.PrefetchAt(&p.pf, s)
+// prefetch, after a fast publication up to hi, asks for the lines ahead
+// once a block's worth (the plan's Every+1) of publications went by since
+// the last time: in single mode, of sequences; in multi mode, of this
+// producer's own (ones). Publish's and Put's fast paths come here only
+// when their test against quietTo says so (see quiet), so a claim costs
+// nothing more: a test in the claim's fast path made its frame spill, and
+// cost more than it saved wherever the producer did any work between
+// events (`disruptor bench -scenario unicast -work 30`: 19.9-20.5 ns an
+// event without the test, 24.2-24.9 with it).
+func (p *Producer[E]) prefetch(hi int64) {
+	at := hi
+	if !p.single {
+		at = p.ones
 	}
+	if at < p.pfAt {
+		return
+	}
+	engine.PrefetchAt(&p.pf, hi+1)
+	p.pfAt = at + p.pf.Every + 1
+	p.quiet()
 }
 
-// prefetchOff is the plan's Every while the producer does not prefetch:
-// only sequence 0 (of the sequences a ring reaches) passes the test.
-const prefetchOff = math.MaxInt64
+// quiet sets quietTo, the fast paths' bound on publishing without calling
+// published: the tallies' flush, and the next prefetch while the producer
+// prefetches; claimShut (every publication) where the fast path's store is
+// no barrier.
+func (p *Producer[E]) quiet() {
+	p.quietTo = p.flushAt
+	if p.pfOn {
+		p.quietTo = min(p.quietTo, p.pfAt)
+	}
+	if engine.HaveReleaseStore && !p.relaxed {
+		p.quietTo = claimShut
+	}
+}

@@ -108,9 +108,11 @@ func roundTrip[E any](t *testing.T, size int, multi bool, mk func(int64) E, get 
 }
 
 // TestPrefetchLoneMultiProducer: on a multi-producer ring a producer
-// prefetches only while it is the one open producer (its fast claims would
-// otherwise ask for lines the others are writing); it learns of others
-// joining and leaving at its next slow claim.
+// prefetches only while it is the one open producer (its asks would
+// otherwise move lines the others are writing); it learns of others
+// joining and leaving at its next slow claim. A single producer always
+// does, once a block of publications, and its fast path's bound (quietTo)
+// stops at the next one due.
 func TestPrefetchLoneMultiProducer(t *testing.T) {
 	r, err := New[int64](64, WithMultiProducer())
 	if err != nil {
@@ -120,12 +122,11 @@ func TestPrefetchLoneMultiProducer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p1, _ := r.NewProducer("p1")
-	plan := p1.pfEvery
-	if plan == prefetchOff || p1.pf.Every != plan {
-		t.Fatalf("lone producer: Every %d, plan %d: want the plan, on", p1.pf.Every, plan)
-	}
 	ctx := context.Background()
+	p1, _ := r.NewProducer("p1")
+	if !p1.pfOn {
+		t.Fatal("lone producer: not prefetching")
+	}
 	slowClaim := func(p *Producer[int64]) { // a claim of two always takes the slow path
 		t.Helper()
 		b, err := p.ClaimN(ctx, 2)
@@ -141,18 +142,56 @@ func TestPrefetchLoneMultiProducer(t *testing.T) {
 		}
 	}
 	p2, _ := r.NewProducer("p2")
-	if p2.pf.Every != prefetchOff {
-		t.Errorf("second producer: Every %d, want off", p2.pf.Every)
+	if p2.pfOn {
+		t.Error("second producer: prefetching")
 	}
 	slowClaim(p1)
-	if p1.pf.Every != prefetchOff {
-		t.Errorf("first producer, another open, after a slow claim: Every %d, want off", p1.pf.Every)
+	if p1.pfOn {
+		t.Error("first producer, another open, after a slow claim: prefetching")
 	}
 	if err := p2.Close(); err != nil {
 		t.Fatal(err)
 	}
 	slowClaim(p1)
-	if p1.pf.Every != plan {
-		t.Errorf("first producer alone again, after a slow claim: Every %d, want the plan %d", p1.pf.Every, plan)
+	if !p1.pfOn {
+		t.Error("first producer alone again, after a slow claim: not prefetching")
+	}
+}
+
+// TestPrefetchDue: a single producer's fast publications call published
+// (which prefetches) once a block: quietTo stops at the next prefetch due,
+// and each prefetch moves it a block on.
+func TestPrefetchDue(t *testing.T) {
+	r, err := New[int64](1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := r.NewConsumer("c")
+	p, _ := r.NewProducer("p")
+	if !engine.HavePrefetch {
+		if p.pfOn {
+			t.Fatal("prefetching with no prefetch to ask for")
+		}
+		return
+	}
+	block := p.pf.Every + 1
+	ctx := context.Background()
+	for i := range int64(200) {
+		if err := p.Put(ctx, i); err != nil {
+			t.Fatal(err)
+		}
+		if p.pfAt <= i || p.pfAt > i+block {
+			t.Fatalf("after publishing %d: next prefetch due at %d, want within (%d, %d]", i, p.pfAt, i, i+block)
+		}
+		if p.quietTo > p.pfAt {
+			t.Fatalf("after publishing %d: quietTo %d past the prefetch due at %d", i, p.quietTo, p.pfAt)
+		}
+	}
+	for n := 0; n < 200; {
+		k, err := c.Batch(ctx, func(*int64, int64, bool) error { return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += k
 	}
 }

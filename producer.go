@@ -60,7 +60,8 @@ type Producer[E any] struct {
 	orphan    bool // closed by the ring's Close: no EOF was sent
 	evSize    int64
 	pf        engine.Prefetch // prefetch.go
-	pfEvery   int64           // the plan's Every, for regate to turn it back on
+	pfOn      bool            // the fast paths' publications prefetch (regate)
+	pfAt      int64           // single mode: the publication, multi mode: the count in ones, due to prefetch
 	t         engine.Tally
 	// Single mode tallies claims and publications from sequences (see
 	// fold): from start, with base what the counters held then, and the
@@ -156,8 +157,7 @@ func (r *Ring[E]) NewProducer(name string) (*Producer[E], error) {
 	p.lo, p.hi, p.flushAt = p.next, p.next-1, p.next+publishFlushEvery
 	p.setFast()
 	p.avail = r.eng.Avail
-	p.pf = p.planPrefetch()
-	p.pfEvery = p.pf.Every
+	p.pf, p.pfAt = p.planPrefetch(), p.next
 	p.regate()
 	p.flushStats() // its mark: what it publishes from here on counts
 	r.producers = append(r.producers, p)
@@ -193,11 +193,9 @@ func (p *Producer[E]) regate() {
 	}
 	if p.multiFast {
 		p.gnext = multiOpen
-		p.pf.Every = p.pfEvery
-		if p.eng.LiveProducers() > 1 {
-			p.pf.Every = prefetchOff // see prefetch.go
-		}
 	}
+	p.pfOn = engine.HavePrefetch && (p.single || p.eng.LiveProducers() <= 1) // see prefetch.go
+	p.quiet()
 	if !p.holding() {
 		p.limit = p.glimit
 		if !p.single {
@@ -225,13 +223,11 @@ func (p *Producer[E]) Claim(ctx context.Context) (*E, error) {
 		}
 	}
 	if s := p.next; s <= p.limit { // fast path: single mode, room known
-		p.prefetch(s)
 		p.next, p.lo, p.limit = s+1, s, claimHeld
 		return slot(p.slots, p.mask, s), nil
 	}
 	if p.next == multiOpen { // fast path: multi mode, room known, the CAS won
 		if s := p.casClaim(); s >= 0 {
-			p.prefetch(s)
 			p.next = multiHeld
 			return slot(p.slots, p.mask, s), nil
 		}
@@ -398,6 +394,9 @@ func (p *Producer[E]) storeAvail(s int64) (more bool) {
 func (p *Producer[E]) published(hi int64) {
 	if engine.HaveReleaseStore && !p.relaxed {
 		p.fence.Add(1)
+	}
+	if p.pfOn {
+		p.prefetch(hi)
 	}
 	if buggify.Enabled {
 		buggify.Pause(buggify.PublishWake)

@@ -1,7 +1,5 @@
 package disruptor
 
-import "github.com/disruptor-go/disruptor/internal/engine"
-
 // A producer's counters: what its fast paths leave uncounted is derived
 // from its sequences when the tallies are flushed (fold).
 
@@ -64,10 +62,7 @@ func (p *Producer[E]) flushStats() {
 	if !p.single {
 		p.flushAt = p.ones + publishFlushEvery
 	}
-	p.quietTo = p.flushAt
-	if engine.HaveReleaseStore && !p.relaxed {
-		p.quietTo = claimShut
-	}
+	p.quiet()
 	if p.single {
 		pos := p.next - 1
 		if p.holding() {

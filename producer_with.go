@@ -20,7 +20,6 @@ func (p *Producer[E]) Put(ctx context.Context, v E) error {
 		}
 	}
 	if s := p.next; s <= p.limit { // fast path: single mode, room known (see Publish's)
-		p.prefetch(s)
 		*slot(p.slots, p.mask, s) = v
 		p.next, p.lo = s+1, s
 		if p.storeCursor(s) {
@@ -30,7 +29,6 @@ func (p *Producer[E]) Put(ctx context.Context, v E) error {
 	}
 	if p.next == multiOpen { // fast path: multi mode, room known, the CAS won
 		if s := p.casClaim(); s >= 0 {
-			p.prefetch(s)
 			*slot(p.slots, p.mask, s) = v
 			if p.storeAvail(s) {
 				p.published(s)

@@ -27,7 +27,6 @@ var mustInline = []string{
 	"Producer.casClaim",
 	"Producer.storeCursor",
 	"Producer.storeAvail",
-	"Producer.prefetch", // the fast paths' test for a block's start
 }
 
 // wantInline are the hot methods meant to inline that do not: the test only
