@@ -20,15 +20,15 @@ import (
 // bytes), every claim, or for both lines of the availability block was no
 // faster; PREFETCHT0 (lines taken shared) was slower than no prefetch.
 //
-// Measured with `disruptor bench -scenario unicast,mpsc -work W` (2
-// processors, medians of 5 runs of -runs 3), no prefetch -> prefetch:
-//   - W 0, producers in a tight loop: unicast 9.3 -> 5.5 ns an event.
-//   - W 30: unicast 19.6 -> 23.2: a producer that does a little between
-//     events loses (with prefetching turned off at run time, 19.8: it is
-//     the asks, not the code). The consumer then runs right behind the
-//     producer, on the lines it asks for.
-//   - W 100: unicast 83.9 -> 83.1, no difference.
-//
+// Measured with `disruptor bench -scenario unicast -work W` (2 processors,
+// medians of 5 runs of -runs 3), ns an event without -> with the prefetch:
+// W 0 (a tight loop) 9.3 -> 5.5, W 5 14.5 -> 11.4, W 15 16.0 -> 15.2,
+// W 30 19.6 -> 23.2, W 50 30.0 -> 31.6, W 100 83.9 -> 83.1. Around W 30
+// the producer loses; that loss comes with calling published every block
+// (with the asks left out, 22.1 against 19.8 with published every 256
+// events, as without the prefetch), not with the asks themselves, and I
+// have not found why.
+
 // On a multi-producer ring a producer prefetches only while it is the one
 // open producer (regate looks, at each slow claim): a lone producer took
 // 18-21 ns an event instead of 30-31. With others open, the lines it asks
