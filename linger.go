@@ -10,8 +10,9 @@ package disruptor
 // publishing), but fewer than lingerBatch, waits a little (pausing, up to
 // its linger budget) while the producers keep publishing, then takes what
 // has come. It looks every lingerLook pauses, and stops when nothing new
-// arrives for lingerIdle pauses. A consumer that had to wait for its events (a ping-pong, a lone event)
-// never lingers: the latency of an event nobody follows is not traded.
+// arrives for lingerIdle pauses. A consumer that had to wait for its
+// events (a ping-pong, a lone event) never lingers: the latency of an
+// event nobody follows is not traded.
 // Nor does a consumer of a crowded ring (more participants than processors,
 // see engine.Crowded): there, the producers it would wait for may be
 // waiting for its processor.

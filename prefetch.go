@@ -26,9 +26,9 @@ import (
 // W 30 19.6 -> 23.2, W 50 30.0 -> 31.6, W 100 83.9 -> 83.1. Around W 30
 // the producer loses; that loss comes with calling published every block
 // (with the asks left out, 22.1 against 19.8 with published every 256
-// events, as without the prefetch), not with the asks themselves, and I
-// have not found why.
-
+// events, as without the prefetch), not with the asks themselves; why is
+// not known yet.
+//
 // On a multi-producer ring a producer prefetches only while it is the one
 // open producer (regate looks, at each slow claim): a lone producer took
 // 18-21 ns an event instead of 30-31. With others open, the lines it asks
@@ -48,14 +48,13 @@ func (p *Producer[E]) planPrefetch() engine.Prefetch {
 }
 
 // prefetch, after a fast publication up to hi, asks for the lines ahead
-// once a block's worth (the plan's Every+1) of publications went by since
+// once a block's worth (the plan's Block) of publications went by since
 // the last time: in single mode, of sequences; in multi mode, of this
 // producer's own (ones). Publish's and Put's fast paths come here only
 // when their test against quietTo says so (see quiet), so a claim costs
-// nothing more: a test in the claim's fast path made its frame spill, and
-// cost more than it saved wherever the producer did any work between
-// events (`disruptor bench -scenario unicast -work 30`: 19.9-20.5 ns an
-// event without the test, 24.2-24.9 with it).
+// nothing more. (Testing each claim for a block's start instead made the
+// claim's fast path spill: 3 more instructions an event, and slower in a
+// tight loop, 6.3-6.5 against 5.5 ns an event.)
 func (p *Producer[E]) prefetch(hi int64) {
 	at := hi
 	if !p.single {
@@ -65,7 +64,7 @@ func (p *Producer[E]) prefetch(hi int64) {
 		return
 	}
 	engine.PrefetchAt(&p.pf, hi+1)
-	p.pfAt = at + p.pf.Every + 1
+	p.pfAt = at + p.pf.Block
 	p.quiet()
 }
 

@@ -174,7 +174,7 @@ func TestPrefetchDue(t *testing.T) {
 		}
 		return
 	}
-	block := p.pf.Every + 1
+	block := p.pf.Block
 	ctx := context.Background()
 	for i := range int64(200) {
 		if err := p.Put(ctx, i); err != nil {

@@ -157,7 +157,7 @@ func (r *Ring[E]) NewProducer(name string) (*Producer[E], error) {
 	p.lo, p.hi, p.flushAt = p.next, p.next-1, p.next+publishFlushEvery
 	p.setFast()
 	p.avail = r.eng.Avail
-	p.pf, p.pfAt = p.planPrefetch(), p.next
+	p.pf = p.planPrefetch() // its first fast publication asks (pfAt is 0)
 	p.regate()
 	p.flushStats() // its mark: what it publishes from here on counts
 	r.producers = append(r.producers, p)
@@ -194,7 +194,7 @@ func (p *Producer[E]) regate() {
 	if p.multiFast {
 		p.gnext = multiOpen
 	}
-	p.pfOn = engine.HavePrefetch && (p.single || p.eng.LiveProducers() <= 1) // see prefetch.go
+	p.pfOn = engine.HavePrefetch && (p.single || p.multiFast && p.eng.LiveProducers() <= 1) // see prefetch.go
 	p.quiet()
 	if !p.holding() {
 		p.limit = p.glimit

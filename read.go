@@ -107,8 +107,8 @@ func (c *Consumer[E]) deliver(fn Handler[E]) error {
 // which ends the batch, is handed on its own, after the others, so that
 // the loop over them (runPlain) compares nothing with it.
 func (c *Consumer[E]) run(seg []E, s0, last int64, fn Handler[E]) (int64, error) {
-	body := seg
-	if len(seg) > 0 && s0+int64(len(seg))-1 == last {
+	body, ends := seg, len(seg) > 0 && s0+int64(len(seg))-1 == last
+	if ends {
 		body = seg[:len(seg)-1]
 	}
 	if c.lat != nil {
@@ -119,16 +119,17 @@ func (c *Consumer[E]) run(seg []E, s0, last int64, fn Handler[E]) (int64, error)
 				return s, err
 			}
 		}
-		if len(body) < len(seg) {
-			c.observe(last)
-		}
 	} else if i, err := runPlain(body, s0, fn); err != nil {
 		return s0 + int64(i), err
 	}
-	if len(body) < len(seg) {
-		if err := fn(&seg[len(body)], last, true); err != nil {
-			return last, err
-		}
+	if !ends {
+		return 0, nil
+	}
+	if c.lat != nil {
+		c.observe(last)
+	}
+	if err := fn(&seg[len(body)], last, true); err != nil {
+		return last, err
 	}
 	return 0, nil
 }

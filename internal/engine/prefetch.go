@@ -3,10 +3,10 @@ package engine
 import "unsafe"
 
 // Prefetch is a producer's plan for asking, ahead of its stores, for the
-// lines they will go to (see the root's prefetch.go for why): at a claim of
-// one, of s with s&Every == 0, PrefetchAt asks for Bytes of slots from sequence
-// s+Ahead and, on a multi-producer ring, for the availability word
-// wordsAhead sequences on, in a state for writing.
+// lines they will go to (see the root's prefetch.go for why): once every
+// Block publications, PrefetchAt(s), s the next sequence, asks for Bytes of
+// slots from sequence s+Ahead and, on a multi-producer ring, for the
+// availability word wordsAhead sequences on, in a state for writing.
 type Prefetch struct {
 	Slots unsafe.Pointer // the ring's first slot
 	Words unsafe.Pointer // multi-producer rings: the first availability word; nil otherwise
@@ -14,7 +14,7 @@ type Prefetch struct {
 	Size  int64 // bytes a slot
 	Ahead int64 // slots on
 	Bytes int64 // bytes of slots asked for, from the slot Ahead on
-	Every int64 // a mask: PrefetchAt is for sequences s with s&Every == 0
+	Block int64 // publications a block of slots holds: how often to ask
 }
 
 const (
@@ -36,5 +36,5 @@ func NewPrefetch(slots, words unsafe.Pointer, mask, size int64) Prefetch {
 		per = min(per, LineSize/8)
 	}
 	return Prefetch{Slots: slots, Words: words, Mask: mask, Size: size,
-		Ahead: max(prefetchAhead/sz, 1), Bytes: min(per*sz, prefetchMax), Every: per - 1}
+		Ahead: max(prefetchAhead/sz, 1), Bytes: min(per*sz, prefetchMax), Block: per}
 }

@@ -7,6 +7,3 @@ const HavePrefetch = false
 
 // PrefetchAt does nothing here (see prefetch_amd64.go).
 func PrefetchAt(pl *Prefetch, s int64) {}
-
-// prefetchW is 0: there is no PREFETCHW to use.
-var prefetchW uint8

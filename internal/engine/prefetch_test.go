@@ -13,15 +13,15 @@ func TestNewPrefetch(t *testing.T) {
 		multi bool
 		want  Prefetch // Slots, Words and Mask aside
 	}{
-		{8, false, Prefetch{Size: 8, Every: 15, Ahead: 16, Bytes: 128}},
-		{8, true, Prefetch{Size: 8, Every: 15, Ahead: 16, Bytes: 128}},
-		{16, false, Prefetch{Size: 16, Every: 7, Ahead: 8, Bytes: 128}},
-		{24, false, Prefetch{Size: 24, Every: 3, Ahead: 5, Bytes: 96}}, // four slots a block, rounded down
-		{100, false, Prefetch{Size: 100, Every: 0, Ahead: 1, Bytes: 100}},
-		{4096, true, Prefetch{Size: 4096, Every: 0, Ahead: 1, Bytes: prefetchMax}},
-		{0, false, Prefetch{Size: 0, Every: 127, Ahead: 128, Bytes: 128}}, // struct{}: as if a byte
-		{0, true, Prefetch{Size: 0, Every: 15, Ahead: 128, Bytes: 16}},    // a block of availability words
-		{1, true, Prefetch{Size: 1, Every: 15, Ahead: 128, Bytes: 16}},
+		{8, false, Prefetch{Size: 8, Block: 16, Ahead: 16, Bytes: 128}},
+		{8, true, Prefetch{Size: 8, Block: 16, Ahead: 16, Bytes: 128}},
+		{16, false, Prefetch{Size: 16, Block: 8, Ahead: 8, Bytes: 128}},
+		{24, false, Prefetch{Size: 24, Block: 4, Ahead: 5, Bytes: 96}}, // four slots a block, rounded down
+		{100, false, Prefetch{Size: 100, Block: 1, Ahead: 1, Bytes: 100}},
+		{4096, true, Prefetch{Size: 4096, Block: 1, Ahead: 1, Bytes: prefetchMax}},
+		{0, false, Prefetch{Size: 0, Block: 128, Ahead: 128, Bytes: 128}}, // struct{}: as if a byte
+		{0, true, Prefetch{Size: 0, Block: 16, Ahead: 128, Bytes: 16}},    // a block of availability words
+		{1, true, Prefetch{Size: 1, Block: 16, Ahead: 128, Bytes: 16}},
 	} {
 		var ws unsafe.Pointer
 		if c.multi {
@@ -61,8 +61,5 @@ func TestPrefetchHarmless(t *testing.T) {
 		if slots[i] != int64(i) || words[i].Load() != int64(-i) {
 			t.Fatalf("slot %d = %d, word %d after PrefetchAt, want %d, %d", i, slots[i], words[i].Load(), i, -i)
 		}
-	}
-	if HavePrefetch {
-		t.Logf("PREFETCHW: %v", prefetchW == 1)
 	}
 }
