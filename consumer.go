@@ -92,8 +92,11 @@ func After(deps ...Dependency) ConsumerOption {
 	return func(c *consumerConfig) { c.after = append(c.after, deps...) }
 }
 
-// StartAtLatest starts the consumer at the next event to be claimed instead
-// of the oldest event the ring still retains for its consumers.
+// StartAtLatest starts the consumer at the next event to be published
+// instead of the oldest event the ring still retains for its consumers. On
+// a multi-producer ring that is the first sequence not yet published: an
+// event claimed before the consumer joined and published after it is read
+// too, since a consumer reads in order and never passes a claim in hand.
 func StartAtLatest() ConsumerOption { return func(c *consumerConfig) { c.latest = true } }
 
 // NewConsumer adds a broadcast consumer. It starts with the oldest event the

@@ -75,10 +75,18 @@ type model struct {
 }
 
 // fits reports whether a claim of n slots fits without overwriting an
-// unreleased sequence of an open consumer.
+// unreleased sequence of an open consumer, or (on a multi-producer ring,
+// consumers or none) a sequence another producer claimed and has not
+// published yet.
 func (m *model) fits(n int64) bool {
+	wrap := m.claimed + n - m.size
 	for _, c := range m.cons {
-		if !c.closed && m.claimed+n-m.size > c.released {
+		if !c.closed && wrap > c.released {
+			return false
+		}
+	}
+	for _, p := range m.prods {
+		if m.multi && p.lo <= p.hi && wrap >= p.lo {
 			return false
 		}
 	}

@@ -21,6 +21,9 @@ package engine
 //     every sequence up to it; producers and dependents load it.
 //   - A joining consumer starts at GateCache+1 or later (see Join), so no
 //     producer can overwrite what it is about to read.
+//   - Multi-producer: no gate passes a sequence not yet published, consumers
+//     or none (refreshGate), so a claim is its producer's alone until it
+//     publishes it: no other producer takes the slot's next lap before.
 
 import (
 	"context"
@@ -105,20 +108,31 @@ func (e *Engine) Claimed() int64 { return e.Ctl.Cursor.Load() }
 // With no consumer at all, the gate runs half a ring behind the claims (or
 // as far as want, the claim's wrap point, needs): a producer then refreshes
 // every half ring, and observers of a shared ring keep half a ring of slack
-// before they are told they were lapped.
-func (e *Engine) refreshGate(claimHigh, want int64) int64 {
+// before they are told they were lapped. On a multi-producer ring it stops,
+// besides, before the first claim not yet published (see Published): a
+// claim is its producer's until it publishes it, and no one else may take
+// its slot's next lap. (With consumers the gate is already there: none reads
+// past what is unpublished, and none joins past it, see Join.) held reports
+// that the gate stopped there, short of want: the producer waits for a
+// publication, not for a consumer.
+func (e *Engine) refreshGate(claimHigh, want int64) (g int64, held bool) {
 	for {
 		epoch := e.Ctl.Epoch.Load()
-		g := max(want, claimHigh-e.Size/2)
+		g = max(want, claimHigh-e.Size/2)
+		gated := false
 		n := min(int(e.Ctl.Records.Load()), len(e.Recs)) // a mapped word: bounded
 		for i := 0; i < n; i++ {
 			r := &e.Recs[i]
 			if r.State.Load() == RecActive {
-				g = min(g, r.Cursor.Load())
+				g, gated = min(g, r.Cursor.Load()), true
 			}
 			if buggify.Enabled {
 				buggify.Pause(buggify.GateScan)
 			}
+		}
+		if e.Multi && !gated {
+			g = e.PublishedTo(g)
+			held = g < want
 		}
 		for {
 			cur := e.Ctl.GateCache.Load()
@@ -130,7 +144,7 @@ func (e *Engine) refreshGate(claimHigh, want int64) int64 {
 			buggify.Pause(buggify.GateRaise)
 		}
 		if e.Ctl.Epoch.Load() == epoch {
-			return g
+			return g, held
 		}
 	}
 }
@@ -203,13 +217,19 @@ func (e *Engine) Claim(ctx context.Context, p *ProducerState, n int64, try bool)
 
 // awaitSpace waits until the gate reaches wrap (the sequence whose slot the
 // claim overwrites).
+//
+// Room comes from consumers releasing, which wakes SpaceSite, or, on a
+// multi-producer ring whose gate stopped at a claim in hand (see
+// refreshGate), from its publication, which wakes DataSite: the producer
+// parks where what it waits for will wake it, and moves when that changes.
 func (e *Engine) awaitSpace(ctx context.Context, p *ProducerState, wrap int64, try bool) error {
+	held := false
 	ready := func() bool {
 		high := p.Last
 		if e.Multi {
 			high = e.Ctl.Cursor.Load()
 		}
-		p.Gate = e.refreshGate(high, wrap)
+		p.Gate, held = e.refreshGate(high, wrap)
 		return wrap <= p.Gate
 	}
 	if ready() {
@@ -219,7 +239,17 @@ func (e *Engine) awaitSpace(ctx context.Context, p *ProducerState, wrap int64, t
 	if try {
 		return ErrFull
 	}
-	return e.Await(ctx, e.SpaceSite, &p.W, &p.WC, ready)
+	p.W.Producer = true
+	for {
+		was, site := held, e.SpaceSite
+		if held {
+			site = e.DataSite
+		}
+		err := e.Await(ctx, site, &p.W, &p.WC, func() bool { return ready() || held != was })
+		if err != nil || wrap <= p.Gate {
+			return err
+		}
+	}
 }
 
 // Publish makes [lo, hi] visible to consumers; the slots' writes happen
@@ -333,6 +363,28 @@ func (e *Engine) Published(next int64) int64 {
 		}
 	}
 	return next + mask
+}
+
+// PublishedTo returns the highest h <= to such that every sequence in
+// (GateCache, h] is published: those at or below GateCache are (no gate
+// passes what is unpublished, see refreshGate), and none above it has had
+// its slot taken for the next lap, so a word there holds its sequence or an
+// older one. On a single-producer ring it is min(to, the cursor).
+func (e *Engine) PublishedTo(to int64) int64 {
+	if !e.Multi {
+		return min(to, e.Ctl.Cursor.Load())
+	}
+	avail := e.Avail
+	mask := int64(len(avail) - 1)
+	if mask < 0 {
+		return to
+	}
+	for s := e.Ctl.GateCache.Load() + 1; s <= to; s++ {
+		if avail[s&mask].Load() != s {
+			return s - 1
+		}
+	}
+	return to
 }
 
 // IsPublished reports whether sequence s was published (as data or a

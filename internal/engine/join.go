@@ -7,7 +7,10 @@ import (
 )
 
 // Join takes a free consumer record and makes it gate producers from a safe
-// starting sequence: GateCache+1, or the next claim when latest is set.
+// starting sequence: GateCache+1, or when latest is set the first sequence
+// not yet published (on a multi-producer ring a claim in hand may lie below
+// the cursor: a consumer that started past it would not gate its slot's
+// next lap, see refreshGate).
 //
 // The record becomes active, then Epoch moves, then GateCache is read: a
 // producer computing a gate without the record re-checks Epoch after raising
@@ -47,8 +50,8 @@ func (e *Engine) Join(latest bool, init func(*ConsumerRecord)) (*ConsumerRecord,
 		buggify.Pause(buggify.Join)
 	}
 	start := e.Ctl.GateCache.Load() + 1
-	if latest {
-		start = max(start, e.Claimed()+1)
+	if latest { // the first sequence not yet published: in order, a consumer cannot pass it
+		start = max(start, e.PublishedTo(e.Claimed())+1)
 	}
 	rec.Cursor.Store(start - 1)
 	return rec, start, nil
