@@ -109,7 +109,7 @@ func (e *Engine) Claimed() int64 { return e.Ctl.Cursor.Load() }
 // as far as want, the claim's wrap point, needs): a producer then refreshes
 // every half ring, and observers of a shared ring keep half a ring of slack
 // before they are told they were lapped. On a multi-producer ring it stops,
-// besides, before the first claim not yet published (see Published): a
+// besides, before the first claim not yet published (see PublishedTo): a
 // claim is its producer's until it publishes it, and no one else may take
 // its slot's next lap. (With consumers the gate is already there: none reads
 // past what is unpublished, and none joins past it, see Join.) held reports
