@@ -109,7 +109,7 @@ func (e *Engine) Claimed() int64 { return e.Ctl.Cursor.Load() }
 // as far as want, the claim's wrap point, needs): a producer then refreshes
 // every half ring, and observers of a shared ring keep half a ring of slack
 // before they are told they were lapped. On a multi-producer ring it stops,
-// besides, before the first claim not yet published (see PublishedTo): a
+// besides, before the first claim not yet published (see Frontier): a
 // claim is its producer's until it publishes it, and no one else may take
 // its slot's next lap. (With consumers the gate is already there: none reads
 // past what is unpublished, and none joins past it, see Join.) held reports
@@ -131,7 +131,7 @@ func (e *Engine) refreshGate(claimHigh, want int64) (g int64, held bool) {
 			}
 		}
 		if e.Multi && !gated {
-			g = e.PublishedTo(g)
+			g = min(g, e.Frontier())
 			held = g < want
 		}
 		for {
@@ -365,27 +365,12 @@ func (e *Engine) Published(next int64) int64 {
 	return next + mask
 }
 
-// PublishedTo returns the highest h <= to such that every sequence in
-// (GateCache, h] is published: those at or below GateCache are (no gate
-// passes what is unpublished, see refreshGate), and none above it has had
-// its slot taken for the next lap, so a word there holds its sequence or an
-// older one. On a single-producer ring it is min(to, the cursor).
-func (e *Engine) PublishedTo(to int64) int64 {
-	if !e.Multi {
-		return min(to, e.Ctl.Cursor.Load())
-	}
-	avail := e.Avail
-	mask := int64(len(avail) - 1)
-	if mask < 0 {
-		return to
-	}
-	for s := e.Ctl.GateCache.Load() + 1; s <= to; s++ {
-		if avail[s&mask].Load() != s {
-			return s - 1
-		}
-	}
-	return to
-}
+// Frontier returns the highest h such that every sequence up to h is
+// published: Published from GateCache+1. Those at or below GateCache are
+// (no gate passes what is unpublished, see refreshGate), and none above it
+// has had its slot taken for the next lap, so a word there holds its
+// sequence or an older one. On a single-producer ring it is the cursor.
+func (e *Engine) Frontier() int64 { return e.Published(e.Ctl.GateCache.Load() + 1) }
 
 // IsPublished reports whether sequence s was published (as data or a
 // marker) by the time of the call.

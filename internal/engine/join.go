@@ -51,7 +51,7 @@ func (e *Engine) Join(latest bool, init func(*ConsumerRecord)) (*ConsumerRecord,
 	}
 	start := e.Ctl.GateCache.Load() + 1
 	if latest { // the first sequence not yet published: in order, a consumer cannot pass it
-		start = max(start, e.PublishedTo(e.Claimed())+1)
+		start = max(start, e.Frontier()+1)
 	}
 	rec.Cursor.Store(start - 1)
 	return rec, start, nil

@@ -36,8 +36,8 @@ type Waiter struct {
 	Deps    []*atomic.Int64 // shared consumers: the upstream cursors they follow
 	Rec     *ConsumerRecord // shared consumers: their record
 	Flush   func()          // publishes the owner's counters, waits so far included
-	// Producer: a producer's, watching as one wherever it parks (a
-	// producer may wait for a publication on DataSite, see awaitSpace)
+	// Producer: a producer's, which watches as one wherever it parks (it
+	// may wait for a publication on DataSite, see awaitSpace)
 	Producer bool
 	shown    time.Time // when flush last ran
 }

@@ -63,7 +63,7 @@ func (e *Engine) Await(ctx context.Context, site ParkSite, me *Waiter, wc *WaitC
 		if w.yielded(n) {
 			wc.Yields++
 			if e.Watch != nil && (n&15 == 0 || w.Park) {
-				if err := e.watchNow(me.Producer || site == e.SpaceSite, me); err != nil {
+				if err := e.watchNow(me.Producer, me); err != nil {
 					if ready() { // what the producers published before they died comes first
 						return nil
 					}
